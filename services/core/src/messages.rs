@@ -1,0 +1,192 @@
+//! The NATS contract: subject names, bucket names and message bodies (`schemas/messages/*.json`).
+//!
+//! Every message is JSON. Subjects end with the partner code so consumers can filter by partner.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::report::Counts;
+
+/// The one JetStream stream, over `jvap.>`.
+pub const STREAM: &str = "JVAP";
+pub const STREAM_SUBJECTS: &str = "jvap.>";
+/// Object store of raw uploads, kept forever, keyed by submission id.
+pub const BUCKET_UPLOADS: &str = "uploads";
+/// Object store of reports and normalised records: `<id>/report.json`, `<id>/records.json`.
+pub const BUCKET_REPORTS: &str = "reports";
+/// Object store of published datasets: `<round>/v<N>/dataset.{xlsx,json,csv}`.
+pub const BUCKET_DATASETS: &str = "datasets";
+/// KV bucket of submission statuses, keyed by submission id.
+pub const KV_SUBMISSIONS: &str = "submissions";
+/// KV bucket of access tokens, keyed by the token's SHA-256 (the token itself is never stored).
+pub const KV_TOKENS: &str = "tokens";
+/// KV bucket of rounds (open or closed), keyed by round.
+pub const KV_ROUNDS: &str = "rounds";
+/// KV bucket of each round's latest published dataset version, keyed by round.
+pub const KV_DATASETS: &str = "datasets";
+
+pub fn subject_received(partner: &str) -> String {
+    format!("jvap.submission.received.{partner}")
+}
+pub fn subject_validated(partner: &str) -> String {
+    format!("jvap.submission.validated.{partner}")
+}
+pub fn subject_rejected(partner: &str) -> String {
+    format!("jvap.submission.rejected.{partner}")
+}
+pub fn subject_failed(partner: &str) -> String {
+    format!("jvap.submission.failed.{partner}")
+}
+pub const SUBJECT_RECEIVED_ALL: &str = "jvap.submission.received.>";
+pub const SUBJECT_VALIDATED_ALL: &str = "jvap.submission.validated.>";
+pub const SUBJECT_DATASET_PUBLISHED: &str = "jvap.dataset.published";
+
+/// How an accepted submission changes the partner's initiatives (SPEC section 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Replace all of the partner's initiatives for the round.
+    #[default]
+    Replace,
+    /// Update initiatives by partner_ref and add the rest.
+    Merge,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "replace" => Ok(Mode::Replace),
+            "merge" => Ok(Mode::Merge),
+            other => Err(format!("unknown mode {other:?}: use replace or merge")),
+        }
+    }
+}
+
+/// Published by intake once the raw bytes are in the `uploads` object store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionReceived {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub file_name: String,
+    pub size: u64,
+    /// Hex SHA-256 of the raw bytes.
+    pub sha256: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Published by validation for an accepted file; the records are in `reports/<id>/records.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionValidated {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub counts: Counts,
+    pub validated_at: DateTime<Utc>,
+}
+
+/// Published by validation for a rejected file; the report is in `reports/<id>/report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRejected {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub counts: Counts,
+    pub validated_at: DateTime<Utc>,
+}
+
+/// Published when a stage gave up on a submission after its maximum deliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionFailed {
+    pub submission_id: String,
+    pub partner: String,
+    pub stage: String,
+    pub reason: String,
+    pub failed_at: DateTime<Utc>,
+}
+
+/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetPublished {
+    pub round: String,
+    pub version: u32,
+    /// Object names in the `datasets` store, by format (`xlsx`, `json`, `csv`).
+    pub objects: std::collections::BTreeMap<String, String>,
+    pub initiatives: u64,
+    /// The submission whose acceptance led to this version.
+    pub submission_id: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Where a submission is in its life; the value in the `submissions` KV bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Received,
+    Validating,
+    Accepted,
+    Rejected,
+    Failed,
+}
+
+/// The status of one submission, written by every stage, read by intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionStatus {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub file_name: String,
+    pub size: u64,
+    pub state: State,
+    pub counts: Option<Counts>,
+    /// Why the submission failed, when it did.
+    pub reason: Option<String>,
+    /// The dataset version that includes this submission, once published.
+    pub dataset_version: Option<u32>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An access token's record in the `tokens` KV bucket (keyed by the token's hash, never the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub role: Role,
+    /// The partner code for partner tokens.
+    pub partner: Option<String>,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Partner,
+    Analyst,
+    Admin,
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "partner" => Ok(Role::Partner),
+            "analyst" => Ok(Role::Analyst),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role {other:?}: use partner, analyst or admin"
+            )),
+        }
+    }
+}
+
+/// A round's record in the `rounds` KV bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundRecord {
+    pub round: String,
+    pub open: bool,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,1 @@
+//! Parsers for the values partners write: dates, amounts, countries, domains and code lists.

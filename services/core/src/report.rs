@@ -1,0 +1,169 @@
+//! The validation report, exactly SPEC section 3 "The report, as data" (`schemas/report.schema.json`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::Initiative;
+use crate::catalogue::IssueKind;
+
+/// The outcome of validating one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub verdict: Verdict,
+    pub counts: Counts,
+    pub issues: Vec<Issue>,
+    /// The rows that passed, for accepted and rejected files alike.
+    pub records: Vec<Initiative>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Accepted,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Non-empty data rows read, over every data sheet.
+    pub rows: u64,
+    /// Rows that became records.
+    pub records: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// One problem found, located to the cell where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    pub severity: Severity,
+    /// A machine code from the [`crate::catalogue`], e.g. `date.unparseable`.
+    pub code: String,
+    /// Null for CSV and for whole-file problems.
+    pub sheet: Option<String>,
+    /// A1-style cell; null for whole-file problems.
+    pub cell: Option<String>,
+    /// 1-based sheet row (CSV: record number, header = 1).
+    pub row: Option<u32>,
+    /// The record key of the column, when the column is a known field.
+    pub column: Option<String>,
+    /// The value found, as the partner wrote it.
+    pub value: Option<String>,
+    pub message_en: String,
+    pub message_fr: String,
+}
+
+impl Issue {
+    /// An issue of `kind` with its messages rendered from `detail` (the `{detail}` of the templates).
+    pub fn new(kind: &IssueKind, detail: &str) -> Issue {
+        Issue {
+            severity: kind.severity,
+            code: kind.code.to_string(),
+            sheet: None,
+            cell: None,
+            row: None,
+            column: None,
+            value: None,
+            message_en: kind.render_en(detail),
+            message_fr: kind.render_fr(detail),
+        }
+    }
+
+    /// Locate the issue at a cell (0-based column index, 1-based row).
+    pub fn at(mut self, sheet: Option<&str>, row: u32, col: usize) -> Issue {
+        self.sheet = sheet.map(String::from);
+        self.row = Some(row);
+        self.cell = Some(cell_name(row, col));
+        self
+    }
+
+    pub fn column(mut self, key: &str) -> Issue {
+        self.column = Some(key.to_string());
+        self
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Issue {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: crate::Lang) -> &str {
+        match lang {
+            crate::Lang::En => &self.message_en,
+            crate::Lang::Fr => &self.message_fr,
+        }
+    }
+}
+
+impl Report {
+    /// A report for a file that could not be read at all: one file-level error, no records.
+    pub fn file_error(issue: Issue) -> Report {
+        Report::from_parts(0, vec![issue], vec![])
+    }
+
+    /// Assemble a report; the verdict and counts follow from the issues and records.
+    pub fn from_parts(rows: u64, issues: Vec<Issue>, records: Vec<Initiative>) -> Report {
+        let errors = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count() as u64;
+        let warnings = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .count() as u64;
+        Report {
+            verdict: if errors == 0 {
+                Verdict::Accepted
+            } else {
+                Verdict::Rejected
+            },
+            counts: Counts {
+                rows,
+                records: records.len() as u64,
+                errors,
+                warnings,
+            },
+            issues,
+            records,
+        }
+    }
+}
+
+/// A1-style name of a cell: 0-based column, 1-based row. `cell_name(7, 2)` is `C7`.
+pub fn cell_name(row: u32, col: usize) -> String {
+    format!("{}{row}", column_letters(col))
+}
+
+/// Spreadsheet column letters for a 0-based column index: 0 is `A`, 26 is `AA`.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_names_follow_spreadsheet_letters() {
+        assert_eq!(cell_name(7, 2), "C7");
+        assert_eq!(cell_name(1, 25), "Z1");
+        assert_eq!(cell_name(1, 26), "AA1");
+        assert_eq!(cell_name(3, 701), "ZZ3");
+    }
+}

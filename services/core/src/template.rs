@@ -1,0 +1,1 @@
+//! The official template, generated from the record definition.
