@@ -1,1 +1,37 @@
-//! harness
+//! The test harness: real servers for tests, started on free ports with temporary storage and
+//! stopped when dropped.
+//!
+//! - [`NatsServer`]: a `nats-server` (2.10 or newer) with JetStream. The binary is `$JVAP_NATS_SERVER`,
+//!   else `nats-server` on `PATH`, else the one `make setup` installs under `/opt/jvap-tools/bin`.
+//! - [`Postgres`]: a throwaway PostgreSQL cluster (`initdb` + `pg_ctl`), or the server named by
+//!   `$JVAP_TEST_DATABASE_URL` when set.
+//! - [`samples_dir`] and [`manifest`]: the partner samples in `../shared/samples`, never copied.
+
+pub mod nats;
+pub mod postgres;
+
+pub use nats::NatsServer;
+pub use postgres::Postgres;
+
+use std::path::PathBuf;
+
+/// The shared sample workbooks (`../shared/samples` beside the project).
+pub fn samples_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples"))
+}
+
+/// The samples' manifest with the exact expected outcome of each file.
+pub fn manifest() -> anyhow::Result<Vec<serde_json::Value>> {
+    let path = samples_dir().join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("the loopback interface has a free port")
+}

@@ -1,1 +1,23 @@
-//! placeholder
+//! jvap-bus: the NATS JetStream plumbing every service shares.
+//!
+//! It owns nothing of the domain: the subjects, buckets and message bodies are defined in
+//! `jvap_core::messages`. This crate connects, makes sure the stream and buckets exist, publishes with
+//! de-duplication, keeps submission statuses in KV, and runs durable consumers with the delivery rules
+//! of DESIGN.md: ack only after the effect is durable, nak with backoff on system failures, and after the
+//! maximum deliveries mark the submission failed.
+//!
+//! # Layout
+//! - [`bus`]: [`Bus`], the connection with its stream, KV buckets and object stores.
+//! - [`status`]: reading and updating submission statuses (compare-and-set).
+//! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
+//! - [`telemetry`], [`shutdown`]: logging set-up and the stop signal, the same in every service.
+
+pub mod bus;
+pub mod consumer;
+pub mod shutdown;
+pub mod status;
+pub mod telemetry;
+
+pub use bus::{Bus, BusError};
+pub use consumer::{ConsumerSpec, Outcome};
+pub use tokio_util::sync::CancellationToken;

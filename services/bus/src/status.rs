@@ -1,0 +1,82 @@
+//! Submission statuses in the `submissions` KV bucket: every stage writes, intake reads.
+
+use bytes::Bytes;
+use chrono::Utc;
+use jvap_core::messages::SubmissionStatus;
+
+use crate::bus::{Bus, BusError, kv_error};
+
+impl Bus {
+    /// The status of a submission, if it exists.
+    pub async fn status(&self, submission_id: &str) -> Result<Option<SubmissionStatus>, BusError> {
+        self.kv_get(&self.submissions, submission_id).await
+    }
+
+    /// Create the status of a new submission. Returns `false` (and writes nothing) when a status with
+    /// that id already exists: the same bytes were already submitted.
+    pub async fn create_status(&self, status: &SubmissionStatus) -> Result<bool, BusError> {
+        let bytes = Bytes::from(serde_json::to_vec(status)?);
+        match self.submissions.create(&status.submission_id, bytes).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == async_nats::jetstream::kv::CreateErrorKind::AlreadyExists => {
+                Ok(false)
+            }
+            Err(e) => Err(kv_error(&self.submissions, e)),
+        }
+    }
+
+    /// Change a submission's status with compare-and-set, retrying when another writer got there first.
+    /// `change` may be called more than once. Returns the status as written, or `None` when unknown.
+    pub async fn update_status(
+        &self,
+        submission_id: &str,
+        change: impl Fn(&mut SubmissionStatus),
+    ) -> Result<Option<SubmissionStatus>, BusError> {
+        for _ in 0..20 {
+            let Some(entry) = self
+                .submissions
+                .entry(submission_id)
+                .await
+                .map_err(|e| kv_error(&self.submissions, e))?
+            else {
+                return Ok(None);
+            };
+            let mut status: SubmissionStatus = serde_json::from_slice(&entry.value)?;
+            change(&mut status);
+            status.updated_at = Utc::now();
+            let bytes = Bytes::from(serde_json::to_vec(&status)?);
+            if self
+                .submissions
+                .update(submission_id, bytes, entry.revision)
+                .await
+                .is_ok()
+            {
+                return Ok(Some(status));
+            }
+        }
+        Err(kv_error(
+            &self.submissions,
+            format!("status of {submission_id} kept changing under us"),
+        ))
+    }
+
+    /// Every submission status (for listings; a round holds at most a few hundred).
+    pub async fn all_statuses(&self) -> Result<Vec<SubmissionStatus>, BusError> {
+        use futures::TryStreamExt;
+        let keys: Vec<String> = match self.submissions.keys().await {
+            Ok(keys) => keys
+                .try_collect()
+                .await
+                .map_err(|e| kv_error(&self.submissions, e))?,
+            Err(e) => return Err(kv_error(&self.submissions, e)),
+        };
+        let mut statuses = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(status) = self.status(&key).await? {
+                statuses.push(status);
+            }
+        }
+        statuses.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        Ok(statuses)
+    }
+}
