@@ -76,7 +76,7 @@ impl Bus {
                 statuses.push(status);
             }
         }
-        statuses.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        statuses.sort_by_key(|s| std::cmp::Reverse(s.received_at));
         Ok(statuses)
     }
 }
