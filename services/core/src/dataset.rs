@@ -25,3 +25,37 @@ pub struct DatasetInitiative {
     /// The warnings carried from validation, as codes with the cell, e.g. `currency.assumed_eur@S9`.
     pub warnings: Vec<String>,
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The consolidated workbook (stub until the writer lands).
+pub fn write_xlsx(
+    _meta: &DatasetMeta,
+    _initiatives: &[DatasetInitiative],
+) -> Result<Vec<u8>, DatasetError> {
+    Ok(rust_xlsxwriter::Workbook::new().save_to_buffer()?)
+}
+
+/// The JSON dataset (stub until the writer lands).
+pub fn write_json(
+    meta: &DatasetMeta,
+    initiatives: &[DatasetInitiative],
+) -> Result<Vec<u8>, DatasetError> {
+    Ok(serde_json::to_vec(
+        &serde_json::json!({ "round": meta.round, "version": meta.version, "initiatives": initiatives }),
+    )?)
+}
+
+/// The CSV of the Initiatives sheet (stub until the writer lands).
+pub fn write_csv(
+    _meta: &DatasetMeta,
+    _initiatives: &[DatasetInitiative],
+) -> Result<Vec<u8>, DatasetError> {
+    Ok(b"\xEF\xBB\xBF".to_vec())
+}
