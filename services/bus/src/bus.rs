@@ -51,8 +51,13 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Connect and make sure the stream and buckets exist (idempotent: every service calls it).
+    /// Connect to a single node and make sure the stream and buckets exist (idempotent).
     pub async fn connect(url: &str) -> Result<Bus, BusError> {
+        Bus::connect_with(url, 1).await
+    }
+
+    /// Connect and make sure the stream and buckets exist with `replicas` copies (3 on a cluster).
+    pub async fn connect_with(url: &str, replicas: usize) -> Result<Bus, BusError> {
         let client = async_nats::ConnectOptions::new()
             .name("jvap")
             .retry_on_initial_connect()
@@ -64,15 +69,15 @@ impl Bus {
                 source,
             })?;
         let js = jetstream::new(client.clone());
-        ensure_stream(&js).await?;
+        ensure_stream(&js, replicas).await?;
         Ok(Bus {
-            submissions: ensure_kv(&js, m::KV_SUBMISSIONS, 10).await?,
-            tokens: ensure_kv(&js, m::KV_TOKENS, 1).await?,
-            rounds: ensure_kv(&js, m::KV_ROUNDS, 5).await?,
-            dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5).await?,
-            uploads: ensure_objects(&js, m::BUCKET_UPLOADS).await?,
-            reports: ensure_objects(&js, m::BUCKET_REPORTS).await?,
-            datasets: ensure_objects(&js, m::BUCKET_DATASETS).await?,
+            submissions: ensure_kv(&js, m::KV_SUBMISSIONS, 10, replicas).await?,
+            tokens: ensure_kv(&js, m::KV_TOKENS, 1, replicas).await?,
+            rounds: ensure_kv(&js, m::KV_ROUNDS, 5, replicas).await?,
+            dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5, replicas).await?,
+            uploads: ensure_objects(&js, m::BUCKET_UPLOADS, replicas).await?,
+            reports: ensure_objects(&js, m::BUCKET_REPORTS, replicas).await?,
+            datasets: ensure_objects(&js, m::BUCKET_DATASETS, replicas).await?,
             client,
             js,
         })
@@ -180,13 +185,14 @@ impl Objects {
     }
 }
 
-async fn ensure_stream(js: &jetstream::Context) -> Result<(), BusError> {
+async fn ensure_stream(js: &jetstream::Context, replicas: usize) -> Result<(), BusError> {
     let config = stream::Config {
         name: m::STREAM.to_string(),
         subjects: vec![m::STREAM_SUBJECTS.to_string()],
         storage: stream::StorageType::File,
         // Identical uploads are also caught by the submission id in KV; the window covers retries.
         duplicate_window: Duration::from_secs(24 * 3600),
+        num_replicas: replicas,
         ..Default::default()
     };
     js.get_or_create_stream(config)
@@ -202,6 +208,7 @@ async fn ensure_kv(
     js: &jetstream::Context,
     bucket: &str,
     history: i64,
+    replicas: usize,
 ) -> Result<kv::Store, BusError> {
     if let Ok(store) = js.get_key_value(bucket).await {
         return Ok(store);
@@ -210,6 +217,7 @@ async fn ensure_kv(
         bucket: bucket.to_string(),
         history,
         storage: stream::StorageType::File,
+        num_replicas: replicas,
         ..Default::default()
     };
     match js.create_key_value(config).await {
@@ -225,14 +233,16 @@ async fn ensure_kv(
 async fn ensure_objects(
     js: &jetstream::Context,
     bucket: &'static str,
+    replicas: usize,
 ) -> Result<Objects, BusError> {
-    let store = open_objects(js, bucket).await?;
+    let store = open_objects(js, bucket, replicas).await?;
     Ok(Objects { bucket, store })
 }
 
 async fn open_objects(
     js: &jetstream::Context,
     bucket: &str,
+    replicas: usize,
 ) -> Result<object_store::ObjectStore, BusError> {
     if let Ok(store) = js.get_object_store(bucket).await {
         return Ok(store);
@@ -240,6 +250,7 @@ async fn open_objects(
     let config = object_store::Config {
         bucket: bucket.to_string(),
         storage: stream::StorageType::File,
+        num_replicas: replicas,
         ..Default::default()
     };
     match js.create_object_store(config).await {

@@ -1,0 +1,36 @@
+# jvap: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run stop test lint fmt build clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## install what is missing: nats-server 2.10+ and PostgreSQL
+	@bash deploy/local/setup.sh
+
+run: ## build, start NATS and the three services, load the demo round, print the address and tokens
+	@bash deploy/local/run.sh
+
+stop: ## stop what `make run` started
+	@bash deploy/local/stop.sh
+
+test: setup ## build and run every test (unit, integration, end-to-end on real NATS, SQLite and PostgreSQL), after the lints
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+
+lint: ## formatting and clippy, as `make test` checks them
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## format the code
+	cargo fmt --all
+
+build: ## build every binary
+	cargo build --bins
+
+clean: stop ## remove build output and the local data of `make run`
+	cargo clean
+	rm -rf data
