@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run stop test lint fmt build clean
+.PHONY: help setup run stop test bench lint fmt build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ test: setup ## build and run every test (unit, integration, end-to-end on real N
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
+
+bench: ## time and peak memory of validation against a bare calamine read, 10k to 1M rows (release)
+	@bash deploy/local/bench.sh
 
 lint: ## formatting and clippy, as `make test` checks them
 	cargo fmt --all --check
