@@ -7,9 +7,11 @@
 //!   `$JVAP_TEST_DATABASE_URL` when set.
 //! - [`samples_dir`] and [`manifest`]: the partner samples in `../shared/samples`, never copied.
 
+pub mod client;
 pub mod nats;
 pub mod postgres;
 
+pub use client::Client;
 pub use nats::NatsServer;
 pub use postgres::Postgres;
 

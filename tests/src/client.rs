@@ -1,0 +1,91 @@
+//! A small HTTP client of the intake API, as a partner, analyst or admin would use it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_json::{Value, json};
+
+/// One user's view of the API: the server address and a bearer token.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub token: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(base: &str, token: &str) -> Client {
+        Client { base: base.trim_end_matches('/').to_string(), token: token.to_string(), http: reqwest::Client::new() }
+    }
+
+    /// Issue a token (the caller must be an admin) and return a client that uses it.
+    pub async fn issue(&self, role: &str, partner: Option<&str>) -> anyhow::Result<Client> {
+        let body = json!({ "role": role, "partner": partner, "label": "test" });
+        let response = self.post_json("/api/v1/tokens", &body).await?;
+        let token = response["token"].as_str().context("token in response")?;
+        Ok(Client::new(&self.base, token))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let response = self.http.post(self.url(path)).bearer_auth(&self.token).json(body).send().await?;
+        json_of(response).await
+    }
+
+    /// Upload a file; returns the HTTP status and the submission status body.
+    pub async fn submit(&self, file_name: &str, bytes: Vec<u8>, mode: Option<&str>) -> anyhow::Result<(u16, Value)> {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if let Some(mode) = mode {
+            form = form.text("mode", mode.to_string());
+        }
+        let response = self.http.post(self.url("/api/v1/submissions")).bearer_auth(&self.token).multipart(form).send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
+    /// GET a JSON document; `None` on 404.
+    pub async fn get_json(&self, path: &str) -> anyhow::Result<Option<Value>> {
+        let response = self.http.get(self.url(path)).bearer_auth(&self.token).send().await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(json_of(response).await?))
+    }
+
+    /// GET raw bytes with the HTTP status.
+    pub async fn get_bytes(&self, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let response = self.http.get(self.url(path)).bearer_auth(&self.token).send().await?;
+        Ok((response.status().as_u16(), response.bytes().await?.to_vec()))
+    }
+
+    /// Poll a submission until it is accepted, rejected or failed (and, when accepted, until its
+    /// dataset version is published when `published` is set).
+    pub async fn wait_final(&self, id: &str, published: bool, limit: Duration) -> anyhow::Result<Value> {
+        let started = Instant::now();
+        loop {
+            let status = self.get_json(&format!("/api/v1/submissions/{id}")).await?.context("submission exists")?;
+            let state = status["state"].as_str().unwrap_or_default();
+            let done = match state {
+                "rejected" | "failed" => true,
+                "accepted" => !published || !status["dataset_version"].is_null(),
+                _ => false,
+            };
+            if done {
+                return Ok(status);
+            }
+            anyhow::ensure!(started.elapsed() < limit, "submission {id} still {state} after {limit:?}: {status}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+async fn json_of(response: reqwest::Response) -> anyhow::Result<Value> {
+    let status = response.status();
+    let text = response.text().await?;
+    anyhow::ensure!(status.is_success(), "HTTP {status}: {text}");
+    Ok(serde_json::from_str(&text)?)
+}
