@@ -108,8 +108,24 @@ pub enum Funder {
 /// Recognise a funder: a partner by code, EN or FR name, a country alias, or a known acronym (`UE`,
 /// `OIM`, `HCR`, `BIT`, `ONUDC`, `PNUD`, `UA`, `CEDEAO`); otherwise the name as written, trimmed.
 pub fn funder(s: &str) -> Funder {
+    match partner_funder(s).or_else(|| bracketed(s).find_map(partner_funder)) {
+        Some(code) => Funder::Partner(code),
+        None => Funder::Other(s.trim().to_string()),
+    }
+}
+
+/// The text before and inside brackets, for names such as `Germany (BMZ)` or `Union européenne (UE)`.
+fn bracketed(s: &str) -> impl Iterator<Item = &str> {
+    let (before, rest) = s.split_once('(').unwrap_or((s, ""));
+    let inside = rest.split(')').next().unwrap_or_default();
+    [before, inside]
+        .into_iter()
+        .filter(|part| !part.trim().is_empty())
+}
+
+fn partner_funder(s: &str) -> Option<&'static str> {
     let key = fold(s);
-    let partner = PARTNERS
+    PARTNERS
         .iter()
         .find(|p| {
             [&p.code, &p.name_en, &p.name_fr]
@@ -122,11 +138,7 @@ pub fn funder(s: &str) -> Funder {
             super::country::find_country(s)?
                 .partner
                 .map(|p| p.code.as_str())
-        });
-    match partner {
-        Some(code) => Funder::Partner(code),
-        None => Funder::Other(s.trim().to_string()),
-    }
+        })
 }
 
 fn funder_alias(key: &str) -> Option<&'static str> {
@@ -245,6 +257,11 @@ mod tests {
         assert_eq!(funder("UE"), Funder::Partner("EU"));
         assert_eq!(funder("Germany"), Funder::Partner("DEU"));
         assert_eq!(funder("Allemagne"), Funder::Partner("DEU"));
+        assert_eq!(funder("Germany (BMZ)"), Funder::Partner("DEU"));
+        assert_eq!(
+            funder("Ministry of Foreign Affairs (UE)"),
+            Funder::Partner("EU")
+        );
         for (acronym, code) in [
             ("OIM", "IOM"),
             ("HCR", "UNHCR"),
