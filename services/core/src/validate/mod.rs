@@ -15,6 +15,8 @@ mod header;
 mod money;
 mod places;
 mod row;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 

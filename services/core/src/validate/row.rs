@@ -148,8 +148,14 @@ pub(super) fn check_row(ctx: &mut RowCtx) -> Option<Initiative> {
 
 /// Warn about merged and formula cells in the row's known columns.
 fn cell_warnings(ctx: &mut RowCtx) {
-    let columns: Vec<&'static str> = ctx.header.columns.keys().copied().collect();
-    for key in columns {
+    let mut columns: Vec<(usize, &'static str)> = ctx
+        .header
+        .columns
+        .iter()
+        .map(|(key, col)| (*col, *key))
+        .collect();
+    columns.sort_unstable();
+    for (_, key) in columns {
         let Some(cell) = ctx.cell(key).filter(|c| !c.value.is_empty()) else {
             continue;
         };
