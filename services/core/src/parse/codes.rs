@@ -10,31 +10,32 @@ use crate::reference::{CODES, DOMAINS, PARTNERS};
 
 /// The code of an entry of `list` written as its code, EN or FR label, or a known alias.
 pub fn code(list: &str, s: &str) -> Option<&'static str> {
-    let key = fold(s);
-    if key.is_empty() {
-        return None;
-    }
-    let direct = CODES.iter().filter(|c| c.list == list).find(|c| {
-        [&c.code, &c.name_en, &c.name_fr]
-            .iter()
-            .any(|n| fold(n) == key)
-    });
-    direct.map(|c| c.code.as_str()).or_else(|| {
-        let code = CODE_ALIASES.get(&(list.to_string(), key))?;
-        CODES
-            .iter()
-            .find(|c| c.list == list && c.code == *code)
-            .map(|c| c.code.as_str())
-    })
+    CODE_INDEX.get(&(list.to_string(), fold(s))).copied()
 }
 
-static CODE_ALIASES: LazyLock<HashMap<(String, String), String>> = LazyLock::new(|| {
-    records(include_str!(
+/// (list, folded code, label or alias) to code; codes.csv first, then our aliases for known codes.
+static CODE_INDEX: LazyLock<HashMap<(String, String), &'static str>> = LazyLock::new(|| {
+    let mut index = HashMap::new();
+    for c in CODES.iter() {
+        for name in [&c.code, &c.name_en, &c.name_fr] {
+            index.insert((c.list.clone(), fold(name)), c.code.as_str());
+        }
+    }
+    let aliases = records(include_str!(
         "../../../../schemas/reference/code_aliases.csv"
-    ))
-    .into_iter()
-    .filter_map(|r| Some(((r.first()?.clone(), fold(r.get(1)?)), r.get(2)?.clone())))
-    .collect()
+    ));
+    for alias in aliases {
+        let [list, written, code] = alias.as_slice() else {
+            continue;
+        };
+        let known = CODES.iter().find(|c| c.list == *list && c.code == *code);
+        if let Some(c) = known {
+            index
+                .entry((list.clone(), fold(written)))
+                .or_insert(c.code.as_str());
+        }
+    }
+    index
 });
 
 fn records(text: &str) -> Vec<Vec<String>> {
@@ -51,11 +52,8 @@ fn records(text: &str) -> Vec<Vec<String>> {
 /// domain's EN or FR name.
 pub fn domain(s: &str) -> Option<&'static str> {
     let key = fold(s);
-    let by_name = DOMAINS
-        .iter()
-        .find(|d| fold(&d.name_en) == key || fold(&d.name_fr) == key);
-    if let Some(d) = by_name {
-        return Some(d.code.as_str());
+    if let Some(code) = DOMAIN_NAMES.get(&key) {
+        return Some(code);
     }
     let number = numbered(&key, &["domaine", "domain", "d", ""])?;
     DOMAINS
@@ -63,6 +61,18 @@ pub fn domain(s: &str) -> Option<&'static str> {
         .find(|d| u32::from(d.number) == number)
         .map(|d| d.code.as_str())
 }
+
+static DOMAIN_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    DOMAINS
+        .iter()
+        .flat_map(|d| {
+            [
+                (fold(&d.name_en), d.code.as_str()),
+                (fold(&d.name_fr), d.code.as_str()),
+            ]
+        })
+        .collect()
+});
 
 /// The number after one of `prefixes` in a folded key, when it is followed by nothing or by letters
 /// (`domaine1`, `d1legalmigration`), never by more digits (`d12`).
@@ -125,14 +135,9 @@ fn bracketed(s: &str) -> impl Iterator<Item = &str> {
 
 fn partner_funder(s: &str) -> Option<&'static str> {
     let key = fold(s);
-    PARTNERS
-        .iter()
-        .find(|p| {
-            [&p.code, &p.name_en, &p.name_fr]
-                .iter()
-                .any(|n| fold(n) == key)
-        })
-        .map(|p| p.code.as_str())
+    PARTNER_NAMES
+        .get(&key)
+        .copied()
         .or_else(|| funder_alias(&key))
         .or_else(|| {
             super::country::find_country(s)?
@@ -140,6 +145,17 @@ fn partner_funder(s: &str) -> Option<&'static str> {
                 .map(|p| p.code.as_str())
         })
 }
+
+/// Folded partner code, EN and FR name to partner code.
+static PARTNER_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut index = HashMap::new();
+    for p in PARTNERS.iter() {
+        for name in [&p.code, &p.name_en, &p.name_fr] {
+            index.entry(fold(name)).or_insert(p.code.as_str());
+        }
+    }
+    index
+});
 
 fn funder_alias(key: &str) -> Option<&'static str> {
     let code = FUNDER_ALIASES.get(key)?;

@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::row::{RowCtx, cell_text};
 use crate::catalogue;
-use crate::parse::amount::parse_amount;
+use crate::parse::amount::{ParsedAmount, parse_amount};
 use crate::parse::codes::{Funder, code, funder};
 use crate::parse::text::split_organisations;
 use crate::reference::{EUR_RATES, eur_rate, partner};
@@ -26,19 +26,20 @@ pub(super) fn check(ctx: &mut RowCtx, is_project: bool, start: Option<NaiveDate>
         .map(|v| split_organisations(&cell_text(v)))
         .unwrap_or_default();
     let (budget, currency) = budget(ctx, is_project);
-    let year = start.map(|d| d.year());
     Money {
         lead_funder: lead.map(funder_name),
         other_funders: other_funders(ctx),
         funder_category,
         implementers,
-        budget_eur: budget
-            .zip(currency.as_deref())
-            .zip(year)
-            .and_then(|((b, c), y)| Some(b / eur_rate(c, y)?)),
+        budget_eur: to_eur(budget, currency.as_deref(), start),
         budget,
         currency,
     }
+}
+
+/// The budget in euros at the start year's rate (`reference::eur_rate`).
+fn to_eur(budget: Option<f64>, currency: Option<&str>, start: Option<NaiveDate>) -> Option<f64> {
+    Some(budget? / eur_rate(currency?, start?.year())?)
 }
 
 /// Required for projects, optional otherwise.
@@ -89,14 +90,29 @@ fn category(ctx: &mut RowCtx, lead: Option<&Funder>) -> Option<String> {
 /// The budget and its currency: from the currency column, the amount's own symbol or code, or the
 /// budget header (`Budget (EUR)`); EUR assumed with a warning when none says.
 fn budget(ctx: &mut RowCtx, is_project: bool) -> (Option<f64>, Option<String>) {
-    let column_currency = currency_column(ctx);
-    let Some(value) = optional_for_policies(ctx, "budget", is_project) else {
-        return (None, column_currency.flatten());
+    let column = currency_column(ctx);
+    let Some(amount) = amount(ctx, is_project) else {
+        return (None, column.flatten());
     };
+    let currency = match (column, amount.currency) {
+        (Some(Some(column)), Some(text)) if column != text => {
+            ctx.report(&catalogue::CURRENCY_CONFLICT, "budget", &text);
+            Some(column)
+        }
+        (Some(column), _) => column,
+        (None, Some(text)) => known_currency(ctx, text),
+        (None, None) => Some(assumed_currency(ctx)),
+    };
+    (Some(amount.value), currency)
+}
+
+/// The budget read as an amount: negative is an error, ambiguous separators are flagged.
+fn amount(ctx: &mut RowCtx, is_project: bool) -> Option<ParsedAmount> {
+    let value = optional_for_policies(ctx, "budget", is_project)?;
     let written = value.display();
     let Some(amount) = parse_amount(value) else {
         ctx.report(&catalogue::AMOUNT_UNPARSEABLE, "budget", &written);
-        return (None, column_currency.flatten());
+        return None;
     };
     if amount.value < 0.0 {
         ctx.report(&catalogue::AMOUNT_NEGATIVE, "budget", &written);
@@ -104,17 +120,7 @@ fn budget(ctx: &mut RowCtx, is_project: bool) -> (Option<f64>, Option<String>) {
     if amount.ambiguous {
         ctx.report(&catalogue::AMOUNT_AMBIGUOUS, "budget", &written);
     }
-    let currency = match (column_currency, amount.currency) {
-        (Some(Some(column)), Some(text)) if column != text => {
-            ctx.report(&catalogue::CURRENCY_CONFLICT, "budget", &text);
-            Some(column)
-        }
-        (Some(Some(column)), _) => Some(column),
-        (Some(None), _) => None,
-        (None, Some(text)) => known_currency(ctx, text),
-        (None, None) => Some(assumed_currency(ctx)),
-    };
-    (Some(amount.value), currency)
+    Some(amount)
 }
 
 /// The currency column's value: `None` when empty, `Some(None)` when written but not convertible.
