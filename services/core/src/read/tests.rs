@@ -688,3 +688,65 @@ fn the_file_name_does_not_decide_the_format() {
     .unwrap();
     assert_eq!(sheets[0].name, None);
 }
+
+/// A minimal OpenDocument spreadsheet around the given `<table:table>` elements.
+fn ods(tables: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
+    );
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer.start_file("mimetype", stored).unwrap();
+    writer
+        .write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    writer
+        .start_file(
+            "META-INF/manifest.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    writer
+        .write_all(
+            br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+        )
+        .unwrap();
+    writer
+        .start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(content.as_bytes()).unwrap();
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn ods_merged_ranges_give_their_value_to_every_cell() {
+    let bytes = ods(concat!(
+        r#"<table:table table:name="Data">"#,
+        r#"<table:table-row><table:table-cell table:number-columns-spanned="3" table:number-rows-spanned="1" office:value-type="string"><text:p>Banner</text:p></table:table-cell><table:covered-table-cell table:number-columns-repeated="2"/></table:table-row>"#,
+        r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Title</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Funder</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Budget</text:p></table:table-cell></table:table-row>"#,
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>A</text:p></table:table-cell><table:table-cell table:number-rows-spanned="2" office:value-type="string"><text:p>Spain</text:p></table:table-cell></table:table-row>"#,
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>B</text:p></table:table-cell><table:covered-table-cell/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell office:value-type="date" office:date-value="2019-03-15"><text:p>15/03/2019</text:p></table:table-cell></table:table-row>"#,
+        r#"</table:table>"#,
+    ));
+    let sheets = read("merged.ods", &bytes, &Limits::default()).unwrap();
+    let data = sheet(&sheets, "Data");
+    assert_eq!(
+        data.rows.iter().map(|r| r.number).collect::<Vec<_>>(),
+        vec![1, 4, 5, 6, 7]
+    );
+    let banner = text("Banner");
+    assert_eq!(cells(row(data, 1)), vec![&banner; 3]);
+    assert!(row(data, 1).cells.iter().all(|c| c.merged));
+    for number in [5, 6] {
+        let cell = row(data, number).get(1).expect("merged cell");
+        assert_eq!(cell.value, text("Spain"));
+        assert!(cell.merged);
+    }
+    assert!(!row(data, 4).cells[1].merged);
+    assert_eq!(value(data, 7, 0), date(2019, 3, 15));
+}
