@@ -137,15 +137,15 @@ fn a_zip_bomb_is_refused_without_inflating_it() {
     );
 }
 
-#[test]
-fn a_part_inflating_beyond_its_declared_size_is_a_zip_bomb() {
-    // An honest xlsx whose sheet then claims, in both zip headers, to be 1000 bytes.
+/// An xlsx of `rows` rows whose sheet then claims, in both zip headers, to be 1000 bytes.
+fn xlsx_with_lying_sheet_size(rows: u32) -> Vec<u8> {
     let mut workbook = Workbook::new();
     let worksheet = workbook.add_worksheet();
-    for r in 0..2000 {
+    for r in 0..rows {
         worksheet
             .write(r, 0, "a row of text that inflates well")
             .unwrap();
+        worksheet.write(r, 1, r).unwrap();
     }
     let mut bytes = workbook.save_to_buffer().unwrap();
     let name = b"xl/worksheets/sheet1.xml";
@@ -162,9 +162,50 @@ fn a_part_inflating_beyond_its_declared_size_is_a_zip_bomb() {
         }
     }
     assert_eq!(patched, 2);
-    let error = refuse("lying zip header", "lie.xlsx", &bytes, &Limits::default());
+    bytes
+}
+
+#[test]
+fn a_part_inflating_far_beyond_its_declared_size_is_a_zip_bomb() {
+    let bytes = xlsx_with_lying_sheet_size(40_000); // about 2.5 MB of sheet XML declared as 1000 bytes
+    let error = refuse(
+        "lying zip header (bomb)",
+        "lie.xlsx",
+        &bytes,
+        &Limits::default(),
+    );
     assert!(
         matches!(error, FileError::ZipBomb(ref d) if d.contains("sheet1.xml")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_part_inflating_a_little_beyond_its_declared_size_is_corrupt() {
+    let bytes = xlsx_with_lying_sheet_size(100);
+    let error = refuse(
+        "lying zip header (damage)",
+        "lie.xlsx",
+        &bytes,
+        &Limits::default(),
+    );
+    assert!(
+        matches!(error, FileError::Corrupt(ref d) if d.contains("sheet1.xml")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn parts_actually_inflating_past_the_limit_are_a_zip_bomb() {
+    // Honest headers under the limit are not enough: the actual total is checked too.
+    let bytes = xlsx_with_lying_sheet_size(2000);
+    let limits = Limits {
+        max_inflated_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let error = refuse("actual total over the limit", "lie.xlsx", &bytes, &limits);
+    assert!(
+        matches!(error, FileError::ZipBomb(ref d) if d.contains("inflate to more than")),
         "{error:?}"
     );
 }
@@ -749,4 +790,73 @@ fn ods_merged_ranges_give_their_value_to_every_cell() {
     }
     assert!(!row(data, 4).cells[1].merged);
     assert_eq!(value(data, 7, 0), date(2019, 3, 15));
+}
+
+/// Peak resident memory of this process so far (Linux), for the timing check.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_default()
+}
+
+/// `cargo test --release -p jvap-core --lib read::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore = "a timing check, run by hand in release"]
+fn timing_of_a_100_000_row_workbook_and_the_samples() {
+    let mut workbook = Workbook::new();
+    let dates = XlsxFormat::new().set_num_format("dd/mm/yyyy");
+    let worksheet = workbook.add_worksheet_with_constant_memory().unwrap();
+    for c in 0..20u16 {
+        worksheet.write(0, c, format!("Header {c}")).unwrap();
+    }
+    for r in 1..=100_000u32 {
+        for c in 0..20u16 {
+            match c % 4 {
+                0 => worksheet.write(r, c, format!("text {r} {c}")).map(|_| ()),
+                1 => worksheet.write(r, c, f64::from(r) * 1.5).map(|_| ()),
+                2 => worksheet
+                    .write_with_format(r, c, 43539 + r % 1000, &dates)
+                    .map(|_| ()),
+                _ => worksheet.write(r, c, "Project").map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    println!(
+        "generated 100,000 x 20 as {}, peak RSS so far {}",
+        human_size(bytes.len() as u64),
+        peak_rss()
+    );
+    let started = Instant::now();
+    let sheets = read("big.xlsx", &bytes, &Limits::default()).unwrap();
+    println!(
+        "100,000 x 20 xlsx read in {:?}, {} rows, peak RSS {}",
+        started.elapsed(),
+        sheets[0].rows.len(),
+        peak_rss()
+    );
+    drop(sheets);
+    for name in [
+        "DEU_BMZ-GIZ_JVAP-Datenerhebung_2022.xlsx",
+        "EU_DG-INTPA_JVAP_2022.xlsx",
+        "ITA_MAECI_JVAP_2022.xls",
+        "ESP_AECID_FIIAPP_JVAP2022.ods",
+        "BEL_Enabel_collecte_JVAP_2022.csv",
+        "EGY_JVAP_initiatives_2022.xlsx",
+    ] {
+        let bytes = sample(name);
+        let started = Instant::now();
+        let result = read(name, &bytes, &Limits::default());
+        println!(
+            "{name}: {:?} ({})",
+            started.elapsed(),
+            if result.is_ok() { "read" } else { "refused" }
+        );
+    }
 }
