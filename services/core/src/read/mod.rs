@@ -76,11 +76,12 @@ pub(crate) enum Format {
     Xls,
 }
 
-/// Read every sheet of a file. The format is decided from the bytes, with the name as a hint.
+/// Read every sheet of a file. The format is decided from the bytes alone: a renamed file is read as
+/// what it is (the name is kept in the signature for messages and hints).
 ///
 /// Every sheet is returned, hidden ones included (with their [`crate::sheet::Visibility`]); the
 /// validator decides what to skip. A workbook whose sheets hold no non-empty cell is [`FileError::Empty`].
-pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+pub fn read(_file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(FileError::TooLarge(format!(
             "{}, the limit is {}",
@@ -95,17 +96,26 @@ pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>
             let format = detect::zip_format(&mut archive)?;
             zipcheck::check(&mut archive, limits)?;
             drop(archive);
-            workbook::read(format, bytes, limits)?
+            guarded(|| workbook::read(format, bytes, limits))?
         }
-        Sniffed::Cfb => workbook::read_cfb(bytes, limits)?,
+        Sniffed::Cfb => guarded(|| workbook::read_cfb(bytes, limits))?,
         Sniffed::Text => csv::read(bytes, limits)?,
         Sniffed::Other(what) => return Err(FileError::WrongType(what.to_string())),
     };
     if sheets.iter().all(|sheet| sheet.rows.is_empty()) {
         return Err(FileError::Empty);
     }
-    let _ = file_name; // the bytes decide; the name is only kept for future hints
     Ok(sheets)
+}
+
+/// Run a calamine reader, turning a panic inside it (a crafted file tripping an unchecked index in a
+/// parser) into [`FileError::Corrupt`] instead of taking the service down.
+fn guarded(read: impl FnOnce() -> Result<Vec<Sheet>, FileError>) -> Result<Vec<Sheet>, FileError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(FileError::Corrupt(
+            "the workbook's internal structure is invalid".into(),
+        ))
+    })
 }
 
 /// A size as people read it: `3.5 MB`, `1.2 GB`, `812 bytes`.
