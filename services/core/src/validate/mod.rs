@@ -78,8 +78,13 @@ pub fn validate_sheets(sheets: &[Sheet]) -> Report {
     for sheet in sheets {
         validate_sheet(sheet, &mut outcome);
     }
-    if outcome.data_sheets == 0 {
-        let mut issues = vec![Issue::new(&catalogue::FILE_NO_HEADER, "")];
+    let whole_file = match (outcome.data_sheets, outcome.rows) {
+        (0, _) => Some(&catalogue::FILE_NO_HEADER),
+        (_, 0) => Some(&catalogue::FILE_EMPTY),
+        _ => None,
+    };
+    if let Some(kind) = whole_file {
+        let mut issues = vec![Issue::new(kind, "")];
         issues.append(&mut outcome.issues);
         return Report::from_parts(0, issues, vec![]);
     }

@@ -386,3 +386,11 @@ fn unknown_columns_warn_at_their_header_cell() {
     );
     assert_eq!(report.verdict, Verdict::Accepted);
 }
+
+#[test]
+fn a_template_with_headers_but_no_rows_is_an_empty_workbook() {
+    let report = validate_sheets(&[sheet("Initiatives", HEADER, vec![])]);
+    assert_eq!(report.verdict, Verdict::Rejected);
+    assert_eq!(report.issues[0].code, "file.empty");
+    assert_eq!(report.issues[0].sheet, None);
+}
