@@ -1,1 +1,17 @@
 //! Parsers for the values partners write: dates, amounts, countries, domains and code lists.
+//!
+//! Every function here is pure: a cell's text (or value) in, a normalised value or a reason out. The
+//! validator decides which issue each outcome becomes.
+//!
+//! # Layout
+//! - [`text`]: folding for matching, list splitting, e-mail and URL checks.
+//! - [`date`]: Excel date cells, serial numbers and text dates in EN and FR.
+//! - [`amount`]: budgets with thousands separators, decimal commas, currency symbols and `m` suffixes.
+//! - [`country`]: partner and other ISO 3166 countries by name, alias or code.
+//! - [`codes`]: code lists, JVAP domains, priorities, Marrakesh objectives and funders.
+
+pub mod amount;
+pub mod codes;
+pub mod country;
+pub mod date;
+pub mod text;
