@@ -94,9 +94,9 @@ pub fn read(_file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet
             let mut archive =
                 zip::ZipArchive::new(Cursor::new(bytes)).map_err(zipcheck::zip_error)?;
             let format = detect::zip_format(&mut archive)?;
-            zipcheck::check(&mut archive, limits)?;
+            let inspected = zipcheck::check(&mut archive, limits)?;
             drop(archive);
-            guarded(|| workbook::read(format, bytes, limits))?
+            guarded(|| workbook::read(format, bytes, limits, inspected.worksheet_merges))?
         }
         Sniffed::Cfb => guarded(|| workbook::read_cfb(bytes, limits))?,
         Sniffed::Text => csv::read(bytes, limits)?,

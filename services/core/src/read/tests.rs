@@ -833,6 +833,35 @@ fn timing_of_a_100_000_row_workbook_and_the_samples() {
         human_size(bytes.len() as u64),
         peak_rss()
     );
+    // Phases, to see where the time goes.
+    let started = Instant::now();
+    let mut archive = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+    let inspected = zipcheck::check(&mut archive, &Limits::default()).unwrap();
+    assert!(!inspected.worksheet_merges);
+    println!("  zip check (one extra inflate): {:?}", started.elapsed());
+    let started = Instant::now();
+    let mut xlsx: calamine::Xlsx<_> = calamine::Reader::new(Cursor::new(&bytes[..])).unwrap();
+    println!("  calamine open: {:?}", started.elapsed());
+    let started = Instant::now();
+    let mut reader = xlsx.worksheet_cells_reader("Sheet1").unwrap();
+    let mut n = 0usize;
+    while let Some(cell) = reader.next_cell().unwrap() {
+        n += usize::from(!matches!(cell.get_value(), calamine::DataRef::Empty));
+    }
+    drop(reader);
+    println!(
+        "  calamine next_cell alone: {:?} ({n} cells)",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let merges = xlsx.merge_cells_by_sheet_name("Sheet1").unwrap();
+    println!(
+        "  calamine merge pass: {:?} ({} merges)",
+        started.elapsed(),
+        merges.len()
+    );
+    drop(xlsx);
+
     let started = Instant::now();
     let sheets = read("big.xlsx", &bytes, &Limits::default()).unwrap();
     println!(

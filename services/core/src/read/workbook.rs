@@ -2,7 +2,8 @@
 //!
 //! - xlsx is streamed cell by cell (`worksheet_cells_reader`), value and formula flag in one pass, so
 //!   a sheet is never held as a dense calamine `Range`; its merged ranges cost one more parse of the
-//!   sheet XML (calamine reads `<mergeCells>`, which comes after the data).
+//!   sheet XML (calamine reads `<mergeCells>`, which comes after the data), skipped when the zip check
+//!   saw no `<mergeCell` in any worksheet part.
 //! - xls and ods are parsed whole by calamine when opened; xlsb goes the same way. Their sheets are taken
 //!   as a `Range` one at a time, turned into rows from its used cells and dropped before the next one.
 //! - Merged ranges come from calamine for xlsx and xls, and from `content.xml` for ods
@@ -21,13 +22,19 @@ use crate::validate::Limits;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
-/// Read a zip-based workbook whose format [`super::detect`] found.
-pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+/// Read a workbook whose format [`super::detect`] found. `merges` false says no worksheet holds a
+/// merged range (seen by [`super::zipcheck`]), so the xlsx merged-range pass is skipped.
+pub(crate) fn read(
+    format: Format,
+    bytes: &[u8],
+    limits: &Limits,
+    merges: bool,
+) -> Result<Vec<Sheet>, FileError> {
     let cursor = Cursor::new(bytes);
     match format {
         Format::Xlsx => {
             let mut workbook: Xlsx<Bytes<'_>> = Reader::new(cursor).map_err(calamine_error)?;
-            read_xlsx(&mut workbook, limits)
+            read_xlsx(&mut workbook, limits, merges)
         }
         Format::Xlsb => {
             let mut workbook: Xlsb<Bytes<'_>> = Reader::new(cursor).map_err(calamine_error)?;
@@ -70,7 +77,7 @@ pub(crate) fn read_cfb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, File
         return Err(FileError::Encrypted);
     }
     match <Xls<Bytes<'_>> as Reader<_>>::new(Cursor::new(bytes)) {
-        Ok(_) => read(Format::Xls, bytes, limits),
+        Ok(_) => read(Format::Xls, bytes, limits, true),
         Err(calamine::XlsError::Password) => Err(FileError::Encrypted),
         Err(calamine::XlsError::Cfb(error)) => Err(FileError::WrongType(format!(
             "an Office file without a workbook inside, such as an old Word document ({error})"
@@ -106,7 +113,11 @@ fn visibility(visible: SheetVisible) -> Visibility {
 }
 
 /// Stream every xlsx sheet cell by cell: one pass for values and formula flags, one for merged ranges.
-fn read_xlsx(workbook: &mut Xlsx<Bytes<'_>>, limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+fn read_xlsx(
+    workbook: &mut Xlsx<Bytes<'_>>,
+    limits: &Limits,
+    merges: bool,
+) -> Result<Vec<Sheet>, FileError> {
     let metadata: Vec<_> = workbook
         .sheets_metadata()
         .iter()
@@ -134,7 +145,7 @@ fn read_xlsx(workbook: &mut Xlsx<Bytes<'_>>, limits: &Limits) -> Result<Vec<Shee
             }
             drop(reader);
             rows = builder.finish()?;
-            if !rows.is_empty() {
+            if merges && !rows.is_empty() {
                 let merges: Vec<Merge> = workbook
                     .merge_cells_by_sheet_name(&name)
                     .map_err(calamine_error)?

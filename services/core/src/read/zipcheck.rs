@@ -31,11 +31,24 @@ fn overshoot_allowed(declared: u64) -> u64 {
     declared.saturating_mul(2).saturating_add(1024 * 1024)
 }
 
+/// What the actual-size pass saw on the way, for the readers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Inspected {
+    /// Some xlsx worksheet part (`xl/worksheets/*.xml`) holds a `<mergeCell` element. When none does,
+    /// the reader skips calamine's merged-range pass, a second full parse of every sheet (about 40% of
+    /// the read time of a big sheet).
+    pub(crate) worksheet_merges: bool,
+}
+
+const MERGE_CELL: &[u8] = b"<mergeCell";
+
 /// Refuse an archive whose entries declare, or actually inflate to, more than the limit.
 pub(crate) fn check<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     limits: &Limits,
-) -> Result<(), FileError> {
+) -> Result<Inspected, FileError> {
+    let mut inspected = Inspected::default();
+    let finder = memchr::memmem::Finder::new(MERGE_CELL);
     let limit = limits.max_inflated_bytes;
     let mut declared_total: u64 = 0;
     for index in 0..archive.len() {
@@ -71,6 +84,9 @@ pub(crate) fn check<R: Read + Seek>(
         }
         let name = entry.name().unwrap_or_default().into_owned();
         let declared = entry.size();
+        let is_worksheet = name.starts_with("xl/worksheets/") && name.ends_with(".xml");
+        // The last bytes of the previous buffer, so a `<mergeCell` split across two reads is found.
+        let mut carry: Vec<u8> = Vec::with_capacity(2 * MERGE_CELL.len());
         let inflated = match entry.compression() {
             CompressionMethod::Stored => {
                 let length = entry.compressed_size();
@@ -82,6 +98,19 @@ pub(crate) fn check<R: Read + Seek>(
                     )));
                 }
                 total = total.saturating_add(length);
+                if is_worksheet && !inspected.worksheet_merges {
+                    let mut data = entry;
+                    loop {
+                        let n = data.read(&mut buffer).map_err(|e| {
+                            FileError::Corrupt(format!("the part {name} cannot be read: {e}"))
+                        })?;
+                        if n == 0 {
+                            break;
+                        }
+                        inspected.worksheet_merges |=
+                            found_across(&finder, &mut carry, &buffer[..n]);
+                    }
+                }
                 length
             }
             CompressionMethod::Deflated => {
@@ -98,6 +127,10 @@ pub(crate) fn check<R: Read + Seek>(
                             )));
                         }
                     };
+                    if is_worksheet && !inspected.worksheet_merges {
+                        inspected.worksheet_merges |=
+                            found_across(&finder, &mut carry, &buffer[..n as usize]);
+                    }
                     inflated += n;
                     total = total.saturating_add(n);
                     if total > limit {
@@ -129,7 +162,19 @@ pub(crate) fn check<R: Read + Seek>(
             )));
         }
     }
-    Ok(())
+    Ok(inspected)
+}
+
+/// Whether `needle` occurs in `chunk`, or across the end of the previous chunk (kept in `carry`).
+fn found_across(finder: &memchr::memmem::Finder<'_>, carry: &mut Vec<u8>, chunk: &[u8]) -> bool {
+    let keep = finder.needle().len() - 1;
+    carry.extend_from_slice(&chunk[..chunk.len().min(keep)]);
+    if finder.find(carry).is_some() || finder.find(chunk).is_some() {
+        return true;
+    }
+    carry.clear();
+    carry.extend_from_slice(&chunk[chunk.len().saturating_sub(keep)..]);
+    false
 }
 
 /// A zip error as a file error: a password-protected entry is [`FileError::Encrypted`], anything else
@@ -146,5 +191,37 @@ pub(crate) fn zip_error(error: zip::result::ZipError) -> FileError {
             ))
         }
         _ => FileError::Corrupt(format!("the zip archive cannot be read: {text}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merge_cell_tag_split_across_two_reads_is_found() {
+        let finder = memchr::memmem::Finder::new(MERGE_CELL);
+        let mut carry = Vec::new();
+        assert!(!found_across(
+            &finder,
+            &mut carry,
+            b"</sheetData><autoFilter ref=\"A1:X8\"/><merg"
+        ));
+        assert!(found_across(
+            &finder,
+            &mut carry,
+            b"eCells count=\"1\"><mergeCell ref=\"A1:C1\"/>"
+        ));
+        let mut carry = Vec::new();
+        assert!(!found_across(
+            &finder,
+            &mut carry,
+            b"<row r=\"1\"><c r=\"A1\"/></row>"
+        ));
+        assert!(!found_across(
+            &finder,
+            &mut carry,
+            b"</sheetData></worksheet>"
+        ));
     }
 }
