@@ -15,7 +15,11 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str, token: &str) -> Client {
-        Client { base: base.trim_end_matches('/').to_string(), token: token.to_string(), http: reqwest::Client::new() }
+        Client {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Issue a token (the caller must be an admin) and return a client that uses it.
@@ -27,25 +31,47 @@ impl Client {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let response = self.http.post(self.url(path)).bearer_auth(&self.token).json(body).send().await?;
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
         json_of(response).await
     }
 
     /// Upload a file; returns the HTTP status and the submission status body.
-    pub async fn submit(&self, file_name: &str, bytes: Vec<u8>, mode: Option<&str>) -> anyhow::Result<(u16, Value)> {
+    pub async fn submit(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        mode: Option<&str>,
+    ) -> anyhow::Result<(u16, Value)> {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         let mut form = reqwest::multipart::Form::new().part("file", part);
         if let Some(mode) = mode {
             form = form.text("mode", mode.to_string());
         }
-        let response = self.http.post(self.url("/api/v1/submissions")).bearer_auth(&self.token).multipart(form).send().await?;
+        let response = self
+            .http
+            .post(self.url("/api/v1/submissions"))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await?))
     }
 
     /// GET a JSON document; `None` on 404.
     pub async fn get_json(&self, path: &str) -> anyhow::Result<Option<Value>> {
-        let response = self.http.get(self.url(path)).bearer_auth(&self.token).send().await?;
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
         if response.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -54,16 +80,29 @@ impl Client {
 
     /// GET raw bytes with the HTTP status.
     pub async fn get_bytes(&self, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
-        let response = self.http.get(self.url(path)).bearer_auth(&self.token).send().await?;
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
         Ok((response.status().as_u16(), response.bytes().await?.to_vec()))
     }
 
     /// Poll a submission until it is accepted, rejected or failed (and, when accepted, until its
     /// dataset version is published when `published` is set).
-    pub async fn wait_final(&self, id: &str, published: bool, limit: Duration) -> anyhow::Result<Value> {
+    pub async fn wait_final(
+        &self,
+        id: &str,
+        published: bool,
+        limit: Duration,
+    ) -> anyhow::Result<Value> {
         let started = Instant::now();
         loop {
-            let status = self.get_json(&format!("/api/v1/submissions/{id}")).await?.context("submission exists")?;
+            let status = self
+                .get_json(&format!("/api/v1/submissions/{id}"))
+                .await?
+                .context("submission exists")?;
             let state = status["state"].as_str().unwrap_or_default();
             let done = match state {
                 "rejected" | "failed" => true,
@@ -73,7 +112,10 @@ impl Client {
             if done {
                 return Ok(status);
             }
-            anyhow::ensure!(started.elapsed() < limit, "submission {id} still {state} after {limit:?}: {status}");
+            anyhow::ensure!(
+                started.elapsed() < limit,
+                "submission {id} still {state} after {limit:?}: {status}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -22,7 +22,11 @@ async fn every_sample_uploaded_over_http_ends_as_the_manifest_says_on_postgres()
 async fn every_sample_ends_as_the_manifest_says(backend: Backend) {
     // Arrange
     let system = System::start(backend).await.expect("system starts");
-    let analyst = system.admin.issue("analyst", None).await.expect("analyst token");
+    let analyst = system
+        .admin
+        .issue("analyst", None)
+        .await
+        .expect("analyst token");
     let entries = manifest().expect("manifest");
     let mut partners: BTreeMap<String, Client> = BTreeMap::new();
 
@@ -31,14 +35,25 @@ async fn every_sample_ends_as_the_manifest_says(backend: Backend) {
     for entry in &entries {
         let partner = entry["partner"].as_str().expect("partner").to_string();
         if !partners.contains_key(&partner) {
-            let client = system.admin.issue("partner", Some(&partner)).await.expect("partner token");
+            let client = system
+                .admin
+                .issue("partner", Some(&partner))
+                .await
+                .expect("partner token");
             partners.insert(partner.clone(), client);
         }
         let file = entry["file"].as_str().expect("file");
         let bytes = std::fs::read(samples_dir().join(file)).expect("sample readable");
-        let (code, status) = partners[&partner].submit(file, bytes, None).await.expect("upload");
+        let (code, status) = partners[&partner]
+            .submit(file, bytes, None)
+            .await
+            .expect("upload");
         assert_eq!(code, 202, "{file}: {status}");
-        submitted.push((entry, partner, status["submission_id"].as_str().expect("id").to_string()));
+        submitted.push((
+            entry,
+            partner,
+            status["submission_id"].as_str().expect("id").to_string(),
+        ));
     }
 
     // Assert: each ends as the manifest says, accepted ones published.
@@ -46,53 +61,94 @@ async fn every_sample_ends_as_the_manifest_says(backend: Backend) {
     let mut accepted_records = 0;
     for (entry, partner, id) in &submitted {
         let client = &partners[partner];
-        let status = client.wait_final(id, true, LIMIT).await.expect("final state");
+        let status = client
+            .wait_final(id, true, LIMIT)
+            .await
+            .expect("final state");
         let file = entry["file"].as_str().unwrap_or_default();
         let expected_state = entry["verdict"].as_str().unwrap_or_default();
         if status["state"] != expected_state {
-            problems.push(format!("{file}: state {} (expected {expected_state}; reason {})", status["state"], status["reason"]));
+            problems.push(format!(
+                "{file}: state {} (expected {expected_state}; reason {})",
+                status["state"], status["reason"]
+            ));
             continue;
         }
         if status["counts"]["records"] != entry["records"] {
-            problems.push(format!("{file}: {} records, expected {}", status["counts"]["records"], entry["records"]));
+            problems.push(format!(
+                "{file}: {} records, expected {}",
+                status["counts"]["records"], entry["records"]
+            ));
         }
         if expected_state == "accepted" {
             accepted_records += entry["records"].as_u64().unwrap_or_default();
         }
-        let report = client.get_json(&format!("/api/v1/submissions/{id}/report")).await.expect("report").expect("report exists");
+        let report = client
+            .get_json(&format!("/api/v1/submissions/{id}/report"))
+            .await
+            .expect("report")
+            .expect("report exists");
         let found = error_cells(&report);
-        let wanted: BTreeSet<_> = entry["errors"].as_array().into_iter().flatten().map(cell_key).collect();
+        let wanted: BTreeSet<_> = entry["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(cell_key)
+            .collect();
         if !wanted.iter().all(|w| found.contains(w)) || found.len() != wanted.len() {
-            problems.push(format!("{file}: error cells {found:?}, expected {wanted:?}"));
+            problems.push(format!(
+                "{file}: error cells {found:?}, expected {wanted:?}"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // Assert: the latest dataset holds every accepted record with its normalised values.
-    let dataset = analyst.get_json("/api/v1/datasets/latest.json").await.expect("dataset").expect("published");
+    let dataset = analyst
+        .get_json("/api/v1/datasets/latest.json")
+        .await
+        .expect("dataset")
+        .expect("published");
     let initiatives = dataset["initiatives"].as_array().expect("initiatives");
     assert_eq!(initiatives.len() as u64, accepted_records);
     let mut mismatches = Vec::new();
     for entry in entries.iter().filter(|e| e["verdict"] == "accepted") {
         for check in entry["checks"].as_array().into_iter().flatten() {
             let record = initiatives.iter().find(|i| {
-                i["partner"] == entry["partner"] && i["source"]["row"] == check["row"] && i["source"]["sheet"] == check["sheet"]
+                i["partner"] == entry["partner"]
+                    && i["source"]["row"] == check["row"]
+                    && i["source"]["sheet"] == check["sheet"]
             });
             let field = check["field"].as_str().unwrap_or_default();
             match record {
                 Some(record) if matches(&record[field], &check["expected"]) => {}
-                Some(record) => mismatches.push(format!("{} row {}: {field} = {} (expected {})", entry["file"], check["row"], record[field], check["expected"])),
-                None => mismatches.push(format!("{} row {}: no initiative in the dataset", entry["file"], check["row"])),
+                Some(record) => mismatches.push(format!(
+                    "{} row {}: {field} = {} (expected {})",
+                    entry["file"], check["row"], record[field], check["expected"]
+                )),
+                None => mismatches.push(format!(
+                    "{} row {}: no initiative in the dataset",
+                    entry["file"], check["row"]
+                )),
             }
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-    let (code, xlsx) = analyst.get_bytes("/api/v1/datasets/latest.xlsx").await.expect("xlsx");
+    let (code, xlsx) = analyst
+        .get_bytes("/api/v1/datasets/latest.xlsx")
+        .await
+        .expect("xlsx");
     assert_eq!(code, 200);
     assert!(xlsx.starts_with(b"PK"), "the workbook is a zip");
-    let (code, csv) = analyst.get_bytes("/api/v1/datasets/latest.csv").await.expect("csv");
+    let (code, csv) = analyst
+        .get_bytes("/api/v1/datasets/latest.csv")
+        .await
+        .expect("csv");
     assert_eq!(code, 200);
-    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "the CSV starts with a byte-order mark");
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "the CSV starts with a byte-order mark"
+    );
 }
 
 fn error_cells(report: &Value) -> BTreeSet<(Value, Value, Value)> {
@@ -106,13 +162,19 @@ fn error_cells(report: &Value) -> BTreeSet<(Value, Value, Value)> {
 }
 
 fn cell_key(issue: &Value) -> (Value, Value, Value) {
-    (issue["sheet"].clone(), issue["cell"].clone(), issue["column"].clone())
+    (
+        issue["sheet"].clone(),
+        issue["cell"].clone(),
+        issue["column"].clone(),
+    )
 }
 
 /// `{"approx": x}` within 1%, lists as sets, anything else exactly.
 fn matches(actual: &Value, expected: &Value) -> bool {
     if let Some(target) = expected.get("approx").and_then(Value::as_f64) {
-        return actual.as_f64().is_some_and(|v| (v - target).abs() <= target.abs() * 0.01);
+        return actual
+            .as_f64()
+            .is_some_and(|v| (v - target).abs() <= target.abs() * 0.01);
     }
     if let (Some(a), Some(e)) = (actual.as_array(), expected.as_array()) {
         let set = |v: &Vec<Value>| v.iter().map(Value::to_string).collect::<BTreeSet<_>>();

@@ -57,7 +57,15 @@ fn write_row(sheet: &mut Worksheet, row: u32, date: &Format) -> anyhow::Result<(
         _ => ("D2; D5", "D5", "5.2"),
     };
     sheet.write_string(row, 0, format!("REF-{row:07}"))?;
-    sheet.write_string(row, 1, if i.is_multiple_of(5) { "Policy" } else { "Project" })?;
+    sheet.write_string(
+        row,
+        1,
+        if i.is_multiple_of(5) {
+            "Policy"
+        } else {
+            "Project"
+        },
+    )?;
     sheet.write_string(
         row,
         2,
