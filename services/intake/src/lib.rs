@@ -19,3 +19,4 @@ pub mod http;
 
 pub use app::App;
 pub use config::Config;
+pub use http::submission_id;

@@ -11,13 +11,17 @@ mod template;
 mod tokens;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::Response;
 use jvap_bus::Bus;
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 pub use error::{Error, Result};
+pub use submissions::submission_id;
 
 /// Room for the multipart framing and the small text fields around the file, so that a file of exactly
 /// the configured size still fits; the file itself is checked against the exact limit.
@@ -45,7 +49,24 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // Spans and events under this crate's target, so the default log filter shows them.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                })
+                .on_response(|response: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        latency_ms = latency.as_millis() as u64,
+                        "response"
+                    );
+                }),
+        )
         .with_state(state)
 }
 

@@ -223,8 +223,9 @@ fn submitting_partner(caller: &Caller, field: Option<&str>) -> Result<String> {
     }
 }
 
-/// The first 24 hex characters of SHA-256 over partner, round and bytes.
-pub(crate) fn submission_id(partner: &str, round: &str, bytes: &[u8]) -> String {
+/// A submission's id: the first 24 hex characters of SHA-256 over partner, round and bytes (each
+/// separated by a zero byte), so the same file from the same partner in the same round is one submission.
+pub fn submission_id(partner: &str, round: &str, bytes: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(partner.as_bytes());
     hasher.update([0]);

@@ -15,8 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Stops the server when the test ends.
     stop: CancellationToken,
-    /// Kept alive for the test; killed on drop.
-    _nats: NatsServer,
+    /// The test's own server; killed on drop.
+    pub nats: NatsServer,
 }
 
 impl Drop for TestApp {
@@ -54,7 +54,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         bus,
         client: reqwest::Client::new(),
         stop,
-        _nats: nats,
+        nats,
     }
 }
 

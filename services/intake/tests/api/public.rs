@@ -64,3 +64,23 @@ async fn an_unknown_path_is_a_json_404() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["error"].is_string());
 }
+
+#[tokio::test]
+async fn healthz_says_unavailable_once_nats_is_gone() {
+    let mut app = spawn_app().await;
+
+    app.nats.stop();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+        if response.status() == 503 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "healthz never said 503"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -249,3 +249,37 @@ async fn an_unknown_or_malformed_submission_id_is_404() {
         404
     );
 }
+
+#[tokio::test]
+async fn uploading_again_heals_a_submission_stored_but_never_announced() {
+    // Arrange: the state a crash between storing and publishing leaves behind.
+    let app = spawn_app().await;
+    let token = app.issue_token("partner", Some("NER")).await;
+    let bytes = b"stored, then the process died".to_vec();
+    let id = jvap_intake::submission_id("NER", "2022", &bytes);
+    app.bus.uploads.put(&id, &bytes).await.unwrap();
+    let now = chrono::Utc::now();
+    let status = SubmissionStatus {
+        submission_id: id.clone(),
+        partner: "NER".into(),
+        round: "2022".into(),
+        mode: jvap_core::messages::Mode::Replace,
+        file_name: "a.xlsx".into(),
+        size: bytes.len() as u64,
+        state: State::Received,
+        counts: None,
+        reason: None,
+        dataset_version: None,
+        received_at: now,
+        updated_at: now,
+    };
+    assert!(app.bus.create_status(&status).await.unwrap());
+    assert_eq!(app.messages_on("jvap.submission.received.>").await, 0);
+
+    // Act
+    let response = app.upload(&token, "a.xlsx", &bytes).await;
+
+    // Assert
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.messages_on("jvap.submission.received.NER").await, 1);
+}
