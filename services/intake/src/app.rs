@@ -1,0 +1,66 @@
+//! The running service: a bound listener, a NATS connection and the router.
+
+use anyhow::Context;
+use jvap_bus::{Bus, CancellationToken};
+use tokio::net::TcpListener;
+
+use crate::Config;
+use crate::http::{self, AppState};
+
+/// Intake, built and ready to serve.
+pub struct App {
+    /// Bound in [`App::build`], so the port is known (and taken) before serving starts.
+    listener: TcpListener,
+    router: axum::Router,
+    /// Kept to drain the NATS connection after the last request.
+    bus: Bus,
+}
+
+impl App {
+    /// Connect to NATS (creating the stream and buckets if needed), store the bootstrap admin token,
+    /// and bind the HTTP listener.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let bus = Bus::connect(&config.nats_url)
+            .await
+            .context("failed to connect to NATS")?;
+        if let Some(token) = &config.admin_token {
+            http::auth::ensure_bootstrap_admin(&bus, token)
+                .await
+                .context("failed to store the bootstrap admin token")?;
+        }
+        let state = AppState {
+            bus: bus.clone(),
+            round: config.round.as_str().into(),
+            max_upload_bytes: config.max_upload_bytes,
+        };
+        let listener = TcpListener::bind(&config.http_addr)
+            .await
+            .with_context(|| format!("failed to listen on {}", config.http_addr))?;
+        Ok(App {
+            listener,
+            router: http::router(state),
+            bus,
+        })
+    }
+
+    /// The port the listener is bound to.
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|address| address.port())
+            .unwrap_or(0)
+    }
+
+    /// Serve until `stop` is cancelled, then let requests in flight finish and drain NATS.
+    pub async fn run_until_stopped(self, stop: CancellationToken) -> anyhow::Result<()> {
+        tracing::info!(port = self.port(), "intake listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+            .context("the HTTP server failed")?;
+        if let Err(e) = self.bus.client.drain().await {
+            tracing::warn!(error.message = %e, "cannot drain the NATS connection");
+        }
+        Ok(())
+    }
+}

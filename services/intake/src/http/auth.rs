@@ -1,0 +1,133 @@
+//! Bearer tokens: who is calling, and what their role lets them do.
+//!
+//! A token is 32 random bytes, hex-encoded, shown once when issued. The `tokens` KV bucket keeps only
+//! its SHA-256, so reading the bucket never reveals a usable token.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chrono::Utc;
+use jvap_bus::{Bus, BusError};
+use jvap_core::messages::{Role, SubmissionStatus, TokenRecord};
+use sha2::{Digest, Sha256};
+
+use super::{AppState, Error, Result};
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub role: Role,
+    /// The partner code of a partner token.
+    pub partner: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                Error::Unauthorized(
+                    "this needs an access token: send the header Authorization: Bearer <token>"
+                        .into(),
+                )
+            })?;
+        let bus = &state.bus;
+        let record: Option<TokenRecord> = bus.kv_get(&bus.tokens, &token_hash(token)).await?;
+        let record = record.ok_or_else(|| {
+            Error::Unauthorized(
+                "this access token is not valid; ask the Secretariat for one".into(),
+            )
+        })?;
+        Ok(Caller {
+            role: record.role,
+            partner: record.partner,
+        })
+    }
+}
+
+impl Caller {
+    /// Refuse callers whose role is not among `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<()> {
+        if roles.contains(&self.role) {
+            return Ok(());
+        }
+        let role = match self.role {
+            Role::Partner => "partner",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        };
+        Err(Error::Forbidden(format!("a {role} token may not do this")))
+    }
+
+    /// Whether the caller may see a submission: partners see only their own, others see all.
+    pub fn may_see(&self, status: &SubmissionStatus) -> bool {
+        match self.role {
+            Role::Partner => self.partner.as_deref() == Some(status.partner.as_str()),
+            Role::Analyst | Role::Admin => true,
+        }
+    }
+}
+
+/// The KV key of a token: its hex SHA-256.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token: 32 bytes from the operating system's random source, hex-encoded.
+pub fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Internal(format!("no randomness for a token: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// Store a token's record under its hash.
+pub async fn store_token(bus: &Bus, token: &str, record: &TokenRecord) -> Result<(), BusError> {
+    bus.kv_put(&bus.tokens, &token_hash(token), record).await
+}
+
+/// Make the configured bootstrap token a valid admin token (kept as it is when already stored).
+pub async fn ensure_bootstrap_admin(bus: &Bus, token: &str) -> Result<(), BusError> {
+    let existing: Option<TokenRecord> = bus.kv_get(&bus.tokens, &token_hash(token)).await?;
+    if existing.is_some_and(|record| record.role == Role::Admin) {
+        return Ok(());
+    }
+    let record = TokenRecord {
+        role: Role::Admin,
+        partner: None,
+        label: Some("bootstrap (JVAP_ADMIN_TOKEN)".into()),
+        created_at: Utc::now(),
+    };
+    store_token(bus, token, &record).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_64_hex_characters_and_never_repeats() {
+        let first = new_token().expect("randomness");
+        let second = new_token().expect("randomness");
+        assert_eq!(first.len(), 64);
+        assert!(first.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn the_stored_key_is_the_sha256_of_the_token_not_the_token() {
+        let key = token_hash("secret");
+        assert_eq!(
+            key,
+            "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"
+        );
+        assert!(!key.contains("secret"));
+    }
+}

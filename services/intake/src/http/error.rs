@@ -1,0 +1,71 @@
+//! The one error every handler returns: user errors go through in plain English, system errors are
+//! logged and hidden behind a generic message.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jvap_bus::BusError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No token, or one we do not know.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A known token whose role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request is valid but the state forbids it (a closed round).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    /// NATS failed; the user may try again shortly.
+    #[error("the message system failed: {0}")]
+    Bus(#[from] BusError),
+    /// Anything else of ours.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Error::Bus(_) => {
+                tracing::error!(error.message = %self, "request failed on NATS");
+                "the service is briefly unavailable; please try again in a moment".to_string()
+            }
+            Error::Internal(_) => {
+                tracing::error!(error.message = %self, "request failed");
+                "something went wrong on our side; please try again later".to_string()
+            }
+            _ => self.to_string(),
+        };
+        let body = Json(serde_json::json!({ "error": message }));
+        if status == StatusCode::UNAUTHORIZED {
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        (status, body).into_response()
+    }
+}

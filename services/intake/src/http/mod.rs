@@ -1,0 +1,128 @@
+//! The HTTP API: one router per resource, merged here with the body limit and request tracing.
+
+pub mod auth;
+pub mod error;
+
+mod datasets;
+mod health;
+mod rounds;
+mod submissions;
+mod template;
+mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::Response;
+use jvap_bus::Bus;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+pub use error::{Error, Result};
+pub use submissions::submission_id;
+
+/// Room for the multipart framing and the small text fields around the file, so that a file of exactly
+/// the configured size still fits; the file itself is checked against the exact limit.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub bus: Bus,
+    /// The round new submissions belong to and downloads default to.
+    pub round: Arc<str>,
+    /// The largest file accepted, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.max_upload_bytes.saturating_add(MULTIPART_OVERHEAD);
+    Router::new()
+        .merge(submissions::router())
+        .merge(datasets::router())
+        .merge(tokens::router())
+        .merge(rounds::router())
+        .merge(template::router())
+        .merge(health::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            // Spans and events under this crate's target, so the default log filter shows them.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                })
+                .on_response(|response: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        latency_ms = latency.as_millis() as u64,
+                        "response"
+                    );
+                }),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound("there is no such endpoint".into())
+}
+
+/// A round name as it may appear in KV keys, object names and file names.
+fn check_round(round: &str) -> Result<()> {
+    let valid = !round.is_empty()
+        && round.len() <= 32
+        && round
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "{round:?} is not a round: use letters, digits, - or _ (for example 2022)"
+        )))
+    }
+}
+
+/// A byte count as people read it: `50 MiB`, `12 KiB`, `900 bytes`.
+fn human_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= KIB {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(50 * 1024 * 1024), "50 MiB");
+        assert_eq!(human_size(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_size(4096), "4 KiB");
+        assert_eq!(human_size(900), "900 bytes");
+    }
+
+    #[test]
+    fn a_round_must_be_safe_in_keys_and_file_names() {
+        assert!(check_round("2022").is_ok());
+        assert!(check_round("2022-bis").is_ok());
+        assert!(check_round("").is_err());
+        assert!(check_round("2022.1").is_err());
+        assert!(check_round("../x").is_err());
+    }
+}

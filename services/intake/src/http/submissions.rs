@@ -1,0 +1,320 @@
+//! `/api/v1/submissions`: upload a file, list and read statuses, read a submission's report.
+//!
+//! An upload is stored before it is answered, whatever it contains. The submission id is derived from
+//! the partner, the round and the bytes, so the same file sent twice by the same partner is one
+//! submission: the second upload answers 200 with the existing status instead of 202.
+
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use chrono::Utc;
+use jvap_bus::Bus;
+use jvap_core::messages::{
+    self as m, Mode, Role, RoundRecord, State as SubmissionState, SubmissionReceived,
+    SubmissionStatus,
+};
+use sha2::{Digest, Sha256};
+
+use super::auth::Caller;
+use super::{AppState, Error, Result, human_size};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/submissions", post(upload).get(list))
+        .route("/api/v1/submissions/{id}", get(show))
+        .route("/api/v1/submissions/{id}/report", get(report))
+}
+
+/// The fields of an upload form.
+struct Upload {
+    file_name: String,
+    bytes: Bytes,
+    mode: Mode,
+    /// Given by analysts and admins, who submit on a partner's behalf.
+    partner: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(submission_id, partner))]
+async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<SubmissionStatus>)> {
+    ensure_round_open(&state.bus, &state.round).await?;
+    let multipart = multipart.map_err(|_| {
+        Error::BadRequest("send the file as multipart/form-data in a field named file".into())
+    })?;
+    let upload = read_upload(multipart, state.max_upload_bytes).await?;
+    let partner = submitting_partner(&caller, upload.partner.as_deref())?;
+    let id = submission_id(&partner, &state.round, &upload.bytes);
+    tracing::Span::current()
+        .record("submission_id", id.as_str())
+        .record("partner", partner.as_str());
+
+    if let Some(status) = state.bus.status(&id).await? {
+        // A crash between storing and publishing leaves a `received` status that nobody processes;
+        // publishing again heals it, and the message id makes it harmless otherwise.
+        if status.state == SubmissionState::Received {
+            publish_received(&state.bus, &status, &upload.bytes).await?;
+        }
+        return Ok((StatusCode::OK, Json(status)));
+    }
+
+    state.bus.uploads.put(&id, &upload.bytes).await?;
+    let now = Utc::now();
+    let status = SubmissionStatus {
+        submission_id: id.clone(),
+        partner,
+        round: state.round.to_string(),
+        mode: upload.mode,
+        file_name: upload.file_name,
+        size: upload.bytes.len() as u64,
+        state: SubmissionState::Received,
+        counts: None,
+        reason: None,
+        dataset_version: None,
+        received_at: now,
+        updated_at: now,
+    };
+    if !state.bus.create_status(&status).await? {
+        // The same file arrived twice at once; the other request publishes.
+        let existing = state.bus.status(&id).await?.unwrap_or(status);
+        return Ok((StatusCode::OK, Json(existing)));
+    }
+    publish_received(&state.bus, &status, &upload.bytes).await?;
+    tracing::info!(size = status.size, "submission received");
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SubmissionStatus>>> {
+    let mut statuses = state.bus.all_statuses().await?;
+    statuses.retain(|status| caller.may_see(status));
+    Ok(Json(statuses))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SubmissionStatus>> {
+    Ok(Json(visible_status(&state.bus, &caller, &id).await?))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse> {
+    visible_status(&state.bus, &caller, &id).await?;
+    let report = state
+        .bus
+        .reports
+        .get(&format!("{id}/report.json"))
+        .await?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "the report of submission {id} is not ready yet; try again in a few seconds"
+            ))
+        })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], report))
+}
+
+/// The status of a submission the caller may see. Another partner's submission is "not found", so a
+/// partner cannot even learn that it exists.
+async fn visible_status(bus: &Bus, caller: &Caller, id: &str) -> Result<SubmissionStatus> {
+    let not_found = || Error::NotFound(format!("there is no submission {id}"));
+    if !is_submission_id(id) {
+        return Err(not_found());
+    }
+    match bus.status(id).await? {
+        Some(status) if caller.may_see(&status) => Ok(status),
+        _ => Err(not_found()),
+    }
+}
+
+/// Refuse uploads to a closed round; a round without a record is open.
+async fn ensure_round_open(bus: &Bus, round: &str) -> Result<()> {
+    let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
+    match record {
+        Some(record) if !record.open => Err(Error::Conflict(format!(
+            "the {round} data round is closed: no more submissions are accepted"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Upload> {
+    let mut file = None;
+    let mut mode = Mode::default();
+    let mut partner = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, max_bytes))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().map(base_name).unwrap_or_default();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| multipart_error(&e, max_bytes))?;
+                file = Some((file_name, bytes));
+            }
+            "mode" | "partner" => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| multipart_error(&e, max_bytes))?;
+                let text = text.trim();
+                if name == "mode" {
+                    mode = text.parse().map_err(Error::BadRequest)?;
+                } else if !text.is_empty() {
+                    partner = Some(text.to_string());
+                }
+            }
+            // Other fields (a browser's submit button, say) are read past and ignored.
+            _ => {}
+        }
+    }
+    let (file_name, bytes) =
+        file.ok_or_else(|| Error::BadRequest("the upload has no field named file".into()))?;
+    if file_name.is_empty() {
+        return Err(Error::BadRequest(
+            "the file field has no file name; send it as a file, e.g. initiatives.xlsx".into(),
+        ));
+    }
+    if bytes.len() > max_bytes {
+        return Err(too_large(max_bytes));
+    }
+    Ok(Upload {
+        file_name,
+        bytes,
+        mode,
+        partner,
+    })
+}
+
+/// The partner a submission belongs to: a partner token's own, or the `partner` field for analysts and
+/// admins (who must give a known partner code).
+fn submitting_partner(caller: &Caller, field: Option<&str>) -> Result<String> {
+    match (caller.role, &caller.partner, field) {
+        (Role::Partner, Some(own), None) => Ok(own.clone()),
+        (Role::Partner, Some(own), Some(asked)) if asked.eq_ignore_ascii_case(own) => {
+            Ok(own.clone())
+        }
+        (Role::Partner, _, _) => Err(Error::Forbidden(
+            "a partner token can only submit for its own partner".into(),
+        )),
+        (_, _, None) => Err(Error::BadRequest(
+            "say which partner this submission is for in the field partner (e.g. NER)".into(),
+        )),
+        (_, _, Some(code)) => jvap_core::reference::partner(code)
+            .map(|partner| partner.code.clone())
+            .ok_or_else(|| Error::BadRequest(format!("{code:?} is not a known partner code"))),
+    }
+}
+
+/// A submission's id: the first 24 hex characters of SHA-256 over partner, round and bytes (each
+/// separated by a zero byte), so the same file from the same partner in the same round is one submission.
+pub fn submission_id(partner: &str, round: &str, bytes: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(partner.as_bytes());
+    hasher.update([0]);
+    hasher.update(round.as_bytes());
+    hasher.update([0]);
+    hasher.update(bytes);
+    let mut id = hex::encode(hasher.finalize());
+    id.truncate(24);
+    id
+}
+
+fn is_submission_id(id: &str) -> bool {
+    id.len() == 24
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+async fn publish_received(bus: &Bus, status: &SubmissionStatus, bytes: &[u8]) -> Result<()> {
+    let message = SubmissionReceived {
+        submission_id: status.submission_id.clone(),
+        partner: status.partner.clone(),
+        round: status.round.clone(),
+        mode: status.mode,
+        file_name: status.file_name.clone(),
+        size: status.size,
+        sha256: hex::encode(Sha256::digest(bytes)),
+        received_at: status.received_at,
+    };
+    let subject = m::subject_received(&status.partner);
+    bus.publish(&subject, &status.submission_id, &message)
+        .await?;
+    Ok(())
+}
+
+/// The last component of a client's file name (browsers on Windows may send a full path).
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .trim()
+        .to_string()
+}
+
+fn multipart_error(error: &MultipartError, max_bytes: usize) -> Error {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(max_bytes);
+    }
+    Error::BadRequest(format!(
+        "the upload could not be read: {}",
+        error.body_text()
+    ))
+}
+
+fn too_large(max_bytes: usize) -> Error {
+    Error::TooLarge(format!(
+        "the file is larger than the upload limit of {}; split it or remove unused sheets",
+        human_size(max_bytes)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_bytes_from_the_same_partner_and_round_give_the_same_id() {
+        let id = submission_id("NER", "2022", b"bytes");
+        assert_eq!(id, submission_id("NER", "2022", b"bytes"));
+        assert_eq!(id.len(), 24);
+        assert!(is_submission_id(&id));
+        assert_ne!(id, submission_id("SEN", "2022", b"bytes"));
+        assert_ne!(id, submission_id("NER", "2023", b"bytes"));
+    }
+
+    #[test]
+    fn a_windows_path_is_reduced_to_its_file_name() {
+        assert_eq!(
+            base_name(r"C:\Users\me\initiatives.xlsx"),
+            "initiatives.xlsx"
+        );
+        assert_eq!(base_name("dir/initiatives.csv"), "initiatives.csv");
+        assert_eq!(base_name("plain.ods"), "plain.ods");
+    }
+
+    #[test]
+    fn only_lowercase_hex_of_the_right_length_is_an_id() {
+        assert!(!is_submission_id("../../etc/passwd"));
+        assert!(!is_submission_id("ABCDEFABCDEFABCDEFABCDEF"));
+        assert!(!is_submission_id("abc"));
+    }
+}

@@ -1,0 +1,110 @@
+//! Dataset downloads, from objects the aggregation service would have published.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use jvap_core::messages::DatasetPublished;
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Put version `version` of round 2022 in the stores the way aggregation does.
+async fn publish(app: &TestApp, version: u32) {
+    let mut objects = BTreeMap::new();
+    for ext in ["xlsx", "json", "csv"] {
+        let name = format!("2022/v{version}/dataset.{ext}");
+        let body = format!("version {version} as {ext}");
+        app.bus.datasets.put(&name, body.as_bytes()).await.unwrap();
+        objects.insert(ext.to_string(), name);
+    }
+    let published = DatasetPublished {
+        round: "2022".into(),
+        version,
+        objects,
+        initiatives: 10,
+        submission_id: "0123456789abcdef01234567".into(),
+        published_at: Utc::now(),
+    };
+    app.bus
+        .kv_put(&app.bus.dataset_versions, "2022", &published)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn no_dataset_yet_is_404() {
+    let app = spawn_app().await;
+    let analyst = app.issue_token("analyst", None).await;
+
+    let response = app.get("/api/v1/datasets/latest.xlsx", &analyst).await;
+
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn the_latest_and_earlier_versions_download_with_their_type_and_file_name() {
+    // Arrange
+    let app = spawn_app().await;
+    let analyst = app.issue_token("analyst", None).await;
+    publish(&app, 1).await;
+    publish(&app, 2).await;
+
+    // Act
+    let latest = app.get("/api/v1/datasets/latest.xlsx", &analyst).await;
+    let first = app.get("/api/v1/datasets/1.csv?round=2022", &analyst).await;
+    let json = app.get("/api/v1/datasets/v2.json", &analyst).await;
+    let missing = app.get("/api/v1/datasets/9.json", &analyst).await;
+
+    // Assert
+    assert_eq!(latest.status(), 200);
+    assert!(
+        latest.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert_eq!(
+        latest.headers()["content-disposition"],
+        "attachment; filename=\"jvap-2022-v2.xlsx\""
+    );
+    assert_eq!(latest.bytes().await.unwrap(), "version 2 as xlsx");
+    assert!(
+        first.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert_eq!(first.bytes().await.unwrap(), "version 1 as csv");
+    assert_eq!(json.headers()["content-type"], "application/json");
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn the_listing_names_every_published_version_of_the_round() {
+    let app = spawn_app().await;
+    let admin = app.issue_token("admin", None).await;
+    publish(&app, 1).await;
+    publish(&app, 2).await;
+
+    let listing: Vec<Value> = app
+        .get("/api/v1/datasets", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other_round: Vec<Value> = app
+        .get("/api/v1/datasets?round=2023", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(listing.len(), 2);
+    assert_eq!(listing[0]["version"], 1);
+    assert_eq!(listing[1]["version"], 2);
+    assert_eq!(
+        listing[1]["formats"],
+        serde_json::json!(["csv", "json", "xlsx"])
+    );
+    assert!(other_round.is_empty());
+}

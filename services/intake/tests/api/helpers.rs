@@ -1,0 +1,136 @@
+//! A running intake against a real nats-server, and a client that speaks its API.
+
+use futures::StreamExt;
+use jvap_bus::{Bus, CancellationToken};
+use jvap_intake::{App, Config};
+use jvap_tests::NatsServer;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+pub struct TestApp {
+    pub address: String,
+    pub bus: Bus,
+    pub client: reqwest::Client,
+    /// Stops the server when the test ends.
+    stop: CancellationToken,
+    /// The test's own server; killed on drop.
+    pub nats: NatsServer,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Intake on a free port with the default settings and a bootstrap admin token.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Intake with settings changed by `configure` (a small upload limit, say).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        jvap_bus::telemetry::init("intake");
+    }
+    let nats = NatsServer::start().expect("nats-server starts");
+    let mut config = Config {
+        nats_url: nats.url(),
+        http_addr: "127.0.0.1:0".into(),
+        round: "2022".into(),
+        max_upload_bytes: 1024 * 1024,
+        admin_token: Some(ADMIN_TOKEN.into()),
+    };
+    configure(&mut config);
+    let app = App::build(config).await.expect("intake builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let stop = CancellationToken::new();
+    tokio::spawn(app.run_until_stopped(stop.clone()));
+    let bus = Bus::connect(&nats.url()).await.expect("test bus connects");
+    TestApp {
+        address,
+        bus,
+        client: reqwest::Client::new(),
+        stop,
+        nats,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Issue a token through the API with the bootstrap admin token.
+    pub async fn issue_token(&self, role: &str, partner: Option<&str>) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/tokens"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({ "role": role, "partner": partner }))
+            .send()
+            .await
+            .expect("token request is sent");
+        assert_eq!(response.status(), 201, "issuing a {role} token");
+        let body: Value = response.json().await.expect("token JSON");
+        body["token"].as_str().expect("a token").to_string()
+    }
+
+    /// Upload a file as a partner would.
+    pub async fn upload(&self, token: &str, file_name: &str, bytes: &[u8]) -> reqwest::Response {
+        let form = Form::new().part(
+            "file",
+            Part::bytes(bytes.to_vec()).file_name(file_name.to_string()),
+        );
+        self.upload_form(token, form).await
+    }
+
+    pub async fn upload_form(&self, token: &str, form: Form) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/submissions"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload is sent")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
+    /// How many messages the stream holds on subjects matching `filter`.
+    pub async fn messages_on(&self, filter: &str) -> usize {
+        let stream = self
+            .bus
+            .js
+            .get_stream(jvap_core::messages::STREAM)
+            .await
+            .expect("the stream exists");
+        let mut subjects = stream
+            .info_with_subjects(filter)
+            .await
+            .expect("stream info");
+        let mut total = 0;
+        while let Some(entry) = subjects.next().await {
+            total += entry.expect("subject count").1;
+        }
+        total
+    }
+}
+
+/// The `error` message of a JSON error response.
+pub async fn error_message(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.expect("a JSON error body");
+    body["error"]
+        .as_str()
+        .expect("an error message")
+        .to_string()
+}

@@ -1,0 +1,6 @@
+mod access;
+mod datasets;
+mod helpers;
+mod limits;
+mod public;
+mod submissions;
