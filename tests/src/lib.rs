@@ -10,10 +10,12 @@
 pub mod client;
 pub mod nats;
 pub mod postgres;
+pub mod system;
 
 pub use client::Client;
 pub use nats::NatsServer;
 pub use postgres::Postgres;
+pub use system::{Backend, System};
 
 use std::path::PathBuf;
 

@@ -1,0 +1,139 @@
+//! The whole system in one test process: a real nats-server and the three services, each started
+//! from its library exactly as its `main` does, so tests can stop and start any of them.
+
+use std::time::Duration;
+
+use jvap_bus::CancellationToken;
+use tokio::task::JoinHandle;
+
+use crate::{Client, NatsServer, Postgres};
+
+/// Where aggregation keeps its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A service running in this process until stopped.
+struct Running {
+    stop: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        tokio::time::timeout(Duration::from_secs(30), self.task).await???;
+        Ok(())
+    }
+}
+
+/// NATS, intake, validation and aggregation, with an admin client of the HTTP API.
+pub struct System {
+    pub nats: NatsServer,
+    pub admin: Client,
+    pub data: tempfile::TempDir,
+    database_url: String,
+    intake: Option<Running>,
+    validation: Option<Running>,
+    aggregation: Option<Running>,
+    _postgres: Option<Postgres>,
+}
+
+const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdef";
+
+impl System {
+    /// Start everything on free ports with fresh storage.
+    pub async fn start(backend: Backend) -> anyhow::Result<System> {
+        let nats = NatsServer::start()?;
+        let data = tempfile::tempdir()?;
+        let postgres = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(Postgres::start()?),
+        };
+        let database_url = match &postgres {
+            Some(pg) => pg.url().to_string(),
+            None => format!("sqlite://{}/jvap.db", data.path().display()),
+        };
+        let config = intake_config(&nats.url());
+        let intake = jvap_intake::App::build(config).await?;
+        let admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
+        let mut system = System {
+            nats,
+            admin,
+            data,
+            database_url,
+            intake: Some(spawn(|stop| intake.run_until_stopped(stop))),
+            validation: None,
+            aggregation: None,
+            _postgres: postgres,
+        };
+        system.start_validation().await?;
+        system.start_aggregation().await?;
+        Ok(system)
+    }
+
+    pub async fn start_validation(&mut self) -> anyhow::Result<()> {
+        let config = jvap_validation::Config {
+            nats_url: self.nats.url(),
+            consumer: jvap_validation::config::consumer_spec(),
+        };
+        let app = jvap_validation::App::build(config).await?;
+        self.validation = Some(spawn(|stop| app.run_until_stopped(stop)));
+        Ok(())
+    }
+
+    pub async fn stop_validation(&mut self) -> anyhow::Result<()> {
+        match self.validation.take() {
+            Some(running) => running.stop().await,
+            None => Ok(()),
+        }
+    }
+
+    pub async fn start_aggregation(&mut self) -> anyhow::Result<()> {
+        let config = jvap_aggregation::Config {
+            nats_url: self.nats.url(),
+            database_url: self.database_url.clone(),
+            consumer: jvap_aggregation::consumer_spec(),
+        };
+        let app = jvap_aggregation::App::build(config).await?;
+        self.aggregation = Some(spawn(|stop| app.run_until_stopped(stop)));
+        Ok(())
+    }
+
+    pub async fn stop_aggregation(&mut self) -> anyhow::Result<()> {
+        match self.aggregation.take() {
+            Some(running) => running.stop().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Stop every service (NATS stops when the system is dropped).
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        for running in [self.intake.take(), self.validation.take(), self.aggregation.take()].into_iter().flatten() {
+            running.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+fn intake_config(nats_url: &str) -> jvap_intake::Config {
+    jvap_intake::Config {
+        nats_url: nats_url.to_string(),
+        http_addr: "127.0.0.1:0".into(),
+        round: "2022".into(),
+        max_upload_bytes: 50 * 1024 * 1024,
+        admin_token: Some(ADMIN_TOKEN.into()),
+    }
+}
+
+fn spawn<F, Fut>(run: F) -> Running
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(run(stop.clone()));
+    Running { stop, task }
+}
