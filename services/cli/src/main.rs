@@ -1,1 +1,44 @@
-fn main() {}
+//! `jvap`: validate and template offline; submit, status, download, tokens and rounds against a running
+//! system.
+//!
+//! Exit status: 0 accepted (or done), 1 rejected or refused by the server, 2 when the command itself
+//! could not run (bad arguments, unreadable file, unreachable server).
+
+mod args;
+mod client;
+mod offline;
+mod remote;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::client::ApiError;
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits with status 2 itself.
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("jvap: {error:#}");
+            if error.downcast_ref::<ApiError>().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang.into();
+    match cli.command {
+        Command::Validate { file, format } => offline::validate(&file, format, lang),
+        Command::Template { output } => offline::template(output, lang),
+        Command::Codes { format } => offline::codes(format),
+        remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),
+    }
+}

@@ -1,0 +1,366 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jvap_core::Lang;
+use jvap_core::messages::{Mode, Role};
+
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jvap",
+    version,
+    about = "Validate JVAP spreadsheets offline, and submit them to the JVAP data round.",
+    after_help = "Exit status: 0 accepted or done, 1 rejected or refused by the server, 2 the command could not run."
+)]
+pub struct Cli {
+    /// Language of messages and of the template.
+    #[arg(long, global = true, value_enum, env = "JVAP_LANG", default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// The JVAP server to talk to.
+    #[arg(long, global = true, env = "JVAP_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Your access token.
+    #[arg(long, global = true, env = "JVAP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a spreadsheet offline, cell by cell, exactly as the service does.
+    Validate {
+        /// The file: xlsx, xls, xlsb, ods or csv.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Write the official template (in the language of --lang).
+    Template {
+        /// Where to write it [default: jvap-template-<lang>.xlsx].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// List every issue code with its severity and messages.
+    Codes {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Upload a spreadsheet to the server.
+    Submit {
+        file: PathBuf,
+        /// replace: your initiatives for the round; merge: update by Reference and add the rest.
+        #[arg(long, value_enum, default_value_t)]
+        mode: ModeArg,
+        /// Wait for the verdict and show it.
+        #[arg(long)]
+        wait: bool,
+        /// How long --wait waits, in seconds.
+        #[arg(long, default_value_t = 300, requires = "wait")]
+        timeout: u64,
+    },
+    /// Show one submission, or a table of yours.
+    Status {
+        /// A submission id; without it, every submission you can see.
+        id: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Download a published dataset.
+    Download {
+        /// `latest` or a version number.
+        #[arg(value_parser = parse_dataset_ref)]
+        version: DatasetRef,
+        #[arg(long, value_enum)]
+        format: DatasetFormat,
+        /// Where to write it [default: jvap-dataset-<round>-<version>.<format>].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The round [default: the server's current round].
+        #[arg(long)]
+        round: Option<String>,
+    },
+    /// Manage access tokens (admin).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Open or close a round (admin).
+    Round {
+        #[arg(value_enum)]
+        action: RoundAction,
+        #[arg(long, default_value = "2022")]
+        round: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Issue a token; it is printed once and never again.
+    Issue {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The partner code, for partner tokens.
+        #[arg(long, required_if_eq("role", "partner"))]
+        partner: Option<String>,
+        /// A note on who holds the token.
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Fr,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::En => Lang::En,
+            LangArg::Fr => Lang::Fr,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    #[default]
+    Replace,
+    Merge,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Replace => Mode::Replace,
+            ModeArg::Merge => Mode::Merge,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Partner,
+    Analyst,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Partner => Role::Partner,
+            RoleArg::Analyst => Role::Analyst,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoundAction {
+    Open,
+    Close,
+}
+
+impl RoundAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundAction::Open => "open",
+            RoundAction::Close => "close",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DatasetFormat {
+    Xlsx,
+    Json,
+    Csv,
+}
+
+impl DatasetFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            DatasetFormat::Xlsx => "xlsx",
+            DatasetFormat::Json => "json",
+            DatasetFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Which dataset version to download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetRef {
+    Latest,
+    Version(u32),
+}
+
+impl std::fmt::Display for DatasetRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatasetRef::Latest => f.write_str("latest"),
+            DatasetRef::Version(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+fn parse_dataset_ref(s: &str) -> Result<DatasetRef, String> {
+    if s.eq_ignore_ascii_case("latest") {
+        return Ok(DatasetRef::Latest);
+    }
+    let digits = s.strip_prefix(['v', 'V']).unwrap_or(s);
+    match digits.parse::<u32>() {
+        Ok(v) if v > 0 => Ok(DatasetRef::Version(v)),
+        _ => Err(format!(
+            "{s:?} is neither `latest` nor a version number such as 3"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("jvap").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn validate_takes_a_file_a_format_and_a_language() {
+        let cli =
+            parse(&["validate", "a.xlsx", "--format", "json", "--lang", "fr"]).expect("parses");
+        assert_eq!(cli.lang, LangArg::Fr);
+        match cli.command {
+            Command::Validate { file, format } => {
+                assert_eq!(file, PathBuf::from("a.xlsx"));
+                assert_eq!(format, OutputFormat::Json);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        let cli = parse(&["validate", "a.csv"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Validate {
+                format: OutputFormat::Text,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_arguments_are_usage_errors_which_exit_2() {
+        for args in [
+            &["validate"][..],
+            &["validate", "a.xlsx", "--format", "yaml"],
+            &["download", "latest"],
+            &["download", "newest", "--format", "csv"],
+            &["token", "issue", "--role", "partner"],
+            &["round", "reopen"],
+            &["frobnicate"],
+        ] {
+            let error = parse(args).expect_err(&format!("{args:?} should not parse"));
+            assert_eq!(error.exit_code(), 2, "{args:?}: {:?}", error.kind());
+        }
+        let help = parse(&["--help"]).expect_err("help is reported as an error value");
+        assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+        assert_eq!(help.exit_code(), 0);
+    }
+
+    #[test]
+    fn remote_commands_parse_their_options() {
+        let cli = parse(&[
+            "--server",
+            "http://h:1",
+            "submit",
+            "f.xlsx",
+            "--mode",
+            "merge",
+            "--wait",
+        ])
+        .expect("parses");
+        assert_eq!(cli.server, "http://h:1");
+        assert!(matches!(
+            cli.command,
+            Command::Submit {
+                mode: ModeArg::Merge,
+                wait: true,
+                timeout: 300,
+                ..
+            }
+        ));
+
+        let cli = parse(&[
+            "download", "v3", "--format", "xlsx", "-o", "d.xlsx", "--round", "2022",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Download {
+                version,
+                format,
+                output,
+                round,
+            } => {
+                assert_eq!(version, DatasetRef::Version(3));
+                assert_eq!(format, DatasetFormat::Xlsx);
+                assert_eq!(output, Some(PathBuf::from("d.xlsx")));
+                assert_eq!(round.as_deref(), Some("2022"));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+
+        let cli = parse(&[
+            "token",
+            "issue",
+            "--role",
+            "partner",
+            "--partner",
+            "SEN",
+            "--label",
+            "MoI",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Token {
+                action: TokenAction::Issue {
+                    role: RoleArg::Partner,
+                    ..
+                }
+            }
+        ));
+        let cli = parse(&["round", "close"]).expect("parses");
+        assert!(
+            matches!(cli.command, Command::Round { action: RoundAction::Close, ref round } if round == "2022")
+        );
+        let cli = parse(&["status"]).expect("parses");
+        assert!(matches!(cli.command, Command::Status { id: None, .. }));
+    }
+
+    #[test]
+    fn dataset_refs_are_latest_or_a_positive_version() {
+        assert_eq!(parse_dataset_ref("latest"), Ok(DatasetRef::Latest));
+        assert_eq!(parse_dataset_ref("12"), Ok(DatasetRef::Version(12)));
+        assert_eq!(parse_dataset_ref("v2"), Ok(DatasetRef::Version(2)));
+        assert!(parse_dataset_ref("0").is_err());
+        assert!(parse_dataset_ref("-1").is_err());
+    }
+}

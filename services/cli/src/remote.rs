@@ -1,0 +1,266 @@
+//! Commands against a running system: submit, status, download, token issue, round open|close.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use jvap_core::messages::{Mode, Role, RoundRecord, State, SubmissionStatus};
+use jvap_core::{Lang, Report, Severity};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::args::{Command, DatasetFormat, DatasetRef, ModeArg, OutputFormat, TokenAction};
+use crate::client::Api;
+use crate::offline::verdict_code;
+use crate::render;
+
+/// Run a remote command on a small single-threaded runtime.
+pub fn run(
+    server: &str,
+    token: Option<&str>,
+    lang: Lang,
+    command: Command,
+) -> anyhow::Result<ExitCode> {
+    let api = Api::new(server, token)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async {
+        match command {
+            Command::Submit {
+                file,
+                mode,
+                wait,
+                timeout,
+            } => {
+                submit(
+                    &api,
+                    &file,
+                    mode,
+                    wait.then(|| Duration::from_secs(timeout)),
+                    lang,
+                )
+                .await
+            }
+            Command::Status { id, format } => status(&api, id.as_deref(), format, lang).await,
+            Command::Download {
+                version,
+                format,
+                output,
+                round,
+            } => download(&api, version, format, output, round.as_deref()).await,
+            Command::Token {
+                action:
+                    TokenAction::Issue {
+                        role,
+                        partner,
+                        label,
+                    },
+            } => issue_token(&api, role.into(), partner, label).await,
+            Command::Round { action, round } => {
+                let path = format!("/api/v1/rounds/{round}/{}", action.as_str());
+                let record: RoundRecord = api.post_empty(&path).await?;
+                let state = if record.open { "open" } else { "closed" };
+                println!("Round {} is {state}.", record.round);
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Validate { .. } | Command::Template { .. } | Command::Codes { .. } => {
+                anyhow::bail!("this command runs offline")
+            }
+        }
+    })
+}
+
+async fn submit(
+    api: &Api,
+    file: &Path,
+    mode: ModeArg,
+    wait: Option<Duration>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .with_context(|| format!("{} is not a file", file.display()))?;
+    let mode = match Mode::from(mode) {
+        Mode::Replace => "replace",
+        Mode::Merge => "merge",
+    };
+    let (code, mut status): (_, SubmissionStatus) = api
+        .post_file("/api/v1/submissions", &file_name, bytes, mode)
+        .await?;
+    println!(
+        "{}  {}",
+        status.submission_id,
+        render::state(status.state, lang)
+    );
+    if code == StatusCode::OK {
+        eprintln!("This file was already submitted: the earlier submission is shown.");
+    }
+    let Some(timeout) = wait else {
+        return Ok(ExitCode::SUCCESS);
+    };
+
+    let path = format!("/api/v1/submissions/{}", status.submission_id);
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    while !is_final(status.state) {
+        if started.elapsed() >= timeout {
+            anyhow::bail!(
+                "submission {} is still {} after {}s; check later with `jvap status {}`",
+                status.submission_id,
+                render::state(status.state, lang),
+                timeout.as_secs(),
+                status.submission_id
+            );
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+        let previous = status.state;
+        status = api.get_json(&path).await?;
+        if status.state != previous {
+            eprintln!("{}", render::state(status.state, lang));
+        }
+    }
+    finished(api, &status, &file_name, lang).await
+}
+
+fn is_final(state: State) -> bool {
+    matches!(state, State::Accepted | State::Rejected | State::Failed)
+}
+
+/// Print the outcome of a finished submission; the exit status follows the verdict.
+async fn finished(
+    api: &Api,
+    status: &SubmissionStatus,
+    file_name: &str,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    if let Some(counts) = &status.counts {
+        println!("  {}", render::counts(counts, lang));
+    }
+    match status.state {
+        State::Rejected => {
+            let path = format!("/api/v1/submissions/{}/report", status.submission_id);
+            let report: Report = api.get_json(&path).await?;
+            let errors = report
+                .issues
+                .iter()
+                .filter(|i| i.severity == Severity::Error);
+            println!("\n{}", render::issues(errors, lang));
+            println!(
+                "{}",
+                match lang {
+                    Lang::En => format!(
+                        "Correct {file_name} and submit it again; `jvap validate` checks it offline first."
+                    ),
+                    Lang::Fr => format!(
+                        "Corrigez {file_name} et renvoyez-le ; `jvap validate` le vérifie d'abord hors ligne."
+                    ),
+                }
+            );
+            Ok(verdict_code(report.verdict))
+        }
+        State::Failed => {
+            let reason = status.reason.as_deref().unwrap_or("no reason given");
+            println!("  {reason}");
+            Ok(ExitCode::from(1))
+        }
+        _ => {
+            if let Some(version) = status.dataset_version {
+                println!("  dataset v{version}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn status(
+    api: &Api,
+    id: Option<&str>,
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    match id {
+        Some(id) => {
+            let status: SubmissionStatus =
+                api.get_json(&format!("/api/v1/submissions/{id}")).await?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+                OutputFormat::Text => print!("{}", render::status(&status, lang)),
+            }
+        }
+        None => {
+            let statuses: Vec<SubmissionStatus> = api.get_json("/api/v1/submissions").await?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&statuses)?),
+                OutputFormat::Text => print!("{}", render::status_table(&statuses, lang)),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn download(
+    api: &Api,
+    version: DatasetRef,
+    format: DatasetFormat,
+    output: Option<PathBuf>,
+    round: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let ext = format.extension();
+    let path = format!("/api/v1/datasets/{version}.{ext}");
+    let query: Vec<(&str, &str)> = round.map(|r| ("round", r)).into_iter().collect();
+    let bytes = api.get_bytes(&path, &query).await?;
+    let output = output.unwrap_or_else(|| match round {
+        Some(round) => PathBuf::from(format!("jvap-dataset-{round}-{version}.{ext}")),
+        None => PathBuf::from(format!("jvap-dataset-{version}.{ext}")),
+    });
+    std::fs::write(&output, &bytes)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct TokenRequest {
+    role: Role,
+    partner: Option<String>,
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IssuedToken {
+    token: String,
+    role: Role,
+    partner: Option<String>,
+}
+
+async fn issue_token(
+    api: &Api,
+    role: Role,
+    partner: Option<String>,
+    label: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let request = TokenRequest {
+        role,
+        partner,
+        label,
+    };
+    let issued: IssuedToken = api.post_json("/api/v1/tokens", &request).await?;
+    // The token alone on stdout, so that it can be captured; the advice on stderr.
+    println!("{}", issued.token);
+    let role = serde_json::to_value(issued.role)?;
+    let holder = issued
+        .partner
+        .map(|p| format!(" for {p}"))
+        .unwrap_or_default();
+    eprintln!(
+        "Token issued: role {}{holder}. It is shown only this once; give it to its holder by a safe channel.",
+        role.as_str().unwrap_or("?")
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,432 @@
+//! Text output for people: reports, the issue catalogue and submission statuses.
+//!
+//! Everything returns a `String` so it can be tested without a terminal.
+
+use std::fmt::Write as _;
+
+use jvap_core::catalogue::IssueKind;
+use jvap_core::messages::{State, SubmissionStatus};
+use jvap_core::{Counts, Issue, Lang, Report, Severity, Verdict};
+
+/// Longest value shown in an issue line; longer ones are cut with `…`.
+const VALUE_WIDTH: usize = 32;
+
+/// A report as a short summary and one aligned line per issue.
+pub fn report(report: &Report, file_name: &str, lang: Lang) -> String {
+    let mut out = String::new();
+    let verdict = match (report.verdict, lang) {
+        (Verdict::Accepted, Lang::En) => "accepted",
+        (Verdict::Accepted, Lang::Fr) => "accepté",
+        (Verdict::Rejected, Lang::En) => "rejected",
+        (Verdict::Rejected, Lang::Fr) => "rejeté",
+    };
+    let colon = if lang == Lang::Fr { " :" } else { ":" };
+    let _ = writeln!(out, "{file_name}{colon} {verdict}");
+    let _ = writeln!(out, "  {}", counts(&report.counts, lang));
+    if !report.issues.is_empty() {
+        out.push('\n');
+        out.push_str(&issues(report.issues.iter(), lang));
+    }
+    out
+}
+
+/// "41 rows read, 40 records, 2 errors, 3 warnings" in `lang`.
+pub fn counts(counts: &Counts, lang: Lang) -> String {
+    let n = |count: u64, en: (&str, &str), fr: (&str, &str)| {
+        let (one, many) = if lang == Lang::En { en } else { fr };
+        // French uses the singular for 0 and 1.
+        let singular = count == 1 || (count == 0 && lang == Lang::Fr);
+        format!("{count} {}", if singular { one } else { many })
+    };
+    [
+        n(
+            counts.rows,
+            ("row read", "rows read"),
+            ("ligne lue", "lignes lues"),
+        ),
+        n(
+            counts.records,
+            ("record", "records"),
+            ("enregistrement", "enregistrements"),
+        ),
+        n(counts.errors, ("error", "errors"), ("erreur", "erreurs")),
+        n(
+            counts.warnings,
+            ("warning", "warnings"),
+            ("avertissement", "avertissements"),
+        ),
+    ]
+    .join(", ")
+}
+
+/// One aligned line per issue: severity, sheet!cell, column, value, message.
+pub fn issues<'a>(issues: impl Iterator<Item = &'a Issue>, lang: Lang) -> String {
+    let rows: Vec<[String; 5]> = issues
+        .map(|issue| {
+            [
+                severity(issue.severity, lang).to_string(),
+                location(issue, lang),
+                issue.column.clone().unwrap_or_else(|| "-".into()),
+                issue.value.as_deref().map_or_else(|| "-".into(), quoted),
+                issue.message(lang).to_string(),
+            ]
+        })
+        .collect();
+    let widths: [usize; 4] =
+        std::array::from_fn(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0));
+    let mut out = String::new();
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "  {:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+        );
+    }
+    out
+}
+
+fn severity(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Error, Lang::Fr) => "erreur",
+        (Severity::Warning, Lang::En) => "warning",
+        (Severity::Warning, Lang::Fr) => "avertissement",
+        (Severity::Info, _) => "info",
+    }
+}
+
+/// `Sheet!G7`, `G7` for CSV, or "(file)" for a problem with the whole file.
+fn location(issue: &Issue, lang: Lang) -> String {
+    match (&issue.sheet, &issue.cell) {
+        (Some(sheet), Some(cell)) => format!("{sheet}!{cell}"),
+        (None, Some(cell)) => cell.clone(),
+        (Some(sheet), None) => sheet.clone(),
+        (None, None) if lang == Lang::Fr => "(fichier)".into(),
+        (None, None) => "(file)".into(),
+    }
+}
+
+/// A value in quotes, on one line, cut to [`VALUE_WIDTH`].
+fn quoted(value: &str) -> String {
+    let flat: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() > VALUE_WIDTH {
+        let cut: String = flat.chars().take(VALUE_WIDTH - 1).collect();
+        format!("\"{cut}…\"")
+    } else {
+        format!("\"{flat}\"")
+    }
+}
+
+/// The issue catalogue: code and severity, then the English and French messages.
+pub fn codes(kinds: &[IssueKind]) -> String {
+    let width = kinds.iter().map(|k| k.code.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for kind in kinds {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {}",
+            kind.code,
+            severity(kind.severity, Lang::En)
+        );
+        let _ = writeln!(out, "{:<width$}  en: {}", "", kind.en);
+        let _ = writeln!(out, "{:<width$}  fr: {}", "", kind.fr);
+    }
+    out
+}
+
+pub fn state(state: State, lang: Lang) -> &'static str {
+    match (state, lang) {
+        (State::Received, Lang::En) => "received",
+        (State::Received, Lang::Fr) => "reçu",
+        (State::Validating, Lang::En) => "validating",
+        (State::Validating, Lang::Fr) => "en validation",
+        (State::Accepted, Lang::En) => "accepted",
+        (State::Accepted, Lang::Fr) => "accepté",
+        (State::Rejected, Lang::En) => "rejected",
+        (State::Rejected, Lang::Fr) => "rejeté",
+        (State::Failed, Lang::En) => "failed",
+        (State::Failed, Lang::Fr) => "échec",
+    }
+}
+
+/// One submission, one fact per line.
+pub fn status(status: &SubmissionStatus, lang: Lang) -> String {
+    let labels = match lang {
+        Lang::En => [
+            "submission",
+            "partner",
+            "round",
+            "file",
+            "mode",
+            "state",
+            "counts",
+            "reason",
+            "dataset",
+            "received",
+            "updated",
+        ],
+        Lang::Fr => [
+            "envoi",
+            "partenaire",
+            "cycle",
+            "fichier",
+            "mode",
+            "état",
+            "décompte",
+            "motif",
+            "jeu de données",
+            "reçu le",
+            "mis à jour",
+        ],
+    };
+    let mode = match status.mode {
+        jvap_core::messages::Mode::Replace => "replace",
+        jvap_core::messages::Mode::Merge => "merge",
+    };
+    let facts = [
+        Some(status.submission_id.clone()),
+        Some(status.partner.clone()),
+        Some(status.round.clone()),
+        Some(format!("{} ({})", status.file_name, size(status.size))),
+        Some(mode.to_string()),
+        Some(state(status.state, lang).to_string()),
+        status.counts.as_ref().map(|c| counts(c, lang)),
+        status.reason.clone(),
+        status.dataset_version.map(|v| format!("v{v}")),
+        Some(
+            status
+                .received_at
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
+        ),
+        Some(
+            status
+                .updated_at
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
+        ),
+    ];
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (label, fact) in labels.iter().zip(facts) {
+        if let Some(fact) = fact {
+            let _ = writeln!(out, "{label:<width$}  {fact}");
+        }
+    }
+    out
+}
+
+/// Submissions as a table, newest first as the server lists them.
+pub fn status_table(statuses: &[SubmissionStatus], lang: Lang) -> String {
+    if statuses.is_empty() {
+        return match lang {
+            Lang::En => "No submissions yet.\n".into(),
+            Lang::Fr => "Aucun envoi pour l'instant.\n".into(),
+        };
+    }
+    let header = match lang {
+        Lang::En => [
+            "SUBMISSION",
+            "PARTNER",
+            "STATE",
+            "RECORDS",
+            "ERRORS",
+            "WARNINGS",
+            "RECEIVED",
+            "FILE",
+        ],
+        Lang::Fr => [
+            "ENVOI",
+            "PARTENAIRE",
+            "ÉTAT",
+            "ENREG.",
+            "ERREURS",
+            "AVERT.",
+            "REÇU LE",
+            "FICHIER",
+        ],
+    };
+    let count = |s: &SubmissionStatus, f: fn(&Counts) -> u64| {
+        s.counts
+            .as_ref()
+            .map_or_else(|| "-".into(), |c| f(c).to_string())
+    };
+    let mut rows: Vec<[String; 8]> = vec![header.map(String::from)];
+    rows.extend(statuses.iter().map(|s| {
+        [
+            s.submission_id.clone(),
+            s.partner.clone(),
+            state(s.state, lang).to_string(),
+            count(s, |c| c.records),
+            count(s, |c| c.errors),
+            count(s, |c| c.warnings),
+            s.received_at.format("%Y-%m-%d %H:%M").to_string(),
+            s.file_name.clone(),
+        ]
+    }));
+    let widths: [usize; 7] =
+        std::array::from_fn(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0));
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            let _ = write!(line, "{cell:<width$}  ");
+        }
+        line.push_str(&row[7]);
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} kB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use jvap_core::catalogue;
+    use jvap_core::messages::Mode;
+
+    use super::*;
+
+    fn sample_report() -> Report {
+        let date = Issue::new(&catalogue::FILE_NO_HEADER, "")
+            .at(Some("Initiatives"), 7, 6)
+            .column("start_date")
+            .value("31/02/2019");
+        let long = Issue::new(&catalogue::COLUMN_UNKNOWN, "Notes")
+            .at(None, 12, 27)
+            .value("a very long value that goes on\nand on beyond the width");
+        let file = Issue::new(&catalogue::SHEET_SKIPPED, "hidden");
+        Report::from_parts(41, vec![date, long, file], vec![])
+    }
+
+    #[test]
+    fn report_text_has_the_verdict_counts_and_aligned_issue_lines() {
+        let text = report(&sample_report(), "SEN.xlsx", Lang::En);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "SEN.xlsx: rejected");
+        assert_eq!(lines[1], "  41 rows read, 0 records, 1 error, 1 warning");
+        assert_eq!(lines[2], "");
+        assert!(
+            lines[3].starts_with("  error    Initiatives!G7  start_date  \"31/02/2019\""),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[4].starts_with(
+                "  warning  AB12            -           \"a very long value that goes on …\""
+            ),
+            "{}",
+            lines[4]
+        );
+        assert!(
+            lines[5].starts_with("  info     (file)          -           -  "),
+            "{}",
+            lines[5]
+        );
+        // The messages start in the same column.
+        let message_column = |line: &str, message: &str| line.find(message).expect("message");
+        assert_eq!(
+            message_column(lines[3], "No sheet"),
+            message_column(lines[5], "Sheet skipped")
+        );
+    }
+
+    #[test]
+    fn report_text_speaks_french() {
+        let text = report(&sample_report(), "SEN.xlsx", Lang::Fr);
+        assert!(text.starts_with(
+            "SEN.xlsx : rejeté\n  41 lignes lues, 0 enregistrement, 1 erreur, 1 avertissement\n"
+        ));
+        assert!(text.contains("Aucune feuille"));
+        assert!(text.contains("(fichier)"));
+    }
+
+    #[test]
+    fn an_accepted_report_without_issues_is_two_lines() {
+        let text = report(&Report::from_parts(0, vec![], vec![]), "a.csv", Lang::En);
+        assert_eq!(
+            text,
+            "a.csv: accepted\n  0 rows read, 0 records, 0 errors, 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn codes_text_lists_every_code_with_both_messages() {
+        let text = codes(catalogue::ALL);
+        assert_eq!(text.lines().count(), catalogue::ALL.len() * 3);
+        assert!(text.contains("file.corrupt"));
+        assert!(text.contains("fr: Le fichier est endommagé"));
+    }
+
+    fn status_of(state: State, counts: Option<Counts>) -> SubmissionStatus {
+        let at = Utc
+            .with_ymd_and_hms(2022, 11, 14, 9, 5, 0)
+            .single()
+            .expect("instant");
+        SubmissionStatus {
+            submission_id: "0b7e".into(),
+            partner: "SEN".into(),
+            round: "2022".into(),
+            mode: Mode::Replace,
+            file_name: "SEN.xlsx".into(),
+            size: 2048,
+            state,
+            counts,
+            reason: None,
+            dataset_version: None,
+            received_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn status_shows_known_facts_only() {
+        let text = status(&status_of(State::Received, None), Lang::En);
+        assert!(text.contains("state       received\n"), "{text}");
+        assert!(text.contains("file        SEN.xlsx (2.0 kB)\n"), "{text}");
+        assert!(!text.contains("counts"));
+        assert!(!text.contains("dataset"));
+    }
+
+    #[test]
+    fn status_table_aligns_columns() {
+        let counts = Counts {
+            rows: 41,
+            records: 40,
+            errors: 0,
+            warnings: 3,
+        };
+        let text = status_table(
+            &[
+                status_of(State::Accepted, Some(counts)),
+                status_of(State::Validating, None),
+            ],
+            Lang::En,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let state_col = lines[0].find("STATE").expect("STATE");
+        assert_eq!(lines[1].find("accepted"), Some(state_col));
+        assert_eq!(lines[2].find("validating"), Some(state_col));
+        assert!(lines[2].contains(" -  "));
+        assert_eq!(status_table(&[], Lang::Fr), "Aucun envoi pour l'instant.\n");
+    }
+}
