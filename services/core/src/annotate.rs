@@ -249,7 +249,11 @@ struct Styles {
 const DATE_FORMAT: &str = "yyyy-mm-dd";
 
 /// (fill, border) colours: errors light red with dark red, warnings light amber, info light blue.
-const COLOURS: [(u32, u32); 3] = [(0xFFC7CE, 0x9C0006), (0xFFEB9C, 0x9C5700), (0xDDEBF7, 0x2F5597)];
+const COLOURS: [(u32, u32); 3] = [
+    (0xFFC7CE, 0x9C0006),
+    (0xFFEB9C, 0x9C5700),
+    (0xDDEBF7, 0x2F5597),
+];
 
 fn severity_index(severity: Severity) -> usize {
     match severity {
@@ -363,10 +367,16 @@ fn write_issues_sheet(
     )?;
     let file_label = tr(lang, "File", "Fichier");
     let sep = tr(lang, ": ", " : ");
-    ws.write_string(1, 0, fit(&format!("{file_label}{sep}{file_name}"), MAX_CELL_CHARS))?;
+    ws.write_string(
+        1,
+        0,
+        fit(&format!("{file_label}{sep}{file_name}"), MAX_CELL_CHARS),
+    )?;
     let verdict = match (report.verdict, lang) {
         (Verdict::Accepted, Lang::En) => "Verdict: accepted. The submission has no errors.",
-        (Verdict::Accepted, Lang::Fr) => "Verdict : acceptée. La soumission ne contient aucune erreur.",
+        (Verdict::Accepted, Lang::Fr) => {
+            "Verdict : acceptée. La soumission ne contient aucune erreur."
+        }
         (Verdict::Rejected, Lang::En) => {
             "Verdict: rejected. Correct the errors below and send the file again."
         }
@@ -627,7 +637,9 @@ fn note(issues: &[&Issue], lang: Lang) -> Note {
         .split('\n')
         .map(|l| l.chars().count().div_ceil(45).max(1))
         .sum();
-    let height = u32::try_from(30 + 15 * wrapped).unwrap_or(u32::MAX).min(600);
+    let height = u32::try_from(30 + 15 * wrapped)
+        .unwrap_or(u32::MAX)
+        .min(600);
     Note::new(text)
         .set_author("JVAP")
         .set_width(320)

@@ -149,7 +149,10 @@ fn values(cells: &[Cell]) -> Vec<CellValue> {
 #[test]
 fn the_gambian_workbook_opens_on_an_issues_sheet_listing_its_six_errors() {
     let (_, report, out) = annotated(GMB, Lang::En);
-    assert_eq!(error_cells(&report), GMB_ERROR_CELLS.map(String::from).into());
+    assert_eq!(
+        error_cells(&report),
+        GMB_ERROR_CELLS.map(String::from).into()
+    );
 
     let (first, issues) = issue_rows(&out);
     assert_eq!(first, "Issues");
@@ -194,7 +197,11 @@ fn the_annotated_gambian_workbook_keeps_every_value_of_the_original_at_its_place
     let (original, _, out) = annotated(GMB, Lang::En);
     let before = crate::read::read(GMB, &original, &Limits::default()).expect("original");
     let after = crate::read::read("annotated.xlsx", &out, &Limits::default()).expect("annotated");
-    assert_eq!(after.len(), before.len() + 1, "the issues sheet, then every sheet");
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "the issues sheet, then every sheet"
+    );
     assert_eq!(after[0].name.as_deref(), Some("Issues"));
     for (b, a) in before.iter().zip(&after[1..]) {
         assert_eq!(a.name, b.name);
@@ -208,7 +215,11 @@ fn the_annotated_gambian_workbook_keeps_every_value_of_the_original_at_its_place
         };
         assert_eq!(rows(a), rows(b), "sheet {:?}", b.name);
     }
-    assert!(before.iter().any(|s| s.name.as_deref() == Some("Initiatives")));
+    assert!(
+        before
+            .iter()
+            .any(|s| s.name.as_deref() == Some("Initiatives"))
+    );
 }
 
 #[test]
@@ -329,7 +340,10 @@ fn hidden_sheets_stay_hidden() {
 
 #[test]
 fn a_file_that_cannot_be_read_gives_only_the_issues_sheet() {
-    for name in ["CIV_Rapport_JVAP_2022.xlsx", "BFA_Fiche_collecte_JVAP_2022.xlsx"] {
+    for name in [
+        "CIV_Rapport_JVAP_2022.xlsx",
+        "BFA_Fiche_collecte_JVAP_2022.xlsx",
+    ] {
         let (_, report, out) = annotated(name, Lang::Fr);
         assert_eq!(open(&out).sheet_names(), vec!["Problèmes".to_string()]);
         let (_, issues) = issue_rows(&out);
@@ -361,7 +375,10 @@ fn an_issue_on_a_row_but_no_cell_is_only_listed() {
 
 #[test]
 fn sheet_names_are_made_valid_for_excel_and_unique() {
-    assert_eq!(valid_sheet_name("Projets [2022]: a/b"), "Projets _2022__ a_b");
+    assert_eq!(
+        valid_sheet_name("Projets [2022]: a/b"),
+        "Projets _2022__ a_b"
+    );
     assert_eq!(valid_sheet_name("'quoted'"), "quoted");
     assert_eq!(valid_sheet_name(""), "Sheet");
     assert_eq!(valid_sheet_name("History"), "History_");
