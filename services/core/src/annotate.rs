@@ -17,9 +17,10 @@
 //!   whole-file issues only appear on the issues sheet.
 //!
 //! A file that cannot be read at all (the report is a whole-file error) gives a workbook with only the
-//! issues sheet. The data sheets are written in rust_xlsxwriter's "low memory" mode (one row buffered,
-//! rows flushed to a temporary file, which supports cell formats and notes) when the temporary directory
-//! is writable, and in normal mode otherwise.
+//! issues sheet. Every sheet is written in row order, in rust_xlsxwriter's "low memory" mode (one row
+//! buffered, finished rows flushed to a temporary file; formats, notes and links are supported) when the
+//! temporary directory is writable, in normal mode otherwise. Notes are the costly part (about 12 KB each
+//! until saved), so only the first 10,000 problem cells get one; every issue is still listed.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -46,10 +47,16 @@ const MAX_COL: u16 = 16_383;
 const MAX_CELL_CHARS: usize = 32_767;
 /// Notes keep room for the author prefix rust_xlsxwriter adds.
 const MAX_NOTE_CHARS: usize = 32_000;
+/// Notes cost rust_xlsxwriter about 12 KB each until the workbook is saved: past this many problem
+/// cells, the later ones are coloured but carry no note (the issues sheet still lists every issue).
+const MAX_NOTES: usize = 10_000;
+/// Excel refuses more hyperlinks than this on one worksheet; later cells are written as plain text.
+const MAX_LINKS: usize = 65_530;
 /// Excel's sheet name limit.
 const MAX_SHEET_NAME: usize = 31;
 
-/// The row of the issues table's header (0-based): title, file, verdict, counts, hint, blank above it.
+/// The row of the issues table's header (0-based): title, file, verdict, counts, hint and a line left
+/// blank (or saying notes were capped) above it.
 const HEADER_ROW: u32 = 6;
 
 /// Write the annotated workbook for one validated file. `report` is the report validation gave for
@@ -72,30 +79,55 @@ pub fn annotate(
         .map(|issue| place(issue, &sheets))
         .collect();
 
+    // The issues located on each sheet, by cell.
+    let marks: Vec<Marks> = (0..sheets.len())
+        .map(|index| marks_of(index, report, &places))
+        .collect();
+    let notes_capped = marks.iter().map(BTreeMap::len).sum::<usize>() > MAX_NOTES;
+
     let mut workbook = Workbook::new();
+    // Every sheet is written row by row in order, so all can be low-memory ones when temp files work.
+    let low_memory = workbook.set_tempdir(std::env::temp_dir()).is_ok();
     let layout = Layout {
         sheets: &sheets,
         places: &places,
         names: &names,
     };
-    write_issues_sheet(&mut workbook, file_name, report, &layout, &styles, lang)?;
+    let issues = add_sheet(&mut workbook, low_memory)?;
+    write_issues_sheet(
+        issues,
+        file_name,
+        report,
+        &layout,
+        notes_capped,
+        &styles,
+        lang,
+    )?;
 
-    let low_memory = !sheets.is_empty() && workbook.set_tempdir(std::env::temp_dir()).is_ok();
-    for (index, sheet) in sheets.iter().enumerate() {
-        let worksheet = if low_memory {
-            workbook.add_worksheet_with_low_memory()?
-        } else {
-            workbook.add_worksheet()
-        };
+    let mut notes_left = MAX_NOTES;
+    for ((index, sheet), marks) in sheets.iter().enumerate().zip(&marks) {
+        let worksheet = add_sheet(&mut workbook, low_memory)?;
         worksheet.set_name(&names.sheets[index])?;
         if sheet.visibility == Visibility::Hidden {
             worksheet.set_hidden(true);
         }
-        let marks = marks_of(index, report, &places);
-        write_data_sheet(worksheet, sheet, &marks, &styles, lang)?;
+        write_data_sheet(worksheet, sheet, marks, &mut notes_left, &styles, lang)?;
     }
     Ok(workbook.save_to_buffer()?)
 }
+
+/// A worksheet in rust_xlsxwriter's low-memory mode (rows flushed to a temp file as they are done,
+/// strings shared; cell formats, notes, links, panes and autofilters all supported) or normal mode.
+fn add_sheet(workbook: &mut Workbook, low_memory: bool) -> Result<&mut Worksheet, XlsxError> {
+    if low_memory {
+        workbook.add_worksheet_with_low_memory()
+    } else {
+        Ok(workbook.add_worksheet())
+    }
+}
+
+/// The issues of one sheet by 0-based (row, column), in report order within a cell.
+type Marks<'r> = BTreeMap<(u32, u16), Vec<&'r Issue>>;
 
 /// The read sheets, where each issue is, and the names of the annotated workbook's sheets.
 struct Layout<'a> {
@@ -147,13 +179,9 @@ fn parse_a1(cell: &str) -> Option<(u32, u16)> {
     (row <= MAX_ROW && col <= u32::from(MAX_COL)).then_some((row, u16::try_from(col).ok()?))
 }
 
-/// The issues located on one sheet, by (row, column), in report order within a cell.
-fn marks_of<'r>(
-    sheet: usize,
-    report: &'r Report,
-    places: &[Option<Place>],
-) -> BTreeMap<(u32, u16), Vec<&'r Issue>> {
-    let mut marks: BTreeMap<(u32, u16), Vec<&Issue>> = BTreeMap::new();
+/// The issues located on one sheet.
+fn marks_of<'r>(sheet: usize, report: &'r Report, places: &[Option<Place>]) -> Marks<'r> {
+    let mut marks = Marks::new();
     for (issue, place) in report.issues.iter().zip(places) {
         if let Some(p) = place.filter(|p| p.sheet == sheet) {
             marks.entry((p.row, p.col)).or_default().push(issue);
@@ -339,11 +367,14 @@ fn fit(text: &str, max: usize) -> &str {
     text
 }
 
+/// The issues sheet, written top to bottom (it may be a low-memory sheet). `notes_capped` says that there are
+/// more problem cells than notes.
 fn write_issues_sheet(
-    workbook: &mut Workbook,
+    ws: &mut Worksheet,
     file_name: &str,
     report: &Report,
     layout: &Layout,
+    notes_capped: bool,
     styles: &Styles,
     lang: Lang,
 ) -> Result<(), AnnotateError> {
@@ -352,8 +383,12 @@ fn write_issues_sheet(
         places,
         names,
     } = layout;
-    let ws = workbook.add_worksheet();
     ws.set_name(&names.issues)?;
+    // Panes and the filter's range are set before the rows are written.
+    let listed = u32::try_from(report.issues.len().max(1)).unwrap_or(u32::MAX);
+    let last_row = HEADER_ROW.saturating_add(listed).min(MAX_ROW);
+    ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    ws.autofilter(HEADER_ROW, 0, last_row, 7)?;
 
     ws.write_string_with_format(
         0,
@@ -411,6 +446,17 @@ fn write_issues_sheet(
             "Cliquez sur une référence de cellule pour y aller. Les cellules en cause sont colorées (rouge : erreur, orange : avertissement, bleu : information) et portent une note avec le message.",
         ),
     )?;
+    if notes_capped {
+        let only = match lang {
+            Lang::En => format!(
+                "Only the first {MAX_NOTES} cells with a problem carry a note; every issue is listed below."
+            ),
+            Lang::Fr => format!(
+                "Seules les {MAX_NOTES} premières cellules en cause portent une note ; tous les problèmes sont listés ci-dessous."
+            ),
+        };
+        ws.write_string_with_format(5, 0, only, &styles.bold)?;
+    }
 
     let headers: [(&str, &str, f64); 8] = [
         ("Severity", "Gravité", 14.0),
@@ -428,6 +474,7 @@ fn write_issues_sheet(
     }
 
     let mut row = HEADER_ROW;
+    let mut links = 0;
     for (issue, place) in report.issues.iter().zip(places) {
         row += 1;
         if row > MAX_ROW {
@@ -452,11 +499,12 @@ fn write_issues_sheet(
             ws.write_number(row, 2, f64::from(number))?;
         }
         match (names.of(*place), &issue.cell) {
-            (Some(sheet), Some(cell)) => {
+            (Some(sheet), Some(cell)) if links < MAX_LINKS => {
+                links += 1;
                 let link = format!("internal:{}!{}", quote_sheet_name(sheet), cell.trim());
                 ws.write_url_with_text(row, 3, Url::new(link), cell.trim())?;
             }
-            (None, Some(cell)) => {
+            (_, Some(cell)) => {
                 ws.write_string(row, 3, fit(cell, MAX_CELL_CHARS))?;
             }
             _ => {}
@@ -477,8 +525,6 @@ fn write_issues_sheet(
         row += 1;
         ws.write_string(row, 0, tr(lang, "No issues.", "Aucun problème."))?;
     }
-    ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    ws.autofilter(HEADER_ROW, 0, row, 7)?;
     Ok(())
 }
 
@@ -486,7 +532,8 @@ fn write_issues_sheet(
 fn write_data_sheet(
     ws: &mut Worksheet,
     sheet: &Sheet,
-    marks: &BTreeMap<(u32, u16), Vec<&Issue>>,
+    marks: &Marks,
+    notes_left: &mut usize,
     styles: &Styles,
     lang: Lang,
 ) -> Result<(), AnnotateError> {
@@ -533,6 +580,10 @@ fn write_data_sheet(
     }
 
     for (&(row, col), issues) in marks {
+        if *notes_left == 0 {
+            break;
+        }
+        *notes_left -= 1;
         ws.insert_note(row, col, &note(issues, lang))?;
     }
     if let Some(last) = widest {

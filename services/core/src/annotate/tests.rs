@@ -407,3 +407,83 @@ fn a1_references_parse_to_zero_based_rows_and_columns() {
     assert_eq!(parse_a1("7"), None);
     assert_eq!(parse_a1("A1048577"), None);
 }
+
+/// An issue of `severity` at `cell` of `sheet`, with distinct messages in each language.
+fn issue_at(severity: Severity, sheet: &str, cell: &str, en: &str, fr: &str) -> Issue {
+    let (row, _) = parse_a1(cell).expect("a cell");
+    Issue {
+        severity,
+        code: "test.issue".into(),
+        sheet: Some(sheet.into()),
+        cell: Some(cell.into()),
+        row: Some(row + 1),
+        column: None,
+        value: None,
+        message_en: en.into(),
+        message_fr: fr.into(),
+    }
+}
+
+#[test]
+fn a_cell_with_several_issues_takes_the_most_severe_colour_and_every_message() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.set_name("My data").expect("name");
+    ws.write_string(0, 0, "a").expect("write");
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 3, 15).expect("date");
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    ws.write_datetime_with_format(0, 1, &date, &date_format)
+        .expect("write");
+    ws.write_number(0, 2, 12.5).expect("write");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+
+    let issues = vec![
+        issue_at(Severity::Warning, "My data", "A1", "warn en", "warn fr"),
+        issue_at(Severity::Error, "My data", "A1", "error en", "error fr"),
+        issue_at(Severity::Warning, "My data", "B1", "date en", "date fr"),
+        issue_at(Severity::Info, "My data", "C1", "info en", "info fr"),
+        issue_at(Severity::Info, "My data", "E3", "empty en", "empty fr"),
+    ];
+    let report = Report::from_parts(1, issues, vec![]);
+    let out = annotate("mine.xlsx", &bytes, &report, Lang::Fr).expect("annotated");
+
+    let sheet = sheet_xml(&out, "My data");
+    let styles = part(&out, "xl/styles.xml");
+    let fill = |cell: &str| {
+        let style = attribute(&sheet, &format!("<c r=\"{cell}\""), "s")
+            .unwrap_or_else(|| panic!("{cell} has no style"));
+        fill_of_style(&styles, style.parse().expect("index"))
+    };
+    assert_eq!(
+        fill("A1").as_deref(),
+        Some("FFFFC7CE"),
+        "error beats warning"
+    );
+    assert_eq!(fill("B1").as_deref(), Some("FFFFEB9C"), "warning amber");
+    assert_eq!(fill("C1").as_deref(), Some("FFDDEBF7"), "info blue");
+    assert_eq!(
+        fill("E3").as_deref(),
+        Some("FFDDEBF7"),
+        "an empty cell is coloured too"
+    );
+
+    // The date stays a date cell with a date format, and keeps its fill.
+    let after = crate::read::read("a.xlsx", &out, &Limits::default()).expect("read back");
+    assert_eq!(
+        after[1].rows[0].cells[1].value,
+        CellValue::Date(chrono::NaiveDate::from_ymd_opt(2019, 3, 15).expect("date"))
+    );
+    assert_eq!(after[1].rows[0].cells[2].value, CellValue::Number(12.5));
+
+    let comments = unescape(&part(&out, "xl/comments1.xml"));
+    let a1 = &comments[comments.find("ref=\"A1\"").expect("a note on A1")..];
+    let a1 = &a1[..a1.find("</comment>").expect("end")];
+    assert!(a1.contains("Avertissement : warn fr") && a1.contains("Erreur : error fr"));
+    for english in ["warn en", "error en", "date en", "info en", "empty en"] {
+        assert!(!comments.contains(english), "{english} in a French note");
+    }
+
+    // Names with a space are quoted in links.
+    let issues = sheet_xml(&out, "Problèmes");
+    assert!(issues.contains("location=\"'My data'!A1\""));
+}
