@@ -12,8 +12,10 @@
 //! - [`sheet`]: the row model every reader produces; [`read`]: the readers.
 //! - [`parse`]: dates, amounts, countries, codes; [`validate`]: rows to records and issues.
 //! - [`template`]: the official template; [`dataset`]: the consolidated workbook, JSON and CSV.
+//! - [`annotate`]: the partner's workbook given back with problem cells coloured and commented.
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 
+pub mod annotate;
 pub mod catalogue;
 pub mod dataset;
 pub mod messages;
