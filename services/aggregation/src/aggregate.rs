@@ -17,6 +17,9 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::store::{NewInitiative, Store};
 
+/// Attempts at applying a submission before a version conflict is left to redelivery.
+const IMMEDIATE_ATTEMPTS: u32 = 5;
+
 /// The part of `report.json` aggregation needs.
 #[derive(Deserialize)]
 struct ReportIssues {
@@ -73,7 +76,7 @@ impl Aggregator {
             Some(version) => version,
             None => {
                 let records = self.records(&submission.submission_id).await?;
-                self.store.apply(submission, &records).await?.version
+                self.apply(submission, &records).await?
             }
         };
         self.publish(&submission.round, version).await?;
@@ -83,6 +86,25 @@ impl Aggregator {
             })
             .await?;
         Ok(version)
+    }
+
+    /// Apply, trying again at once when another replica took the version first (its transaction
+    /// rolled back; the next attempt sees the new state), before falling back to a redelivery.
+    async fn apply(
+        &self,
+        submission: &SubmissionValidated,
+        records: &[NewInitiative],
+    ) -> Result<u32> {
+        let mut attempt = 1;
+        loop {
+            match self.store.apply(submission, records).await {
+                Err(Error::VersionTaken { round, version }) if attempt < IMMEDIATE_ATTEMPTS => {
+                    tracing::info!(%round, version, attempt, "version taken by another replica, trying again");
+                    attempt += 1;
+                }
+                result => return Ok(result?.version),
+            }
+        }
     }
 
     /// The submission's records with the warnings of their rows, from the `reports` store.
