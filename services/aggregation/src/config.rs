@@ -1,0 +1,112 @@
+//! The service's settings, read from the environment by `main` and built directly by tests.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`): several replicas may share it.
+    Postgres(String),
+    /// A SQLite file, created (with its directory) when missing and put in WAL mode.
+    Sqlite(PathBuf),
+}
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub nats_url: String,
+    pub database: Database,
+    /// How long a delivery may stay unacknowledged before NATS redelivers it (also how long the
+    /// messages a stopped instance had pulled but not handled wait before another instance gets them).
+    pub ack_wait: Duration,
+}
+
+impl Config {
+    /// The defaults for the given NATS URL and database.
+    pub fn new(nats_url: impl Into<String>, database: Database) -> Config {
+        Config {
+            nats_url: nats_url.into(),
+            database,
+            ack_wait: Duration::from_secs(60),
+        }
+    }
+
+    /// Read `JVAP_NATS_URL`, `DATABASE_URL` and `JVAP_DATA_DIR` through `var` (`std::env::var` in main).
+    ///
+    /// `DATABASE_URL` naming PostgreSQL selects it; a `sqlite:` URL names the SQLite file; anything
+    /// else (or nothing) means SQLite at `$JVAP_DATA_DIR/jvap.db`, `JVAP_DATA_DIR` defaulting to `./data`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Config {
+        let nats_url = var("JVAP_NATS_URL")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "nats://127.0.0.1:4222".to_string());
+        let data_dir = var("JVAP_DATA_DIR")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "./data".to_string());
+        let database = match var("DATABASE_URL").map(|v| v.trim().to_string()) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url)
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                let path = path.split('?').next().unwrap_or(path);
+                Database::Sqlite(PathBuf::from(path))
+            }
+            _ => Database::Sqlite(PathBuf::from(data_dir).join("jvap.db")),
+        };
+        Config::new(nats_url, database)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn without_settings_it_uses_local_nats_and_sqlite_under_data() {
+        let config = Config::from_vars(vars(&[]));
+        assert_eq!(config.nats_url, "nats://127.0.0.1:4222");
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("./data/jvap.db"))
+        );
+    }
+
+    #[test]
+    fn a_postgres_database_url_selects_postgres() {
+        let config = Config::from_vars(vars(&[
+            ("DATABASE_URL", "postgres://u@h:5432/app"),
+            ("JVAP_NATS_URL", "nats://n:4222"),
+        ]));
+        assert_eq!(config.nats_url, "nats://n:4222");
+        assert_eq!(
+            config.database,
+            Database::Postgres("postgres://u@h:5432/app".into())
+        );
+    }
+
+    #[test]
+    fn another_database_url_means_sqlite_in_the_data_dir() {
+        let config = Config::from_vars(vars(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("JVAP_DATA_DIR", "/srv/jvap"),
+        ]));
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("/srv/jvap/jvap.db"))
+        );
+        let config = Config::from_vars(vars(&[("DATABASE_URL", "sqlite:///tmp/x.db?mode=rwc")]));
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("/tmp/x.db"))
+        );
+    }
+}

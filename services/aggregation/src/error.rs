@@ -1,0 +1,35 @@
+//! What can go wrong in the aggregation service.
+
+/// Every failure of the library. All of them are failures of the system (database, NATS, stored
+/// objects), so the consumer retries them; a message that cannot even be decoded is dropped earlier.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("dataset version {version} of round {round} was taken by another writer")]
+    VersionTaken { round: String, version: u32 },
+    #[error("{0}")]
+    Bus(#[from] jvap_bus::BusError),
+    #[error("object {bucket}/{name} is missing")]
+    MissingObject { bucket: String, name: String },
+    #[error("object {name} is not valid JSON of the expected shape: {source}")]
+    BadObject {
+        name: String,
+        source: serde_json::Error,
+    },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Dataset(#[from] jvap_core::dataset::DatasetError),
+    #[error("the consumer stopped: {0}")]
+    Consumer(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,464 @@
+//! The database: submissions, every version of every initiative, and the published dataset versions.
+//!
+//! One set of migrations and queries serves SQLite and PostgreSQL through sqlx's `Any` driver (`$1`
+//! placeholders work on both: sqlx-sqlite binds `$N` by its number). Values are restricted to what
+//! both backends and `Any` carry: TEXT and BIGINT, timestamps as RFC 3339 text, JSON as text.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use jvap_core::Initiative;
+use jvap_core::dataset::DatasetInitiative;
+use jvap_core::messages::{Mode, SubmissionValidated};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{ConnectOptions, Connection, Row, SqlSafeStr};
+
+use crate::config::Database;
+use crate::error::{Error, Result};
+
+/// The migrations, embedded at compile time (without sqlx's `macros` feature, which would build
+/// the database drivers a second time for the host).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "versions",
+    include_str!("../migrations/0001_versions.sql"),
+)];
+
+/// The rows of dataset version N: current from N and not yet ended at N. Binds `$1` round, `$2` N.
+const AT_VERSION: &str =
+    "round = $1 AND from_version <= $2 AND (to_version IS NULL OR to_version > $2)";
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// An initiative to add, with the warnings validation gave its row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInitiative {
+    pub record: Initiative,
+    pub warnings: Vec<String>,
+}
+
+/// The result of applying a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// The dataset version the submission led to.
+    pub version: u32,
+    /// False when the submission had already been applied (a redelivery).
+    pub newly: bool,
+}
+
+/// One published dataset version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionInfo {
+    pub round: String,
+    pub version: u32,
+    pub submission_id: String,
+    pub published_at: DateTime<Utc>,
+    pub initiatives: u64,
+}
+
+/// One version of one initiative: current in dataset versions `from_version..to_version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitiativeVersion {
+    pub partner: String,
+    pub submission_id: String,
+    pub from_version: u32,
+    /// The first dataset version without this row; `None` while it is current.
+    pub to_version: Option<u32>,
+    pub record: Initiative,
+    pub warnings: Vec<String>,
+}
+
+impl Store {
+    /// Connect (creating a SQLite file and its directory when missing, in WAL mode). Does not migrate.
+    pub async fn connect(database: &Database) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend, max) = match database {
+            Database::Postgres(url) => (url.clone(), Backend::Postgres, 8),
+            Database::Sqlite(path) => (sqlite_url(path).await?, Backend::Sqlite, 4),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect(&url)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Apply the migrations not yet applied (a no-op when all are).
+    pub async fn migrate(&self) -> Result<()> {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for queries the API below does not cover (tests count migrations with it).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The dataset version a submission led to, if it has been applied.
+    pub async fn applied(&self, submission_id: &str) -> Result<Option<u32>> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
+                .bind(submission_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        version.map(to_u32).transpose()
+    }
+
+    /// Apply an accepted submission in one transaction: record it, end and add initiatives by its
+    /// mode, and take the round's next dataset version. Idempotent by submission id.
+    ///
+    /// Two writers taking the same version conflict on the `(round, version)` key; the loser gets
+    /// [`Error::VersionTaken`] and nothing of its work is kept.
+    pub async fn apply(
+        &self,
+        submission: &SubmissionValidated,
+        records: &[NewInitiative],
+    ) -> Result<Applied> {
+        let mut tx = self.pool.begin().await?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
+                .bind(&submission.submission_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(version) = done {
+            tx.rollback().await?;
+            return Ok(Applied {
+                version: to_u32(version)?,
+                newly: false,
+            });
+        }
+        let previous: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE round = $1",
+        )
+        .bind(&submission.round)
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = previous + 1;
+        let taken = |e: sqlx::Error| -> Error {
+            match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {
+                    round: submission.round.clone(),
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                },
+                _ => Error::Database(e),
+            }
+        };
+        // Taken first, so a racing writer of the same round waits here and then fails early.
+        sqlx::query(
+            "INSERT INTO dataset_versions (round, version, submission_id, published_at, initiatives) \
+             VALUES ($1, $2, $3, $4, 0)",
+        )
+        .bind(&submission.round)
+        .bind(version)
+        .bind(&submission.submission_id)
+        .bind(timestamp(Utc::now()))
+        .execute(&mut *tx)
+        .await
+        .map_err(taken)?;
+        sqlx::query(
+            "INSERT INTO submissions \
+             (submission_id, partner, round, mode, accepted_at, dataset_version, records) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&submission.submission_id)
+        .bind(&submission.partner)
+        .bind(&submission.round)
+        .bind(mode_name(submission.mode))
+        .bind(timestamp(submission.validated_at))
+        .bind(version)
+        .bind(i64::try_from(records.len()).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await
+        .map_err(taken)?;
+
+        match submission.mode {
+            Mode::Replace => {
+                sqlx::query(
+                    "UPDATE initiatives SET to_version = $1 \
+                     WHERE round = $2 AND partner = $3 AND to_version IS NULL",
+                )
+                .bind(version)
+                .bind(&submission.round)
+                .bind(&submission.partner)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Mode::Merge => {
+                for reference in records
+                    .iter()
+                    .filter_map(|r| r.record.partner_ref.as_deref())
+                {
+                    sqlx::query(
+                        "UPDATE initiatives SET to_version = $1 \
+                         WHERE round = $2 AND partner = $3 AND partner_ref = $4 \
+                         AND to_version IS NULL",
+                    )
+                    .bind(version)
+                    .bind(&submission.round)
+                    .bind(&submission.partner)
+                    .bind(reference)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+
+        for (seq, new) in records.iter().enumerate() {
+            let record = serde_json::to_string(&new.record)
+                .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?;
+            let warnings = serde_json::to_string(&new.warnings)
+                .map_err(|e| Error::Corrupt(format!("cannot encode warnings as JSON: {e}")))?;
+            sqlx::query(
+                "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
+                 record_json, warnings_json, from_version, to_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+            )
+            .bind(&submission.submission_id)
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .bind(&submission.round)
+            .bind(&submission.partner)
+            .bind(new.record.partner_ref.as_deref())
+            .bind(record)
+            .bind(warnings)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        let count: i64 = sqlx::query_scalar(AssertAt::count())
+            .bind(&submission.round)
+            .bind(version)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3",
+        )
+        .bind(count)
+        .bind(&submission.round)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(taken)?;
+        Ok(Applied {
+            version: to_u32(version)?,
+            newly: true,
+        })
+    }
+
+    /// One published version of a round.
+    pub async fn version(&self, round: &str, version: u32) -> Result<Option<VersionInfo>> {
+        let row = sqlx::query(
+            "SELECT round, version, submission_id, published_at, initiatives \
+             FROM dataset_versions WHERE round = $1 AND version = $2",
+        )
+        .bind(round)
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(version_info).transpose()
+    }
+
+    /// Every published version of a round, oldest first.
+    pub async fn versions(&self, round: &str) -> Result<Vec<VersionInfo>> {
+        let rows = sqlx::query(
+            "SELECT round, version, submission_id, published_at, initiatives \
+             FROM dataset_versions WHERE round = $1 ORDER BY version",
+        )
+        .bind(round)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(version_info).collect()
+    }
+
+    /// The initiatives of dataset version `version`, sorted by partner, then source sheet and row
+    /// (then submission and position, so the order is total and the build reproducible).
+    pub async fn initiatives_at(
+        &self,
+        round: &str,
+        version: u32,
+    ) -> Result<Vec<DatasetInitiative>> {
+        let rows = sqlx::query(AssertAt::select())
+            .bind(round)
+            .bind(i64::from(version))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut keyed = rows
+            .iter()
+            .map(|row| {
+                let version = initiative_version(row)?;
+                let seq: i64 = row.try_get("seq")?;
+                Ok((seq, version))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        keyed.sort_by(|(seq_a, a), (seq_b, b)| {
+            (
+                &a.partner,
+                &a.record.source.sheet,
+                a.record.source.row,
+                &a.submission_id,
+                seq_a,
+            )
+                .cmp(&(
+                    &b.partner,
+                    &b.record.source.sheet,
+                    b.record.source.row,
+                    &b.submission_id,
+                    seq_b,
+                ))
+        });
+        Ok(keyed
+            .into_iter()
+            .map(|(_, v)| DatasetInitiative {
+                partner: v.partner,
+                submission_id: v.submission_id,
+                record: v.record,
+                warnings: v.warnings,
+            })
+            .collect())
+    }
+
+    /// Every version of one initiative (by the partner's reference), oldest first.
+    pub async fn history(
+        &self,
+        round: &str,
+        partner: &str,
+        partner_ref: &str,
+    ) -> Result<Vec<InitiativeVersion>> {
+        let rows = sqlx::query(
+            "SELECT partner, submission_id, seq, record_json, warnings_json, from_version, to_version \
+             FROM initiatives WHERE round = $1 AND partner = $2 AND partner_ref = $3 \
+             ORDER BY from_version, submission_id, seq",
+        )
+        .bind(round)
+        .bind(partner)
+        .bind(partner_ref)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(initiative_version).collect()
+    }
+}
+
+/// The two queries over [`AT_VERSION`], as static strings (sqlx 0.9 takes only `&'static str` or
+/// an asserted-safe string; these are built from constants only).
+struct AssertAt;
+
+impl AssertAt {
+    fn count() -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM initiatives WHERE {AT_VERSION}"
+        ))
+    }
+
+    fn select() -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(format!(
+            "SELECT partner, submission_id, seq, record_json, warnings_json, from_version, \
+             to_version FROM initiatives WHERE {AT_VERSION}"
+        ))
+    }
+}
+
+/// Create the file (and its directory) in WAL mode with the native driver, then name it by URL for
+/// `Any`. WAL is a property of the file, so every later connection uses it.
+async fn sqlite_url(path: &Path) -> Result<String> {
+    let path = std::path::absolute(path).map_err(|source| Error::DataDir {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    options.connect().await?.close().await?;
+    Ok(options.to_url_lossy().to_string())
+}
+
+fn version_info(row: &AnyRow) -> Result<VersionInfo> {
+    let published_at: String = row.try_get("published_at")?;
+    Ok(VersionInfo {
+        round: row.try_get("round")?,
+        version: to_u32(row.try_get("version")?)?,
+        submission_id: row.try_get("submission_id")?,
+        published_at: parse_timestamp(&published_at)?,
+        initiatives: u64::try_from(row.try_get::<i64, _>("initiatives")?)
+            .map_err(|_| Error::Corrupt("negative initiative count".into()))?,
+    })
+}
+
+fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
+    let record: String = row.try_get("record_json")?;
+    let warnings: String = row.try_get("warnings_json")?;
+    let to_version: Option<i64> = row.try_get("to_version")?;
+    Ok(InitiativeVersion {
+        partner: row.try_get("partner")?,
+        submission_id: row.try_get("submission_id")?,
+        from_version: to_u32(row.try_get("from_version")?)?,
+        to_version: to_version.map(to_u32).transpose()?,
+        record: serde_json::from_str(&record)
+            .map_err(|e| Error::Corrupt(format!("a stored record does not decode: {e}")))?,
+        warnings: serde_json::from_str(&warnings)
+            .map_err(|e| Error::Corrupt(format!("stored warnings do not decode: {e}")))?,
+    })
+}
+
+fn to_u32(value: i64) -> Result<u32> {
+    u32::try_from(value).map_err(|_| Error::Corrupt(format!("version {value} out of range")))
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Replace => "replace",
+        Mode::Merge => "merge",
+    }
+}
+
+/// Timestamps are stored as RFC 3339 text with microseconds, UTC: the same on both backends, and
+/// sortable as text.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Corrupt(format!("stored timestamp {text:?}: {e}")))
+}
