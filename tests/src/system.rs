@@ -34,7 +34,7 @@ pub struct System {
     pub nats: NatsServer,
     pub admin: Client,
     pub data: tempfile::TempDir,
-    database_url: String,
+    database: jvap_aggregation::Database,
     intake: Option<Running>,
     validation: Option<Running>,
     aggregation: Option<Running>,
@@ -52,9 +52,9 @@ impl System {
             Backend::Sqlite => None,
             Backend::Postgres => Some(Postgres::start()?),
         };
-        let database_url = match &postgres {
-            Some(pg) => pg.url().to_string(),
-            None => format!("sqlite://{}/jvap.db", data.path().display()),
+        let database = match &postgres {
+            Some(pg) => jvap_aggregation::Database::Postgres(pg.url().to_string()),
+            None => jvap_aggregation::Database::Sqlite(data.path().join("jvap.db")),
         };
         let config = intake_config(&nats.url());
         let intake = jvap_intake::App::build(config).await?;
@@ -63,7 +63,7 @@ impl System {
             nats,
             admin,
             data,
-            database_url,
+            database,
             intake: Some(spawn(|stop| intake.run_until_stopped(stop))),
             validation: None,
             aggregation: None,
@@ -92,13 +92,13 @@ impl System {
     }
 
     pub async fn start_aggregation(&mut self) -> anyhow::Result<()> {
-        let config = jvap_aggregation::Config {
-            nats_url: self.nats.url(),
-            database_url: self.database_url.clone(),
-            consumer: jvap_aggregation::consumer_spec(),
-        };
-        let app = jvap_aggregation::App::build(config).await?;
-        self.aggregation = Some(spawn(|stop| app.run_until_stopped(stop)));
+        let mut config = jvap_aggregation::Config::new(self.nats.url(), self.database.clone());
+        // Messages a stopped instance had pulled come back after ack_wait; keep restarts quick.
+        config.ack_wait = Duration::from_secs(3);
+        let app = jvap_aggregation::build(config).await?;
+        self.aggregation = Some(spawn(|stop| async move {
+            Ok(app.run_until_stopped(stop).await?)
+        }));
         Ok(())
     }
 
@@ -111,7 +111,14 @@ impl System {
 
     /// Stop every service (NATS stops when the system is dropped).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
-        for running in [self.intake.take(), self.validation.take(), self.aggregation.take()].into_iter().flatten() {
+        for running in [
+            self.intake.take(),
+            self.validation.take(),
+            self.aggregation.take(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             running.stop().await?;
         }
         Ok(())

@@ -22,44 +22,89 @@ async fn a_round_survives_services_and_nats_restarting_without_losing_or_duplica
     let analyst = system.admin.issue("analyst", None).await.expect("analyst");
     let mut submitted = Vec::new();
     for (partner, file) in FILES {
-        let client = system.admin.issue("partner", Some(partner)).await.expect("token");
+        let client = system
+            .admin
+            .issue("partner", Some(partner))
+            .await
+            .expect("token");
         let bytes = std::fs::read(samples_dir().join(file)).expect("sample");
-        let (code, status) = client.submit(file, bytes.clone(), None).await.expect("upload");
+        let (code, status) = client
+            .submit(file, bytes.clone(), None)
+            .await
+            .expect("upload");
         assert_eq!(code, 202);
         assert_eq!(status["state"], "received");
-        submitted.push((client, bytes, status["submission_id"].as_str().expect("id").to_string()));
+        submitted.push((
+            client,
+            bytes,
+            status["submission_id"].as_str().expect("id").to_string(),
+        ));
     }
 
     // Act: NATS restarts on its store; validation comes back, then aggregation, which restarts again.
     system.nats.restart().expect("nats restarts");
     system.start_validation().await.expect("validation starts");
     for (client, _, id) in &submitted {
-        client.wait_final(id, false, LIMIT).await.expect("validated");
+        client
+            .wait_final(id, false, LIMIT)
+            .await
+            .expect("validated");
     }
-    system.start_aggregation().await.expect("aggregation starts");
+    system
+        .start_aggregation()
+        .await
+        .expect("aggregation starts");
     for (client, _, id) in &submitted {
         client.wait_final(id, true, LIMIT).await.expect("published");
     }
-    system.stop_aggregation().await.expect("aggregation stops again");
-    system.start_aggregation().await.expect("aggregation starts again");
+    system
+        .stop_aggregation()
+        .await
+        .expect("aggregation stops again");
+    system
+        .start_aggregation()
+        .await
+        .expect("aggregation starts again");
     let (first_client, first_bytes, first_id) = &submitted[0];
-    let (code, again) = first_client.submit(FILES[0].1, first_bytes.clone(), None).await.expect("re-upload");
+    let (code, again) = first_client
+        .submit(FILES[0].1, first_bytes.clone(), None)
+        .await
+        .expect("re-upload");
 
     // Assert: the same bytes are the same submission; one dataset version per accepted file; every
     // accepted initiative once.
     assert_eq!(code, 200);
     assert_eq!(again["submission_id"].as_str(), Some(first_id.as_str()));
-    let versions = analyst.get_json("/api/v1/datasets").await.expect("versions").expect("listed");
+    let versions = analyst
+        .get_json("/api/v1/datasets")
+        .await
+        .expect("versions")
+        .expect("listed");
     assert_eq!(versions.as_array().map(Vec::len), Some(3), "{versions}");
-    let dataset = analyst.get_json("/api/v1/datasets/latest.json").await.expect("dataset").expect("published");
+    let dataset = analyst
+        .get_json("/api/v1/datasets/latest.json")
+        .await
+        .expect("dataset")
+        .expect("published");
     let initiatives = dataset["initiatives"].as_array().expect("initiatives");
     assert_eq!(initiatives.len(), 10 + 8 + 6);
     let keys: BTreeSet<String> = initiatives
         .iter()
-        .map(|i| format!("{}/{}/{}", i["partner"], i["source"]["sheet"], i["source"]["row"]))
+        .map(|i| {
+            format!(
+                "{}/{}/{}",
+                i["partner"], i["source"]["sheet"], i["source"]["row"]
+            )
+        })
         .collect();
     assert_eq!(keys.len(), initiatives.len(), "no initiative appears twice");
-    let rejected = first_client.get_json(&format!("/api/v1/submissions/{}", submitted[3].2)).await.expect("status");
-    assert_eq!(rejected, None, "a partner never sees another partner's submission");
+    let rejected = first_client
+        .get_json(&format!("/api/v1/submissions/{}", submitted[3].2))
+        .await
+        .expect("status");
+    assert_eq!(
+        rejected, None,
+        "a partner never sees another partner's submission"
+    );
     system.shutdown().await.expect("clean shutdown");
 }
