@@ -37,6 +37,10 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
+        /// Also write your workbook back as xlsx with each problem cell coloured and noted
+        /// (in the language of --lang), and a first sheet listing every issue.
+        #[arg(long, value_name = "OUT.xlsx")]
+        annotate: Option<PathBuf>,
     },
     /// Write the official template (in the language of --lang).
     Template {
@@ -69,13 +73,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
     },
-    /// Download a published dataset.
+    /// Download a published dataset (`latest` or a version), or `annotated ID`: a submission's
+    /// workbook with its problems highlighted.
     Download {
-        /// `latest` or a version number.
+        /// `latest`, a version number, or `annotated`.
         #[arg(value_parser = parse_dataset_ref)]
         version: DatasetRef,
+        /// With `annotated`: the submission id.
+        id: Option<String>,
+        /// The dataset format (not for `annotated`, which is always xlsx).
         #[arg(long, value_enum)]
-        format: DatasetFormat,
+        format: Option<DatasetFormat>,
         /// Where to write it [default: jvap-dataset-<round>-<version>.<format>].
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -204,6 +212,8 @@ impl DatasetFormat {
 pub enum DatasetRef {
     Latest,
     Version(u32),
+    /// A submission's annotated workbook.
+    Annotated,
 }
 
 impl std::fmt::Display for DatasetRef {
@@ -211,6 +221,7 @@ impl std::fmt::Display for DatasetRef {
         match self {
             DatasetRef::Latest => f.write_str("latest"),
             DatasetRef::Version(v) => write!(f, "{v}"),
+            DatasetRef::Annotated => f.write_str("annotated"),
         }
     }
 }
@@ -219,11 +230,14 @@ fn parse_dataset_ref(s: &str) -> Result<DatasetRef, String> {
     if s.eq_ignore_ascii_case("latest") {
         return Ok(DatasetRef::Latest);
     }
+    if s.eq_ignore_ascii_case("annotated") {
+        return Ok(DatasetRef::Annotated);
+    }
     let digits = s.strip_prefix(['v', 'V']).unwrap_or(s);
     match digits.parse::<u32>() {
         Ok(v) if v > 0 => Ok(DatasetRef::Version(v)),
         _ => Err(format!(
-            "{s:?} is neither `latest` nor a version number such as 3"
+            "{s:?} is not `latest`, `annotated` or a version number such as 3"
         )),
     }
 }
@@ -250,9 +264,14 @@ mod tests {
             parse(&["validate", "a.xlsx", "--format", "json", "--lang", "fr"]).expect("parses");
         assert_eq!(cli.lang, LangArg::Fr);
         match cli.command {
-            Command::Validate { file, format } => {
+            Command::Validate {
+                file,
+                format,
+                annotate,
+            } => {
                 assert_eq!(file, PathBuf::from("a.xlsx"));
                 assert_eq!(format, OutputFormat::Json);
+                assert_eq!(annotate, None);
             }
             other => panic!("parsed as {other:?}"),
         }
@@ -271,7 +290,6 @@ mod tests {
         for args in [
             &["validate"][..],
             &["validate", "a.xlsx", "--format", "yaml"],
-            &["download", "latest"],
             &["download", "newest", "--format", "csv"],
             &["token", "issue", "--role", "partner"],
             &["round", "reopen"],
@@ -318,11 +336,21 @@ mod tests {
                 format,
                 output,
                 round,
+                ..
             } => {
                 assert_eq!(version, DatasetRef::Version(3));
-                assert_eq!(format, DatasetFormat::Xlsx);
+                assert_eq!(format, Some(DatasetFormat::Xlsx));
                 assert_eq!(output, Some(PathBuf::from("d.xlsx")));
                 assert_eq!(round.as_deref(), Some("2022"));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+
+        let cli = parse(&["download", "annotated", "0123abcd"]).expect("parses");
+        match cli.command {
+            Command::Download { version, id, .. } => {
+                assert_eq!(version, DatasetRef::Annotated);
+                assert_eq!(id.as_deref(), Some("0123abcd"));
             }
             other => panic!("parsed as {other:?}"),
         }

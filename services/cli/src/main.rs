@@ -36,7 +36,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang.into();
     match cli.command {
-        Command::Validate { file, format } => offline::validate(&file, format, lang),
+        Command::Validate {
+            file,
+            format,
+            annotate,
+        } => offline::validate(&file, format, annotate.as_deref(), lang),
         Command::Template { output } => offline::template(output, lang),
         Command::Codes { format } => offline::codes(format),
         remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),

@@ -9,7 +9,12 @@ use jvap_core::{Lang, Verdict};
 use crate::args::OutputFormat;
 use crate::render;
 
-pub fn validate(file: &Path, format: OutputFormat, lang: Lang) -> anyhow::Result<ExitCode> {
+pub fn validate(
+    file: &Path,
+    format: OutputFormat,
+    annotate: Option<&Path>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let file_name = file
         .file_name()
@@ -19,6 +24,13 @@ pub fn validate(file: &Path, format: OutputFormat, lang: Lang) -> anyhow::Result
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         OutputFormat::Text => print!("{}", render::report(&report, &file_name, lang)),
+    }
+    if let Some(out) = annotate {
+        let annotated = jvap_core::annotate::annotate(&file_name, &bytes, &report, lang)
+            .context("could not write the annotated workbook")?;
+        std::fs::write(out, annotated)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("annotated workbook: {}", out.display());
     }
     Ok(verdict_code(report.verdict))
 }

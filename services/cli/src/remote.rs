@@ -46,11 +46,21 @@ pub fn run(
             }
             Command::Status { id, format } => status(&api, id.as_deref(), format, lang).await,
             Command::Download {
+                version: DatasetRef::Annotated,
+                id,
+                output,
+                ..
+            } => annotated(&api, id, output, lang).await,
+            Command::Download {
                 version,
                 format,
                 output,
                 round,
-            } => download(&api, version, format, output, round.as_deref()).await,
+                ..
+            } => {
+                let format = format.context("say which format: --format xlsx, json or csv")?;
+                download(&api, version, format, output, round.as_deref()).await
+            }
             Command::Token {
                 action:
                     TokenAction::Issue {
@@ -219,6 +229,26 @@ async fn download(
         Some(round) => PathBuf::from(format!("jvap-dataset-{round}-{version}.{ext}")),
         None => PathBuf::from(format!("jvap-dataset-{version}.{ext}")),
     });
+    std::fs::write(&output, &bytes)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn annotated(
+    api: &Api,
+    id: Option<String>,
+    output: Option<PathBuf>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let id = id.context("say which submission: jvap download annotated ID")?;
+    let code = match lang {
+        Lang::En => "en",
+        Lang::Fr => "fr",
+    };
+    let path = format!("/api/v1/submissions/{id}/annotated.xlsx");
+    let bytes = api.get_bytes(&path, &[("lang", code)]).await?;
+    let output = output.unwrap_or_else(|| PathBuf::from(format!("{id}-annotated.xlsx")));
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
     println!("{} ({} bytes)", output.display(), bytes.len());

@@ -107,6 +107,27 @@ fn check_report_shape(report: &Value) {
 }
 
 #[test]
+fn validate_annotate_writes_the_workbook_back_with_an_issues_sheet_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("gmb-annotated.xlsx");
+    let gmb = format!("{SAMPLES}GMB_MoI_JVAP_2022.xlsx");
+    let output = jvap(&["validate", &gmb, "--annotate", out.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1), "GMB is rejected");
+    let mut workbook: Xlsx<_> = open_workbook(&out).expect("an xlsx");
+    let names = workbook.sheet_names();
+    assert_eq!(names.first().map(String::as_str), Some("Issues"));
+    assert!(names.iter().any(|n| n == "Initiatives"));
+    let issues = workbook.worksheet_range("Issues").expect("issues sheet");
+    let cells: Vec<String> = issues
+        .rows()
+        .flat_map(|row| row.iter().map(|c| c.to_string()))
+        .collect();
+    for cell in ["C6", "G7", "H9", "J10", "V11", "R13"] {
+        assert!(cells.iter().any(|c| c == cell), "{cell} listed");
+    }
+}
+
+#[test]
 fn validate_a_sample_prints_a_report_whose_verdict_is_the_exit_status() {
     let samples = [
         "NER_Donnees_JVAP_2022.xlsx",
@@ -135,158 +156,133 @@ fn validate_a_sample_prints_a_report_whose_verdict_is_the_exit_status() {
     }
 }
 
-mod against_a_server {
-    //! A tiny stand-in for the intake service: canned answers following the API contract.
+mod against_the_real_system {
+    //! The binary against the real services: intake, validation and aggregation on a real nats-server
+    //! (the `jvap-tests` harness), as a partner, an analyst and an admin would use it.
 
-    use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpListener;
-    use std::sync::{Arc, Mutex};
-    use std::thread;
+
+    use jvap_tests::{Backend, System};
 
     use super::*;
 
-    /// One request as the fake server saw it.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        line: String,
-        authorization: Option<String>,
-        body: String,
+    /// Run `jvap` off the async runtime (the services run on it).
+    async fn run(args: Vec<String>) -> Output {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            jvap(&args)
+        })
+        .await
+        .expect("jvap ran")
     }
 
-    /// Serve `answer(method_and_path) -> (status, json)` on a free port until the test ends.
-    fn serve(answer: fn(&str) -> (u16, String)) -> (String, Arc<Mutex<Vec<Seen>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let address = format!("http://{}", listener.local_addr().expect("address"));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = Arc::clone(&seen);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                let (mut length, mut authorization) = (0usize, None);
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                        break;
-                    }
-                    let lower = header.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                    if lower.starts_with("authorization:") {
-                        authorization = Some(header["authorization:".len()..].trim().to_string());
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let request_line = line
-                    .split_whitespace()
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let (status, json) = answer(&request_line);
-                log.lock().expect("log").push(Seen {
-                    line: request_line,
-                    authorization,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
-                    json.len()
-                );
-                let _ = stream.write_all(response.as_bytes());
-            }
-        });
-        (address, seen)
+    fn args(server: &str, token: &str, rest: &[&str]) -> Vec<String> {
+        let mut all = vec!["--server", server, "--token", token];
+        all.extend_from_slice(rest);
+        all.into_iter().map(String::from).collect()
     }
 
-    fn status_json(state: &str, counts: bool) -> String {
-        let counts = if counts {
-            r#"{"rows":3,"records":2,"errors":1,"warnings":0}"#
-        } else {
-            "null"
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_partner_submits_sees_its_errors_downloads_the_annotated_workbook_and_an_analyst_the_dataset()
+     {
+        // Arrange: a running system; the admin issues tokens with the CLI.
+        let system = System::start(Backend::Sqlite).await.expect("system starts");
+        let (server, admin) = (system.admin.base.clone(), system.admin.token.clone());
+        let issue = |role: &str, partner: Option<&str>| {
+            let mut rest = vec!["token", "issue", "--role", role];
+            rest.extend(partner.map(|p| ["--partner", p]).into_iter().flatten());
+            args(&server, &admin, &rest)
         };
-        format!(
-            r#"{{"submission_id":"s-1","partner":"SEN","round":"2022","mode":"merge","file_name":"a.csv","size":10,"state":"{state}","counts":{counts},"reason":null,"dataset_version":null,"received_at":"2022-11-14T09:00:00Z","updated_at":"2022-11-14T09:00:01Z"}}"#
-        )
-    }
+        let output = run(issue("partner", Some("GMB"))).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let gambia = stdout(&output).trim().to_string();
+        assert!(
+            !gambia.is_empty() && !gambia.contains(' '),
+            "only the token is printed"
+        );
+        let niger = stdout(&run(issue("partner", Some("NER"))).await)
+            .trim()
+            .to_string();
+        let analyst = stdout(&run(issue("analyst", None)).await)
+            .trim()
+            .to_string();
 
-    fn rejecting(request: &str) -> (u16, String) {
-        match request {
-            "POST /api/v1/submissions" => (202, status_json("received", false)),
-            "GET /api/v1/submissions/s-1" => (200, status_json("rejected", true)),
-            "GET /api/v1/submissions/s-1/report" => {
-                let issue = r#"{"severity":"error","code":"date.unparseable","sheet":null,"cell":"F3","row":3,"column":"start_date","value":"31/02/2019","message_en":"Not a date.","message_fr":"Pas une date."}"#;
-                let report = format!(
-                    r#"{{"verdict":"rejected","counts":{{"rows":3,"records":2,"errors":1,"warnings":0}},"issues":[{issue}],"records":[]}}"#
-                );
-                (200, report)
-            }
-            _ => (404, r#"{"error":"no such thing"}"#.into()),
-        }
-    }
-
-    fn file() -> (tempfile::TempDir, String) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("a.csv");
-        std::fs::write(&path, "Title\nx\n").expect("write");
-        let path = path.to_str().expect("utf-8").to_string();
-        (dir, path)
-    }
-
-    #[test]
-    fn submit_wait_prints_the_errors_of_a_rejected_file_and_exits_1() {
-        let (server, seen) = serve(rejecting);
-        let (_dir, path) = file();
-        let output = jvap(&[
-            "--server", &server, "--token", "t0k", "submit", &path, "--mode", "merge", "--wait",
-        ]);
+        // Act and assert: a rejected file lists its six cells and exits 1.
+        let gmb = format!("{SAMPLES}GMB_MoI_JVAP_2022.xlsx");
+        let output = run(args(&server, &gambia, &["submit", &gmb, "--wait"])).await;
         let out = stdout(&output);
         assert_eq!(output.status.code(), Some(1), "{out}\n{}", stderr(&output));
-        assert!(out.starts_with("s-1  received\n"), "{out}");
-        assert!(
-            out.contains("3 rows read, 2 records, 1 error, 0 warnings"),
-            "{out}"
-        );
-        assert!(
-            out.contains("error  F3  start_date  \"31/02/2019\"  Not a date."),
-            "{out}"
-        );
+        for cell in ["C6", "G7", "H9", "J10", "V11", "R13"] {
+            assert!(out.contains(cell), "{cell} listed in:\n{out}");
+        }
+        let id = out
+            .split_whitespace()
+            .next()
+            .expect("the submission id comes first")
+            .to_string();
 
-        let seen = seen.lock().expect("log").clone();
-        assert_eq!(seen[0].line, "POST /api/v1/submissions");
-        assert_eq!(seen[0].authorization.as_deref(), Some("Bearer t0k"));
-        assert!(
-            seen[0].body.contains("name=\"file\"; filename=\"a.csv\""),
-            "{}",
-            seen[0].body
-        );
-        assert!(
-            seen[0].body.contains("name=\"mode\"\r\n\r\nmerge"),
-            "{}",
-            seen[0].body
-        );
+        // The annotated workbook, in French.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let annotated = dir.path().join("annotated.xlsx");
+        let annotated_str = annotated.to_str().expect("utf-8");
+        let rest = [
+            "--lang",
+            "fr",
+            "download",
+            "annotated",
+            &id,
+            "-o",
+            annotated_str,
+        ];
+        let output = run(args(&server, &gambia, &rest)).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let workbook: Xlsx<_> = open_workbook(&annotated).expect("an xlsx");
         assert_eq!(
-            seen.last().map(|s| s.line.as_str()),
-            Some("GET /api/v1/submissions/s-1/report")
+            workbook.sheet_names().first().map(String::as_str),
+            Some("Problèmes")
         );
-    }
 
-    #[test]
-    fn a_server_error_prints_its_message_and_exits_1() {
-        let (server, _) = serve(|_| {
-            (
-                403,
-                r#"{"error":"partners may only see their own submissions"}"#.into(),
-            )
-        });
-        let output = jvap(&["--server", &server, "status", "other"]);
+        // Another partner cannot see it: the server's message, exit 1.
+        let output = run(args(&server, &niger, &["status", &id])).await;
         assert_eq!(output.status.code(), Some(1));
-        assert!(stderr(&output).contains("partners may only see their own submissions (HTTP 403)"));
+        assert!(
+            stderr(&output).contains("there is no submission"),
+            "{}",
+            stderr(&output)
+        );
+
+        // An accepted file exits 0 and lands in the dataset the analyst downloads.
+        let ner = format!("{SAMPLES}NER_Donnees_JVAP_2022.xlsx");
+        let output = run(args(&server, &niger, &["submit", &ner, "--wait"])).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+        let dataset = dir.path().join("dataset.json");
+        let dataset_str = dataset.to_str().expect("utf-8");
+        let rest = ["download", "latest", "--format", "json", "-o", dataset_str];
+        let mut output = run(args(&server, &analyst, &rest)).await;
+        for _ in 0..100 {
+            if output.status.success() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            output = run(args(&server, &analyst, &rest)).await;
+        }
+        assert!(output.status.success(), "{}", stderr(&output));
+        let json: Value =
+            serde_json::from_slice(&std::fs::read(&dataset).expect("written")).expect("JSON");
+        assert_eq!(json["initiatives"].as_array().map(Vec::len), Some(8));
+
+        // A closed round refuses submissions with a clear message.
+        let output = run(args(
+            &server,
+            &admin,
+            &["round", "close", "--round", "2022"],
+        ))
+        .await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let output = run(args(&server, &niger, &["submit", &gmb])).await;
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("closed"), "{}", stderr(&output));
+        system.shutdown().await.expect("clean shutdown");
     }
 
     #[test]
@@ -305,52 +301,5 @@ mod against_a_server {
             "{}",
             stderr(&output)
         );
-    }
-
-    #[test]
-    fn download_writes_the_bytes_the_server_sends() {
-        let (server, seen) = serve(|_| (200, r#"{"round":"2022"}"#.into()));
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("d.json");
-        let path_str = path.to_str().expect("utf-8");
-        let output = jvap(&[
-            "--server", &server, "download", "latest", "--format", "json", "-o", path_str,
-            "--round", "2022",
-        ]);
-        assert!(output.status.success(), "{}", stderr(&output));
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("written"),
-            r#"{"round":"2022"}"#
-        );
-        assert_eq!(
-            seen.lock().expect("log")[0].line,
-            "GET /api/v1/datasets/latest.json?round=2022"
-        );
-    }
-
-    #[test]
-    fn token_issue_prints_only_the_token_on_stdout() {
-        let (server, seen) = serve(|_| {
-            (
-                201,
-                r#"{"token":"jvap_secret","role":"partner","partner":"SEN"}"#.into(),
-            )
-        });
-        let output = jvap(&[
-            "--server",
-            &server,
-            "token",
-            "issue",
-            "--role",
-            "partner",
-            "--partner",
-            "SEN",
-        ]);
-        assert!(output.status.success(), "{}", stderr(&output));
-        assert_eq!(stdout(&output), "jvap_secret\n");
-        let body: Value =
-            serde_json::from_str(&seen.lock().expect("log")[0].body).expect("JSON body");
-        assert_eq!(body["role"], "partner");
-        assert_eq!(body["partner"], "SEN");
     }
 }

@@ -27,6 +27,30 @@ pub use submissions::submission_id;
 /// the configured size still fits; the file itself is checked against the exact limit.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
+/// The media type of an xlsx workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `?lang=en|fr` on downloads that come in either language.
+#[derive(serde::Deserialize)]
+pub(crate) struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The language asked for (English when none), or a 400 that says what is allowed.
+pub(crate) fn lang_of(
+    query: std::result::Result<
+        axum::extract::Query<LangQuery>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Result<jvap_core::Lang> {
+    let axum::extract::Query(query) =
+        query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
+    match query.lang.as_deref() {
+        Some(lang) => lang.parse().map_err(Error::BadRequest),
+        None => Ok(jvap_core::Lang::En),
+    }
+}
+
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {

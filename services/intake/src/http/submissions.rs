@@ -5,7 +5,8 @@
 //! submission: the second upload answers 200 with the existing status instead of 202.
 
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -20,13 +21,14 @@ use jvap_core::messages::{
 use sha2::{Digest, Sha256};
 
 use super::auth::Caller;
-use super::{AppState, Error, Result, human_size};
+use super::{AppState, Error, LangQuery, Result, XLSX, human_size};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/submissions", post(upload).get(list))
         .route("/api/v1/submissions/{id}", get(show))
         .route("/api/v1/submissions/{id}/report", get(report))
+        .route("/api/v1/submissions/{id}/annotated.xlsx", get(annotated))
 }
 
 /// The fields of an upload form.
@@ -124,6 +126,60 @@ async fn report(
             ))
         })?;
     Ok(([(header::CONTENT_TYPE, "application/json")], report))
+}
+
+/// The partner's own workbook back, as xlsx, with each problem cell coloured and noted in `?lang=`,
+/// and a first sheet listing every issue with a link to its cell.
+async fn annotated(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Result<impl IntoResponse> {
+    let status = visible_status(&state.bus, &caller, &id).await?;
+    let lang = super::lang_of(query)?;
+    let not_ready = || {
+        Error::NotFound(format!(
+            "submission {id} is not validated yet; try again in a few seconds"
+        ))
+    };
+    let report = state
+        .bus
+        .reports
+        .get(&format!("{id}/report.json"))
+        .await?
+        .ok_or_else(not_ready)?;
+    let report: jvap_core::Report = serde_json::from_slice(&report)
+        .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))?;
+    let upload = state
+        .bus
+        .uploads
+        .get(&id)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("the upload of submission {id} is missing")))?;
+    let file_name = status.file_name.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        jvap_core::annotate::annotate(&file_name, &upload, &report, lang)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("the annotation stopped: {e}")))?
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let stem = status
+        .file_name
+        .rsplit_once('.')
+        .map_or(status.file_name.as_str(), |(stem, _)| stem);
+    let stem: String = stem
+        .chars()
+        .filter(|c| c.is_alphanumeric() || "-_ ".contains(*c))
+        .collect();
+    let disposition = format!("attachment; filename=\"{stem}-annotated.xlsx\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
 }
 
 /// The status of a submission the caller may see. Another partner's submission is "not found", so a
