@@ -255,24 +255,3 @@ mod tests {
         assert_eq!(truncate("short"), "short");
     }
 }
-
-#[cfg(test)]
-mod scale {
-    use super::super::sample::{meta, sample};
-    use super::*;
-
-    /// `cargo test -p jvap-core --lib -- --ignored hundred_thousand` to see the cost of a big round.
-    #[test]
-    #[ignore = "slow in debug builds; run by hand"]
-    fn hundred_thousand_initiatives() {
-        let one = sample().remove(0);
-        let many = vec![one; 100_000];
-        let started = std::time::Instant::now();
-        let bytes = write_xlsx(&meta(), &many).expect("xlsx");
-        eprintln!(
-            "100,000 initiatives: {} bytes in {:?}",
-            bytes.len(),
-            started.elapsed()
-        );
-    }
-}
