@@ -5,6 +5,7 @@ pub mod error;
 
 mod datasets;
 mod health;
+mod home;
 mod rounds;
 mod submissions;
 mod template;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rounds::router())
         .merge(template::router())
         .merge(health::router())
+        .merge(home::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(

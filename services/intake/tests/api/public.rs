@@ -84,3 +84,15 @@ async fn healthz_says_unavailable_once_nats_is_gone() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn the_home_page_links_the_templates_in_both_languages() {
+    let app = spawn_app().await;
+
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("/api/v1/template.xlsx?lang=en"));
+    assert!(page.contains("/api/v1/template.xlsx?lang=fr"));
+}
