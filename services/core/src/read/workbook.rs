@@ -144,7 +144,7 @@ fn read_xlsx(workbook: &mut Xlsx<Bytes<'_>>, limits: &Limits) -> Result<Vec<Shee
                         end: d.end,
                     })
                     .collect();
-                apply_merges(&mut rows, &merges);
+                apply_merges(&mut rows, &merges, &label)?;
             }
         }
         sheets.push(Sheet {
@@ -180,7 +180,8 @@ where
             let formulas = workbook.worksheet_formula(&name).unwrap_or_default();
             rows = rows_from_range(&name, range, &formulas, limits)?;
             if !rows.is_empty() {
-                apply_merges(&mut rows, &merges_of(workbook, &name)?);
+                let merges = merges_of(workbook, &name)?;
+                apply_merges(&mut rows, &merges, &format!("sheet '{name}'"))?;
             }
         }
         sheets.push(Sheet {
