@@ -40,24 +40,6 @@ pub(crate) fn read(format: Format, bytes: &[u8], limits: &Limits) -> Result<Vec<
                 Ok(merges.remove(name).unwrap_or_default())
             })
         }
-        Format::Xls => {
-            let mut workbook: Xls<Bytes<'_>> = Reader::new(cursor).map_err(calamine_error)?;
-            read_ranges(
-                &mut workbook,
-                limits,
-                |workbook: &mut Xls<Bytes<'_>>, name| {
-                    Ok(workbook
-                        .merge_cells_by_sheet_name(name)
-                        .map_err(calamine_error)?
-                        .into_iter()
-                        .map(|d| Merge {
-                            start: d.start,
-                            end: d.end,
-                        })
-                        .collect())
-                },
-            )
-        }
     }
 }
 
@@ -69,14 +51,30 @@ pub(crate) fn read_cfb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, File
     {
         return Err(FileError::Encrypted);
     }
+    // calamine parses every xls sheet into a dense range when it opens the file: the workbook opened to
+    // tell an xls from other compound files is the one read, not opened again while it is still alive.
     match <Xls<Bytes<'_>> as Reader<_>>::new(Cursor::new(bytes)) {
-        Ok(_) => read(Format::Xls, bytes, limits),
+        Ok(mut workbook) => read_xls(&mut workbook, limits),
         Err(calamine::XlsError::Password) => Err(FileError::Encrypted),
         Err(calamine::XlsError::Cfb(error)) => Err(FileError::WrongType(format!(
             "an Office file without a workbook inside, such as an old Word document ({error})"
         ))),
         Err(error) => Err(calamine_error(error)),
     }
+}
+
+fn read_xls(workbook: &mut Xls<Bytes<'_>>, limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+    read_ranges(workbook, limits, |workbook: &mut Xls<Bytes<'_>>, name| {
+        Ok(workbook
+            .merge_cells_by_sheet_name(name)
+            .map_err(calamine_error)?
+            .into_iter()
+            .map(|d| Merge {
+                start: d.start,
+                end: d.end,
+            })
+            .collect())
+    })
 }
 
 /// A calamine error as a file error: password protection is [`FileError::Encrypted`], the rest Corrupt.
