@@ -17,18 +17,25 @@ fuzz_target!(|data: &[u8]| {
         // Dates outside 1000..=9999 are refused, whatever the text.
         assert!((1000..=9999).contains(&parsed.date.year()), "{s:?} gave {parsed:?}");
     }
-    let _ = amount::parse_amount_text(&s);
+    if let Some(parsed) = amount::parse_amount_text(&s) {
+        // An amount is a number a budget can hold: never infinite or NaN.
+        assert!(parsed.value.is_finite(), "{s:?} gave {parsed:?}");
+    }
     let _ = country::find_country(&s).map(|c| (c.is_partner(), c.region()));
 
     let cell = CellValue::Text(s.to_string());
     let _ = date::parse_date(&cell);
-    let _ = amount::parse_amount(&cell);
+    if let Some(parsed) = amount::parse_amount(&cell) {
+        assert!(parsed.value.is_finite(), "{s:?} gave {parsed:?}");
+    }
 
     if let Some(bytes) = data.get(..8) {
         let n = f64::from_le_bytes(bytes.try_into().expect("8 bytes"));
         let _ = date::from_serial(n);
         let _ = date::parse_date(&CellValue::Number(n));
-        let _ = amount::parse_amount(&CellValue::Number(n));
+        if let Some(parsed) = amount::parse_amount(&CellValue::Number(n)) {
+            assert!(parsed.value.is_finite(), "{n} gave {parsed:?}");
+        }
     }
 
     let _ = codes::domain(&s);
