@@ -34,6 +34,10 @@ pub fn parse_amount_text(s: &str) -> Option<ParsedAmount> {
     let (negative, digits) = take_sign(rest.trim());
     let (number, ambiguous) = read_number(digits, multiplier != 1.0)?;
     let value = if negative { -number } else { number } * multiplier;
+    // 310 digits, or fewer with a scale word, overflow to infinity: not an amount anyone can budget.
+    if !value.is_finite() {
+        return None;
+    }
     Some(ParsedAmount {
         value,
         currency,
@@ -341,6 +345,17 @@ mod tests {
         fn arbitrary_text_never_panics(s in "\\PC{0,30}") {
             let _ = parse_amount_text(&s);
         }
+    }
+
+    /// Fuzzing `parse_values`: `"9"` repeated 400 times (or `1` and 308 zeros with a `bn` suffix) read
+    /// as an infinite budget, which validated as a valid amount and summed to infinity.
+    #[test]
+    fn amounts_too_large_for_a_number_are_not_amounts() {
+        assert_eq!(amount(&"9".repeat(400)), None);
+        assert_eq!(amount(&format!("1{}bn", "0".repeat(308))), None);
+        assert_eq!(amount(&format!("-{} EUR", "9".repeat(400))), None);
+        let largest = format!("1{}", "0".repeat(300));
+        assert_eq!(amount(&largest).map(|a| a.0), Some(1e300));
     }
 
     fn group(digits: &str) -> Vec<String> {

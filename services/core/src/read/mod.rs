@@ -67,13 +67,12 @@ impl FileError {
     }
 }
 
-/// The spreadsheet formats the readers handle.
+/// The zip-based spreadsheet formats the readers handle (an xls is an OLE compound file: `read_cfb`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
     Xlsx,
     Xlsb,
     Ods,
-    Xls,
 }
 
 /// Read every sheet of a file. The format is decided from the bytes alone: a renamed file is read as

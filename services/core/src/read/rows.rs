@@ -4,6 +4,27 @@ use crate::sheet::{Cell, CellValue, Row};
 
 use super::FileError;
 
+/// The most columns a sheet can have in any format read (XFD in xlsx and xlsb, 16,384 in ods, 256 in xls).
+/// A cell past it is a damaged or crafted file: its position would size a row of gigabytes.
+pub(crate) const MAX_COLUMNS: u32 = 16_384;
+
+/// Cell positions the rows of one sheet may hold (their non-empty cells, the empty ones padding a row up
+/// to a cell far to the right, those a merged range fills in): this many, plus [`SLOTS_PER_CELL`] per
+/// non-empty cell. One value in column XFD on each of many rows, or a merge spanning them, would otherwise
+/// turn a file of a few kilobytes into gigabytes of empty cells.
+const FREE_SLOTS: u64 = 1 << 20;
+const SLOTS_PER_CELL: u64 = 16;
+
+fn slot_budget(non_empty: u64) -> u64 {
+    FREE_SLOTS.saturating_add(non_empty.saturating_mul(SLOTS_PER_CELL))
+}
+
+fn too_sparse(label: &str, non_empty: u64) -> FileError {
+    FileError::Corrupt(format!(
+        "{label} scatters its {non_empty} values over too many empty cells to be read"
+    ))
+}
+
 /// Collects cells (0-based absolute positions, row-major order) into non-empty rows.
 ///
 /// Empty cells are never stored, so formatted empty rows cost nothing; a row is kept only when one of its
@@ -16,6 +37,9 @@ pub(crate) struct RowsBuilder<'a> {
     rows: Vec<Row>,
     current: Option<Row>,
     in_order: bool,
+    /// Cells pushed with a value (or a formula), and cell positions the rows hold: see [`slot_budget`].
+    non_empty: u64,
+    slots: u64,
 }
 
 impl<'a> RowsBuilder<'a> {
@@ -26,6 +50,8 @@ impl<'a> RowsBuilder<'a> {
             rows: Vec::new(),
             current: None,
             in_order: true,
+            non_empty: 0,
+            slots: 0,
         }
     }
 
@@ -34,6 +60,14 @@ impl<'a> RowsBuilder<'a> {
         if cell.value == CellValue::Empty && !cell.formula {
             return Ok(());
         }
+        if col >= MAX_COLUMNS {
+            return Err(FileError::Corrupt(format!(
+                "{} has a cell in column {}, past the last column a sheet can have ({MAX_COLUMNS})",
+                self.label,
+                u64::from(col) + 1
+            )));
+        }
+        self.non_empty += 1;
         let number = row.saturating_add(1);
         if self
             .current
@@ -49,6 +83,10 @@ impl<'a> RowsBuilder<'a> {
         if let Some(current) = self.current.as_mut() {
             let col = col as usize;
             if current.cells.len() <= col {
+                self.slots += (col + 1 - current.cells.len()) as u64;
+                if self.slots > slot_budget(self.non_empty) {
+                    return Err(too_sparse(self.label, self.non_empty));
+                }
                 current.cells.resize(col + 1, Cell::new(CellValue::Empty));
             }
             current.cells[col] = cell;
@@ -138,11 +176,23 @@ pub(crate) struct Merge {
 /// Ranges of a single cell, and ranges whose top-left cell is empty, change nothing. A range is clipped
 /// to the rows and columns that hold data, so a banner merged over whole columns (or a crafted
 /// `A1:XFD1048576`) costs no more than the data itself; rows inside the data that only the range fills
-/// (the second line of a two-row banner) are created.
-pub(crate) fn apply_merges(rows: &mut Vec<Row>, merges: &[Merge]) {
+/// (the second line of a two-row banner) are created. Ranges that would fill in more cells than the
+/// sheet's values justify ([`slot_budget`]; a crafted file merging one value over every row of a very
+/// wide, sparse sheet) make the sheet unreadable: a [`FileError::Corrupt`] naming `label`.
+pub(crate) fn apply_merges(
+    rows: &mut Vec<Row>,
+    merges: &[Merge],
+    label: &str,
+) -> Result<(), FileError> {
     let Some(last) = rows.last() else {
-        return;
+        return Ok(());
     };
+    let non_empty = rows
+        .iter()
+        .flat_map(|row| &row.cells)
+        .filter(|cell| cell.value != CellValue::Empty || cell.formula)
+        .count() as u64;
+    let mut slots: u64 = rows.iter().map(|row| row.cells.len() as u64).sum();
     let last_row = last.number - 1;
     let last_col = rows.iter().map(|row| row.cells.len()).max().unwrap_or(0) as u32;
     for merge in merges {
@@ -162,6 +212,11 @@ pub(crate) fn apply_merges(rows: &mut Vec<Row>, merges: &[Merge]) {
         };
         if value.is_empty() {
             continue;
+        }
+        let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+        slots = slots.saturating_add(area);
+        if slots > slot_budget(non_empty) {
+            return Err(too_sparse(label, non_empty));
         }
         for r in r0..=r1 {
             let index = match rows.binary_search_by_key(&(r + 1), |row| row.number) {
@@ -187,6 +242,7 @@ pub(crate) fn apply_merges(rows: &mut Vec<Row>, merges: &[Merge]) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -239,7 +295,9 @@ mod tests {
                 start: (0, 0),
                 end: (1, 2),
             }],
-        );
+            "S",
+        )
+        .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.number).collect::<Vec<_>>(),
             vec![1, 2, 3]
@@ -265,9 +323,76 @@ mod tests {
                 start: (0, 0),
                 end: (1_048_575, 16_383),
             }],
-        );
+            "S",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].cells.len(), 2);
         assert_eq!(rows[1].cells[1].value, CellValue::Text("Title".into()));
+    }
+
+    /// Fuzzing: a 4 KB xlsx whose cell reference was `ZZZZZZ3` (column 321,272,406) made the row
+    /// allocate 12.8 GB of empty cells.
+    #[test]
+    fn a_cell_past_the_last_column_is_a_damaged_file_not_a_huge_row() {
+        let mut builder = RowsBuilder::new("sheet 'S'", 10);
+        let error = builder.push(2, 321_272_405, text("1")).unwrap_err();
+        assert!(
+            matches!(error, FileError::Corrupt(ref d) if d.contains("sheet 'S'") && d.contains("321272406")),
+            "{error:?}"
+        );
+        let mut builder = RowsBuilder::new("S", 10);
+        builder
+            .push(0, MAX_COLUMNS - 1, text("far right, still read"))
+            .unwrap();
+        assert_eq!(
+            builder.finish().unwrap()[0].cells.len(),
+            MAX_COLUMNS as usize
+        );
+    }
+
+    #[test]
+    fn many_rows_padded_to_the_last_column_are_refused_before_they_are_built() {
+        let mut builder = RowsBuilder::new("sheet 'S'", 1_048_576);
+        let mut result = Ok(());
+        let mut r = 0;
+        while result.is_ok() && r < 1_000 {
+            result = builder.push(r, MAX_COLUMNS - 1, text("x"));
+            r += 1;
+        }
+        assert!(
+            matches!(result, Err(FileError::Corrupt(ref d)) if d.contains("sheet 'S'")),
+            "{result:?}"
+        );
+        assert!(r < 100, "refused only after {r} rows");
+        // A normal sheet, with a note far to the right on a few rows, is read.
+        let mut builder = RowsBuilder::new("S", 1_048_576);
+        for r in 0..5_000 {
+            for c in 0..20 {
+                builder.push(r, c, text("v")).unwrap();
+            }
+            if r % 100 == 0 {
+                builder.push(r, 300, text("note")).unwrap();
+            }
+        }
+        assert_eq!(builder.finish().unwrap().len(), 5_000);
+    }
+
+    #[test]
+    fn a_merge_filling_a_wide_sparse_sheet_is_refused() {
+        let mut builder = RowsBuilder::new("S", 1_048_576);
+        builder.push(0, 0, text("Banner")).unwrap();
+        builder.push(100_000, MAX_COLUMNS - 1, text("x")).unwrap();
+        let mut rows = builder.finish().unwrap();
+        let merge = Merge {
+            start: (0, 0),
+            end: (100_000, MAX_COLUMNS - 1),
+        };
+        let error = apply_merges(&mut rows, &[merge], "sheet 'S'").unwrap_err();
+        assert!(
+            matches!(error, FileError::Corrupt(ref d) if d.contains("sheet 'S'")),
+            "{error:?}"
+        );
+        assert_eq!(rows.len(), 2, "nothing filled in before refusing");
     }
 }

@@ -2,8 +2,7 @@
 //!
 //! - xlsx is streamed cell by cell (`worksheet_cells_reader`), value and formula flag in one pass, so
 //!   a sheet is never held as a dense calamine `Range`; its merged ranges cost one more parse of the
-//!   sheet XML (calamine reads `<mergeCells>`, which comes after the data), skipped when the zip check
-//!   saw no `<mergeCell` in any worksheet part.
+//!   sheet XML (calamine reads `<mergeCells>`, which comes after the data).
 //! - xls and ods are parsed whole by calamine when opened; xlsb goes the same way. Their sheets are taken
 //!   as a `Range` one at a time, turned into rows from its used cells and dropped before the next one.
 //! - Merged ranges come from calamine for xlsx and xls, and from `content.xml` for ods
@@ -22,8 +21,9 @@ use crate::validate::Limits;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
-/// Read a workbook whose format [`super::detect`] found. `merges` false says no worksheet holds a
-/// merged range (seen by [`super::zipcheck`]), so the xlsx merged-range pass is skipped.
+/// Read a zip-based workbook whose format [`super::detect`] found.
+/// `merges` false says no worksheet holds a merged range (seen by [`super::zipcheck`]), so the xlsx
+/// merged-range pass, which re-parses the whole sheet to reach `<mergeCells>`, is skipped.
 pub(crate) fn read(
     format: Format,
     bytes: &[u8],
@@ -47,24 +47,6 @@ pub(crate) fn read(
                 Ok(merges.remove(name).unwrap_or_default())
             })
         }
-        Format::Xls => {
-            let mut workbook: Xls<Bytes<'_>> = Reader::new(cursor).map_err(calamine_error)?;
-            read_ranges(
-                &mut workbook,
-                limits,
-                |workbook: &mut Xls<Bytes<'_>>, name| {
-                    Ok(workbook
-                        .merge_cells_by_sheet_name(name)
-                        .map_err(calamine_error)?
-                        .into_iter()
-                        .map(|d| Merge {
-                            start: d.start,
-                            end: d.end,
-                        })
-                        .collect())
-                },
-            )
-        }
     }
 }
 
@@ -76,14 +58,30 @@ pub(crate) fn read_cfb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, File
     {
         return Err(FileError::Encrypted);
     }
+    // calamine parses every xls sheet into a dense range when it opens the file: the workbook opened to
+    // tell an xls from other compound files is the one read, not opened again while it is still alive.
     match <Xls<Bytes<'_>> as Reader<_>>::new(Cursor::new(bytes)) {
-        Ok(_) => read(Format::Xls, bytes, limits, true),
+        Ok(mut workbook) => read_xls(&mut workbook, limits),
         Err(calamine::XlsError::Password) => Err(FileError::Encrypted),
         Err(calamine::XlsError::Cfb(error)) => Err(FileError::WrongType(format!(
             "an Office file without a workbook inside, such as an old Word document ({error})"
         ))),
         Err(error) => Err(calamine_error(error)),
     }
+}
+
+fn read_xls(workbook: &mut Xls<Bytes<'_>>, limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+    read_ranges(workbook, limits, |workbook: &mut Xls<Bytes<'_>>, name| {
+        Ok(workbook
+            .merge_cells_by_sheet_name(name)
+            .map_err(calamine_error)?
+            .into_iter()
+            .map(|d| Merge {
+                start: d.start,
+                end: d.end,
+            })
+            .collect())
+    })
 }
 
 /// A calamine error as a file error: password protection is [`FileError::Encrypted`], the rest Corrupt.
@@ -155,7 +153,7 @@ fn read_xlsx(
                         end: d.end,
                     })
                     .collect();
-                apply_merges(&mut rows, &merges);
+                apply_merges(&mut rows, &merges, &label)?;
             }
         }
         sheets.push(Sheet {
@@ -191,7 +189,8 @@ where
             let formulas = workbook.worksheet_formula(&name).unwrap_or_default();
             rows = rows_from_range(&name, range, &formulas, limits)?;
             if !rows.is_empty() {
-                apply_merges(&mut rows, &merges_of(workbook, &name)?);
+                let merges = merges_of(workbook, &name)?;
+                apply_merges(&mut rows, &merges, &format!("sheet '{name}'"))?;
             }
         }
         sheets.push(Sheet {
