@@ -1,5 +1,6 @@
 //! Submission statuses in the `submissions` KV bucket: every stage writes, intake reads.
 
+use async_nats::jetstream::kv;
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_core::messages::SubmissionStatus;
@@ -45,13 +46,15 @@ impl Bus {
             change(&mut status);
             status.updated_at = Utc::now();
             let bytes = Bytes::from(serde_json::to_vec(&status)?);
-            if self
+            match self
                 .submissions
                 .update(submission_id, bytes, entry.revision)
                 .await
-                .is_ok()
             {
-                return Ok(Some(status));
+                Ok(_) => return Ok(Some(status)),
+                // Another writer got there first: read again and re-apply the change.
+                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => continue,
+                Err(e) => return Err(kv_error(&self.submissions, e)),
             }
         }
         Err(kv_error(

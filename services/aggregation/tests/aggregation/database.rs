@@ -91,7 +91,8 @@ async fn two_replicas_applying_at_once_take_distinct_versions_and_lose_nothing(e
     assert_eq!(versions[7].initiatives, 8);
 }
 
-/// Apply each submission, retrying (as the consumer would) when another replica took the version.
+/// Apply each submission, retrying with a growing pause (as the consumer would) when another replica
+/// took the version or held the database lock.
 /// Returns how many attempts conflicted.
 async fn apply_all(store: &Store, work: Vec<&(SubmissionValidated, Vec<NewInitiative>)>) -> usize {
     let mut conflicts = 0;
@@ -104,7 +105,9 @@ async fn apply_all(store: &Store, work: Vec<&(SubmissionValidated, Vec<NewInitia
                     conflicts += 1;
                     attempts += 1;
                     assert!(attempts < 50, "still conflicting after 50 attempts: {e}");
-                    tokio::task::yield_now().await;
+                    // As the consumer's nak backoff does: give the other writer time to commit
+                    // (SQLite answers "database is locked" while it holds the write lock).
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * attempts)).await;
                 }
                 Err(e) => panic!("unexpected error: {e}"),
             }
