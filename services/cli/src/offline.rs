@@ -44,10 +44,7 @@ pub fn verdict_code(verdict: Verdict) -> ExitCode {
 
 pub fn template(output: Option<PathBuf>, lang: Lang) -> anyhow::Result<ExitCode> {
     let output = output.unwrap_or_else(|| {
-        let code = match lang {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-        };
+        let code = lang.code();
         PathBuf::from(format!("jvap-template-{code}.xlsx"))
     });
     let bytes = jvap_core::template::template(lang).context("could not build the template")?;

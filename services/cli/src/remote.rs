@@ -242,10 +242,7 @@ async fn annotated(
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let id = id.context("say which submission: jvap download annotated ID")?;
-    let code = match lang {
-        Lang::En => "en",
-        Lang::Fr => "fr",
-    };
+    let code = lang.code();
     let path = format!("/api/v1/submissions/{id}/annotated.xlsx");
     let bytes = api.get_bytes(&path, &[("lang", code)]).await?;
     let output = output.unwrap_or_else(|| PathBuf::from(format!("{id}-annotated.xlsx")));

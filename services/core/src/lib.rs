@@ -41,6 +41,16 @@ pub enum Lang {
     Fr,
 }
 
+impl Lang {
+    /// The ISO 639-1 code: `en` or `fr`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+}
+
 impl std::str::FromStr for Lang {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use jvap_core::Lang;
 
 use super::{AppState, Error, LangQuery, Result, XLSX};
 
@@ -20,10 +19,7 @@ async fn download(query: Result<Query<LangQuery>, QueryRejection>) -> Result<imp
         .await
         .map_err(|e| Error::Internal(format!("the template writer stopped: {e}")))?
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let code = match lang {
-        Lang::En => "en",
-        Lang::Fr => "fr",
-    };
+    let code = lang.code();
     let disposition = format!("attachment; filename=\"jvap-template-{code}.xlsx\"");
     Ok((
         [
