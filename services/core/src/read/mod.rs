@@ -5,9 +5,12 @@
 //! part is inflated for real, then hands the bytes to the format's reader:
 //! - [`detect`]: format sniffing (magic numbers, zip entries, text versus binary);
 //! - [`zipcheck`]: declared and actual inflated sizes of a zip-based workbook;
+//! - [`cfbcheck`]: loops in the sector tables of an OLE compound file (xls), which calamine would follow
+//!   forever;
 //! - [`workbook`]: xlsx, xlsb, xls and ods through calamine, merged ranges and formulas included;
 //! - [`csv`]: delimited text in UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
 
+mod cfbcheck;
 mod csv;
 mod detect;
 mod ods_merge;
@@ -97,7 +100,10 @@ pub fn read(_file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet
             drop(archive);
             guarded(|| workbook::read(format, bytes, limits, inspected.worksheet_merges))?
         }
-        Sniffed::Cfb => guarded(|| workbook::read_cfb(bytes, limits))?,
+        Sniffed::Cfb => {
+            cfbcheck::check(bytes)?;
+            guarded(|| workbook::read_cfb(bytes, limits))?
+        }
         Sniffed::Text => csv::read(bytes, limits)?,
         Sniffed::Other(what) => return Err(FileError::WrongType(what.to_string())),
     };
