@@ -394,3 +394,43 @@ fn a_template_with_headers_but_no_rows_is_an_empty_workbook() {
     assert_eq!(report.issues[0].code, "file.empty");
     assert_eq!(report.issues[0].sheet, None);
 }
+
+/// Rows are checked as they stream by, but a project row far down still puts the sheet's missing
+/// project columns before the issues of the rows above it, as a whole-sheet pass does.
+#[test]
+fn missing_project_columns_come_before_row_issues_whatever_row_is_the_first_project() {
+    let header = [
+        "Type",
+        "Title",
+        "Status",
+        "Start date",
+        "JVAP domains",
+        "Countries",
+    ];
+    let policy = vec![
+        "Policy",
+        "Skilled Immigration Act",
+        "Unheard of",
+        "2019-08-15",
+        "D2",
+        "DE",
+    ];
+    let mut project = policy.clone();
+    project[0] = "Project";
+    project[2] = "Ongoing";
+    let rows = vec![policy.clone(), policy.clone(), project];
+    let report = validate_sheets(&[sheet("Mixed", &header, rows)]);
+    let found: Vec<(String, Option<u32>)> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.clone(), i.row))
+        .collect();
+    let mut expected = vec![("column.missing".to_string(), Some(1)); 4];
+    expected.push(("code.unknown".to_string(), Some(2)));
+    expected.push(("code.unknown".to_string(), Some(3)));
+    assert_eq!(found, expected);
+
+    let report = validate_sheets(&[sheet("Policies", &header, vec![policy])]);
+    let codes: Vec<&str> = report.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, vec!["code.unknown"]);
+}
