@@ -65,15 +65,109 @@ pub fn validate_with(file_name: &str, bytes: &[u8], limits: &Limits) -> Report {
 
 /// [`validate_with`], streaming: rows are validated as the reader produces them and what is found goes
 /// to `sink` as it is found, so neither the sheet nor the records are held (a sink may still keep them).
+///
+/// A file of more than [`PIPELINE_BYTES`] is read on a second thread while this one validates: reading
+/// and checking take about as long as each other, so the two together take little more than reading.
 pub fn validate_into(file_name: &str, bytes: &[u8], limits: &Limits, sink: &mut dyn ReportSink) {
     let mut validator = Validator::new(sink);
-    match crate::read::read_rows(file_name, bytes, limits, &mut validator) {
+    let read = if bytes.len() > PIPELINE_BYTES {
+        pipelined(file_name, bytes, limits, &mut validator)
+    } else {
+        crate::read::read_rows(file_name, bytes, limits, &mut validator)
+    };
+    match read {
         Ok(()) => validator.finish(),
         Err(error) => {
             sink.reset();
             sink.finish(0, Some(error.issue()));
         }
     }
+}
+
+/// Files larger than this are read and validated on two threads.
+pub const PIPELINE_BYTES: usize = 64 << 10;
+
+/// What the reading thread hands the validating one, in batches.
+enum Event {
+    Start(Option<String>, Visibility),
+    Row(crate::sheet::Row),
+    End,
+    Restart,
+}
+
+const BATCH: usize = 256;
+
+/// The reading side of [`pipelined`]: visits become events sent in batches.
+struct Sender {
+    batch: Vec<Event>,
+    channel: std::sync::mpsc::SyncSender<Vec<Event>>,
+}
+
+impl Sender {
+    fn push(&mut self, event: Event) {
+        self.batch.push(event);
+        if self.batch.len() >= BATCH {
+            self.send();
+        }
+    }
+    fn send(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            // The validating side only goes away once everything is sent.
+            let _ = self.channel.send(batch);
+        }
+    }
+}
+
+impl RowVisitor for Sender {
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.push(Event::Start(name.map(String::from), visibility));
+    }
+    fn row(&mut self, row: crate::sheet::Row) {
+        self.push(Event::Row(row));
+    }
+    fn sheet_end(&mut self) {
+        self.push(Event::End);
+    }
+    fn restart(&mut self) {
+        self.push(Event::Restart);
+    }
+}
+
+/// Read on a scoped thread, validate the rows here as they come.
+fn pipelined(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    validator: &mut Validator<'_>,
+) -> Result<(), crate::read::FileError> {
+    let (channel, batches) = std::sync::mpsc::sync_channel::<Vec<Event>>(16);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut sender = Sender {
+                batch: Vec::with_capacity(BATCH),
+                channel,
+            };
+            let read = crate::read::read_rows(file_name, bytes, limits, &mut sender);
+            sender.send();
+            read
+        });
+        for batch in batches {
+            for event in batch {
+                match event {
+                    Event::Start(name, visibility) => validator.start(name.as_deref(), visibility),
+                    Event::Row(row) => validator.visit(&row),
+                    Event::End => validator.sheet_end(),
+                    Event::Restart => validator.restart(),
+                }
+            }
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(crate::read::FileError::Corrupt(
+                "the workbook's internal structure is invalid".into(),
+            ))
+        })
+    })
 }
 
 /// Validate sheets already read (the part of [`validate_with`] after reading).

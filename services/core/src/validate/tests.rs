@@ -1,7 +1,7 @@
 //! Rules checked on small sheets built in memory.
 
 use super::validate_sheets;
-use crate::report::{Issue, Report, Severity, Verdict};
+use crate::report::{Issue, Report, ReportSink, Severity, Verdict};
 use crate::sheet::{Cell, CellValue, Row, Sheet, Visibility};
 
 const HEADER: &[&str] = &[
@@ -433,4 +433,34 @@ fn missing_project_columns_come_before_row_issues_whatever_row_is_the_first_proj
     let report = validate_sheets(&[sheet("Policies", &header, vec![policy])]);
     let codes: Vec<&str> = report.issues.iter().map(|i| i.code.as_str()).collect();
     assert_eq!(codes, vec!["code.unknown"]);
+}
+
+/// Reading on a second thread (big files) gives exactly the report of reading on this one.
+#[test]
+fn a_pipelined_validation_gives_the_same_report() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = super::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = crate::report::CollectSink::default();
+        let mut validator = super::Validator::new(&mut sink);
+        match super::pipelined(&name, &bytes, &limits, &mut validator) {
+            Ok(()) => validator.finish(),
+            Err(error) => {
+                sink.reset();
+                sink.finish(0, Some(error.issue()));
+            }
+        }
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
 }
