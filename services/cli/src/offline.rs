@@ -18,7 +18,6 @@ pub fn validate(
     annotate: Option<&Path>,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -26,7 +25,9 @@ pub fn validate(
     // Records are only printed as JSON: they go to a spool file as they are found, the issues (few)
     // stay in memory, and the report is written once verdict and counts are known.
     let mut sink = StreamedReport::new(format == OutputFormat::Json)?;
-    jvap_core::validate_into(&file_name, &bytes, &Limits::default(), &mut sink);
+    // An xlsx is read from the file as needed, not loaded whole.
+    jvap_core::validate_path_into(file, &Limits::default(), &mut sink)
+        .with_context(|| format!("cannot read {}", file.display()))?;
     let report = sink.summary();
     match format {
         OutputFormat::Json => {
@@ -38,6 +39,8 @@ pub fn validate(
         OutputFormat::Text => print!("{}", render::report(&report, &file_name, lang)),
     }
     if let Some(out) = annotate {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let annotated = jvap_core::annotate::annotate(&file_name, &bytes, &report, lang)
             .context("could not write the annotated workbook")?;
         std::fs::write(out, annotated)

@@ -134,8 +134,9 @@ pub fn read_rows(
             drop(archive);
             let merges = inspected.worksheet_merges;
             if format == Format::Xlsx {
-                let streamed =
-                    guarded(|| workbook::stream_xlsx(bytes, limits, merges, &mut counting));
+                let streamed = guarded(|| {
+                    workbook::stream_xlsx(Cursor::new(bytes), limits, merges, &mut counting)
+                });
                 match streamed {
                     Ok(()) => {}
                     Err(rows::StreamError::File(error)) => return Err(error),
@@ -161,6 +162,75 @@ pub fn read_rows(
         return Err(FileError::Empty);
     }
     Ok(())
+}
+
+/// [`read_rows`] for a file on disk. An xlsx is read from the file part by part as it is needed, never
+/// loaded whole (a million-row workbook is tens of megabytes); any other file is loaded and read as
+/// bytes. The outer error is the file's own (it cannot be opened or read).
+pub fn read_rows_path(
+    path: &std::path::Path,
+    limits: &Limits,
+    visitor: &mut dyn RowVisitor,
+) -> std::io::Result<Result<(), FileError>> {
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = Vec::with_capacity(8);
+    (&mut file).take(8).read_to_end(&mut head)?;
+    if len <= limits.max_bytes && detect::sniff(&head) == Sniffed::Zip {
+        let open = || std::fs::File::open(path).map(std::io::BufReader::new);
+        match xlsx_from(open()?, open, limits, visitor) {
+            Some(Err(rows::StreamError::Unordered)) => visitor.restart(),
+            Some(Err(rows::StreamError::File(error))) => return Ok(Err(error)),
+            Some(Ok(())) => return Ok(Ok(())),
+            None => {}
+        }
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(read_rows(&name, &bytes, limits, visitor))
+}
+
+/// Stream a zip-based file that is an xlsx; None when it is another zip format (read from bytes).
+fn xlsx_from<RS: std::io::Read + std::io::Seek>(
+    source: RS,
+    open: impl Fn() -> std::io::Result<RS>,
+    limits: &Limits,
+    visitor: &mut dyn RowVisitor,
+) -> Option<Result<(), rows::StreamError>> {
+    let inspect = || -> Result<Option<bool>, FileError> {
+        let mut archive = zip::ZipArchive::new(source).map_err(zipcheck::zip_error)?;
+        if detect::zip_format(&mut archive)? != Format::Xlsx {
+            return Ok(None);
+        }
+        Ok(Some(
+            zipcheck::check(&mut archive, limits)?.worksheet_merges,
+        ))
+    };
+    let merges = match inspect() {
+        Ok(Some(merges)) => merges,
+        Ok(None) => return None,
+        Err(error) => return Some(Err(error.into())),
+    };
+    let source = match open() {
+        Ok(source) => source,
+        Err(error) => return Some(Err(FileError::Corrupt(error.to_string()).into())),
+    };
+    let mut counting = Counting {
+        inner: visitor,
+        rows: 0,
+    };
+    let streamed = guarded(|| workbook::stream_xlsx(source, limits, merges, &mut counting));
+    Some(streamed.and_then(|()| {
+        if counting.rows == 0 {
+            Err(FileError::Empty.into())
+        } else {
+            Ok(())
+        }
+    }))
 }
 
 /// Hand sheets already read to a visitor, consuming them.

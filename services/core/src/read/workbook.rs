@@ -169,13 +169,13 @@ fn read_xlsx(
 /// Stream every xlsx sheet row by row into `visitor`. A sheet with merged ranges (looked for only when
 /// `merges` says a worksheet has some) is read whole, its merges spread, then handed over; the others
 /// are never held: each row goes to the visitor as soon as the next one starts.
-pub(crate) fn stream_xlsx(
-    bytes: &[u8],
+pub(crate) fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    source: RS,
     limits: &Limits,
     merges: bool,
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), StreamError> {
-    let mut workbook: Xlsx<Bytes<'_>> = Reader::new(Cursor::new(bytes)).map_err(calamine_error)?;
+    let mut workbook: Xlsx<RS> = Reader::new(source).map_err(calamine_error)?;
     let metadata: Vec<_> = workbook
         .sheets_metadata()
         .iter()

@@ -71,7 +71,10 @@ pub fn validate_with(file_name: &str, bytes: &[u8], limits: &Limits) -> Report {
 pub fn validate_into(file_name: &str, bytes: &[u8], limits: &Limits, sink: &mut dyn ReportSink) {
     let mut validator = Validator::new(sink);
     let read = if bytes.len() > PIPELINE_BYTES {
-        pipelined(file_name, bytes, limits, &mut validator)
+        pipelined(&mut validator, |visitor| {
+            crate::read::read_rows(file_name, bytes, limits, visitor)
+        })
+        .unwrap_or_else(|| Err(internal_error()))
     } else {
         crate::read::read_rows(file_name, bytes, limits, &mut validator)
     };
@@ -134,13 +137,43 @@ impl RowVisitor for Sender {
     }
 }
 
-/// Read on a scoped thread, validate the rows here as they come.
-fn pipelined(
-    file_name: &str,
-    bytes: &[u8],
+/// [`validate_into`] for a file on disk: an xlsx is read from the file as needed, never loaded whole
+/// ([`crate::read::read_rows_path`]). The error is the file's own: it cannot be opened or read.
+pub fn validate_path_into(
+    path: &std::path::Path,
     limits: &Limits,
+    sink: &mut dyn ReportSink,
+) -> std::io::Result<()> {
+    let mut validator = Validator::new(sink);
+    let large = std::fs::metadata(path)?.len() > PIPELINE_BYTES as u64;
+    let read = if large {
+        pipelined(&mut validator, |visitor| {
+            crate::read::read_rows_path(path, limits, visitor)
+        })
+        .unwrap_or_else(|| Ok(Err(internal_error())))?
+    } else {
+        crate::read::read_rows_path(path, limits, &mut validator)?
+    };
+    match read {
+        Ok(()) => validator.finish(),
+        Err(error) => {
+            sink.reset();
+            sink.finish(0, Some(error.issue()));
+        }
+    }
+    Ok(())
+}
+
+/// A reader that panicked outside calamine's guard.
+fn internal_error() -> crate::read::FileError {
+    crate::read::FileError::Corrupt("the workbook's internal structure is invalid".into())
+}
+
+/// Run `read` on a scoped thread, validating the rows here as they come; None if the thread panicked.
+fn pipelined<T: Send>(
     validator: &mut Validator<'_>,
-) -> Result<(), crate::read::FileError> {
+    read: impl FnOnce(&mut dyn RowVisitor) -> T + Send,
+) -> Option<T> {
     let (channel, batches) = std::sync::mpsc::sync_channel::<Vec<Event>>(16);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
@@ -148,7 +181,7 @@ fn pipelined(
                 batch: Vec::with_capacity(BATCH),
                 channel,
             };
-            let read = crate::read::read_rows(file_name, bytes, limits, &mut sender);
+            let read = read(&mut sender);
             sender.send();
             read
         });
@@ -162,11 +195,7 @@ fn pipelined(
                 }
             }
         }
-        reader.join().unwrap_or_else(|_| {
-            Err(crate::read::FileError::Corrupt(
-                "the workbook's internal structure is invalid".into(),
-            ))
-        })
+        reader.join().ok()
     })
 }
 

@@ -452,13 +452,39 @@ fn a_pipelined_validation_gives_the_same_report() {
         let expected = super::validate_with(&name, &bytes, &limits);
         let mut sink = crate::report::CollectSink::default();
         let mut validator = super::Validator::new(&mut sink);
-        match super::pipelined(&name, &bytes, &limits, &mut validator) {
+        let read = super::pipelined(&mut validator, |visitor| {
+            crate::read::read_rows(&name, &bytes, &limits, visitor)
+        });
+        match read.expect("no panic") {
             Ok(()) => validator.finish(),
             Err(error) => {
                 sink.reset();
                 sink.finish(0, Some(error.issue()));
             }
         }
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+/// A file on disk (an xlsx read from the file itself, the others loaded) gives the report its bytes give.
+#[test]
+fn validating_a_path_gives_the_report_of_its_bytes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = super::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = crate::report::CollectSink::default();
+        super::validate_path_into(&path, &limits, &mut sink).expect("readable");
         assert_eq!(sink.into_report(), expected, "{name}");
         checked += 1;
     }
