@@ -1,59 +1,72 @@
 //! The partner references seen in a submission, kept compactly: a million references cost a few bytes
 //! each beyond their text, instead of a `String` and a hash-map slot of their own.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 
-/// A set of references: their text, one after the other in an arena, found by a 64-bit hash. Two
-/// references with the same hash (rare) are both kept and told apart by their text.
+/// A set of references: their text, one after the other in an arena, found through an open-addressing
+/// table of arena offsets (4 bytes a slot, at most three quarters full; a reference's hash is computed
+/// again from the arena when the table grows).
 #[derive(Default)]
 pub(crate) struct References {
     hasher: RandomState,
     /// Reference texts, each prefixed by its length as 4 little-endian bytes.
     arena: Vec<u8>,
-    /// Hash to the arena offset of the first reference with that hash.
-    first: HashMap<u64, u32>,
-    /// Hash to the offsets of further references with that hash.
-    more: HashMap<u64, Vec<usize>>,
-    /// References too far into the arena for a `u32` offset (never in practice: 4 GB of references).
-    overflow: std::collections::HashSet<String>,
+    /// Arena offset + 1 of a reference, 0 for an empty slot; the length is a power of two.
+    slots: Vec<u32>,
+    len: usize,
+    /// References past what a `u32` offset reaches (never in practice: 4 GB of references).
+    overflow: HashSet<String>,
 }
 
 impl References {
     /// Add a reference; false when it was already there.
     pub(crate) fn insert(&mut self, reference: &str) -> bool {
-        let hash = self.hasher.hash_one(reference);
-        let Some(&offset) = self.first.get(&hash) else {
-            return match self.push(reference) {
-                Some(offset) => {
-                    self.first.insert(hash, offset);
-                    true
-                }
-                None => self.overflow.insert(reference.to_string()),
-            };
-        };
-        if self.text(offset as usize) == reference.as_bytes() {
-            return false;
+        if self.slots.is_empty() {
+            self.slots = vec![0; 1024];
         }
-        let seen = self.more.get(&hash).is_some_and(|offsets| {
-            offsets
-                .iter()
-                .any(|&offset| self.text(offset) == reference.as_bytes())
-        });
-        if seen || self.overflow.contains(reference) {
-            return false;
-        }
-        match self.push(reference) {
-            Some(offset) => {
-                self.more.entry(hash).or_default().push(offset as usize);
-                true
+        let bytes = reference.as_bytes();
+        let mask = self.slots.len() - 1;
+        let mut i = self.hasher.hash_one(bytes) as usize & mask;
+        while let Some(&slot) = self.slots.get(i).filter(|&&slot| slot != 0) {
+            if self.text(slot as usize - 1) == bytes {
+                return false;
             }
-            None => self.overflow.insert(reference.to_string()),
+            i = (i + 1) & mask;
+        }
+        if !self.overflow.is_empty() && self.overflow.contains(reference) {
+            return false;
+        }
+        let Some(offset) = self.push(reference) else {
+            return self.overflow.insert(reference.to_string());
+        };
+        self.slots[i] = offset + 1;
+        self.len += 1;
+        if self.len * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        true
+    }
+
+    /// Double the table, placing every reference again.
+    fn grow(&mut self) {
+        let doubled = vec![0; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|&slot| slot != 0) {
+            let mut i = self.hasher.hash_one(self.text(slot as usize - 1)) as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
         }
     }
 
+    /// Append a reference to the arena; its offset, if a slot can hold it.
     fn push(&mut self, reference: &str) -> Option<u32> {
-        let offset = u32::try_from(self.arena.len()).ok()?;
+        let offset = u32::try_from(self.arena.len())
+            .ok()
+            .filter(|&offset| offset < u32::MAX)?;
         let len = u32::try_from(reference.len()).ok()?;
         self.arena.extend_from_slice(&len.to_le_bytes());
         self.arena.extend_from_slice(reference.as_bytes());
@@ -93,14 +106,15 @@ mod tests {
     }
 
     #[test]
-    fn references_with_the_same_hash_are_told_apart() {
+    fn references_whose_slots_collide_are_told_apart() {
         let mut refs = References::default();
-        let hash = 42;
-        let a = refs.push("a").unwrap();
-        refs.first.insert(hash, a);
-        let b = refs.push("b").unwrap();
-        refs.more.entry(hash).or_default().push(b as usize);
-        assert_eq!(refs.text(a as usize), b"a");
-        assert_eq!(refs.text(b as usize), b"b");
+        // 10,000 references in a table of at most 16,384 slots: many probe past each other.
+        for i in 0..10_000 {
+            assert!(refs.insert(&format!("{i}")));
+        }
+        assert_eq!(refs.len, 10_000);
+        assert!(refs.slots.len() <= 16_384);
+        assert!(!refs.insert("9999"));
+        assert!(refs.insert("10000"));
     }
 }
