@@ -30,7 +30,7 @@ pub mod validate;
 
 pub use record::{FIELDS, Field, Initiative};
 pub use report::{Counts, Issue, Report, Severity, Verdict};
-pub use validate::{Limits, validate, validate_with};
+pub use validate::{Limits, validate, validate_into, validate_path_into, validate_with};
 
 /// The language of a user-facing text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]

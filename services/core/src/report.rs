@@ -137,6 +137,81 @@ impl Report {
     }
 }
 
+/// Where a streaming validation ([`crate::validate::validate_into`]) puts what it finds, as it finds it:
+/// issues in report order, records in row order, then the end. A sink that keeps everything makes the
+/// [`Report`] ([`CollectSink`]); one that writes records out as they come keeps memory flat.
+pub trait ReportSink {
+    /// The next issue, in the order of [`Report::issues`].
+    fn issue(&mut self, issue: Issue);
+    /// The next record, in the order of [`Report::records`].
+    fn record(&mut self, record: Initiative);
+    /// Forget every issue and record given so far: the file is read again from the start, or it cannot
+    /// be read at all (then `finish` brings its one whole-file issue).
+    fn reset(&mut self);
+    /// The end: `rows` is [`Counts::rows`]; `first`, a whole-file issue that goes before all the others.
+    /// Verdict and counts follow from the issues and records, as in [`Report::from_parts`].
+    fn finish(&mut self, rows: u64, first: Option<Issue>);
+}
+
+/// The sink that keeps everything, for a [`Report`] built in memory.
+#[derive(Debug, Default)]
+pub struct CollectSink {
+    rows: u64,
+    issues: Vec<Issue>,
+    records: Vec<Initiative>,
+}
+
+impl CollectSink {
+    pub fn into_report(self) -> Report {
+        Report::from_parts(self.rows, self.issues, self.records)
+    }
+}
+
+impl ReportSink for CollectSink {
+    fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+    fn record(&mut self, record: Initiative) {
+        self.records.push(record);
+    }
+    fn reset(&mut self) {
+        self.issues.clear();
+        self.records.clear();
+    }
+    fn finish(&mut self, rows: u64, first: Option<Issue>) {
+        self.rows = rows;
+        if let Some(first) = first {
+            self.issues.insert(0, first);
+        }
+    }
+}
+
+/// Verdict and counts as issues and records stream by, for sinks that do not keep them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub counts: Counts,
+}
+
+impl Tally {
+    pub fn issue(&mut self, issue: &Issue) {
+        match issue.severity {
+            Severity::Error => self.counts.errors += 1,
+            Severity::Warning => self.counts.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+    pub fn record(&mut self) {
+        self.counts.records += 1;
+    }
+    pub fn verdict(&self) -> Verdict {
+        if self.counts.errors == 0 {
+            Verdict::Accepted
+        } else {
+            Verdict::Rejected
+        }
+    }
+}
+
 /// A1-style name of a cell: 0-based column, 1-based row. `cell_name(7, 2)` is `C7`.
 pub fn cell_name(row: u32, col: usize) -> String {
     format!("{}{row}", column_letters(col))

@@ -24,7 +24,7 @@ use std::io::Cursor;
 
 use crate::catalogue;
 use crate::report::Issue;
-use crate::sheet::Sheet;
+use crate::sheet::{Row, Sheet, Visibility};
 use crate::validate::Limits;
 
 use detect::Sniffed;
@@ -78,12 +78,45 @@ pub(crate) enum Format {
     Ods,
 }
 
+/// What a streaming read hands its rows to: [`read_rows`] calls `sheet_start`, then `row` for each
+/// non-empty row in sheet order, then `sheet_end`, for every sheet in workbook order (hidden ones
+/// included, with their [`Visibility`]).
+pub trait RowVisitor {
+    /// A sheet begins (`name` is null for CSV).
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility);
+    /// The next non-empty row of the current sheet.
+    fn row(&mut self, row: Row);
+    /// The current sheet is complete.
+    fn sheet_end(&mut self);
+    /// Forget everything visited so far: the file is read again from its first sheet (a workbook
+    /// whose cells are not stored in order is read whole and sorted instead of streamed).
+    fn restart(&mut self);
+}
+
 /// Read every sheet of a file. The format is decided from the bytes alone: a renamed file is read as
 /// what it is (the name is kept in the signature for messages and hints).
 ///
 /// Every sheet is returned, hidden ones included (with their [`crate::sheet::Visibility`]); the
 /// validator decides what to skip. A workbook whose sheets hold no non-empty cell is [`FileError::Empty`].
-pub fn read(_file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+/// This collects [`read_rows`].
+pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+    let mut collect = Collect::default();
+    read_rows(file_name, bytes, limits, &mut collect)?;
+    Ok(collect.sheets)
+}
+
+/// Read a file row by row into `visitor`, never holding a whole xlsx sheet: xlsx sheets are streamed
+/// from the sheet XML as their cells arrive (a sheet with merged ranges, or with cells out of order,
+/// is read whole first); xls, xlsb, ods and csv are read a sheet at a time, as calamine parses them.
+///
+/// On an error the visitor may have seen part of the file already: the error is the whole outcome.
+/// A file whose sheets hold no non-empty row is [`FileError::Empty`], found at the end.
+pub fn read_rows(
+    _file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), FileError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(FileError::TooLarge(format!(
             "{}, the limit is {}",
@@ -91,35 +124,187 @@ pub fn read(_file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet
             human_size(limits.max_bytes)
         )));
     }
-    let sheets = match detect::sniff(bytes) {
+    let mut counting = Counting {
+        inner: visitor,
+        rows: 0,
+    };
+    match detect::sniff(bytes) {
         Sniffed::Zip => {
             let mut archive =
                 zip::ZipArchive::new(Cursor::new(bytes)).map_err(zipcheck::zip_error)?;
             let format = detect::zip_format(&mut archive)?;
             let inspected = zipcheck::check(&mut archive, limits)?;
             drop(archive);
-            guarded(|| workbook::read(format, bytes, limits, inspected.worksheet_merges))?
+            let merges = inspected.worksheet_merges;
+            if format == Format::Xlsx {
+                let streamed = guarded(|| {
+                    workbook::stream_xlsx(Cursor::new(bytes), limits, merges, &mut counting)
+                });
+                match streamed {
+                    Ok(()) => {}
+                    Err(rows::StreamError::File(error)) => return Err(error),
+                    Err(rows::StreamError::Unordered) => {
+                        counting.restart();
+                        let sheets = guarded(|| workbook::read(format, bytes, limits, merges))?;
+                        feed(sheets, &mut counting);
+                    }
+                }
+            } else {
+                let sheets = guarded(|| workbook::read(format, bytes, limits, merges))?;
+                feed(sheets, &mut counting);
+            }
         }
         Sniffed::Cfb => {
             cfbcheck::check(bytes)?;
-            guarded(|| workbook::read_cfb(bytes, limits))?
+            feed(
+                guarded(|| workbook::read_cfb(bytes, limits))?,
+                &mut counting,
+            )
         }
-        Sniffed::Text => csv::read(bytes, limits)?,
+        Sniffed::Text => feed(csv::read(bytes, limits)?, &mut counting),
         Sniffed::Other(what) => return Err(FileError::WrongType(what.to_string())),
-    };
-    if sheets.iter().all(|sheet| sheet.rows.is_empty()) {
+    }
+    if counting.rows == 0 {
         return Err(FileError::Empty);
     }
-    Ok(sheets)
+    Ok(())
+}
+
+/// [`read_rows`] for a file on disk. An xlsx is read from the file part by part as it is needed, never
+/// loaded whole (a million-row workbook is tens of megabytes); any other file is loaded and read as
+/// bytes. The outer error is the file's own (it cannot be opened or read).
+pub fn read_rows_path(
+    path: &std::path::Path,
+    limits: &Limits,
+    visitor: &mut dyn RowVisitor,
+) -> std::io::Result<Result<(), FileError>> {
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = Vec::with_capacity(8);
+    (&mut file).take(8).read_to_end(&mut head)?;
+    if len <= limits.max_bytes && detect::sniff(&head) == Sniffed::Zip {
+        let open = || std::fs::File::open(path).map(std::io::BufReader::new);
+        match xlsx_from(open()?, open, limits, visitor) {
+            Some(Err(rows::StreamError::Unordered)) => visitor.restart(),
+            Some(Err(rows::StreamError::File(error))) => return Ok(Err(error)),
+            Some(Ok(())) => return Ok(Ok(())),
+            None => {}
+        }
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(read_rows(&name, &bytes, limits, visitor))
+}
+
+/// Stream a zip-based file that is an xlsx; None when it is another zip format (read from bytes).
+fn xlsx_from<RS: std::io::Read + std::io::Seek>(
+    source: RS,
+    open: impl Fn() -> std::io::Result<RS>,
+    limits: &Limits,
+    visitor: &mut dyn RowVisitor,
+) -> Option<Result<(), rows::StreamError>> {
+    let inspect = || -> Result<Option<bool>, FileError> {
+        let mut archive = zip::ZipArchive::new(source).map_err(zipcheck::zip_error)?;
+        if detect::zip_format(&mut archive)? != Format::Xlsx {
+            return Ok(None);
+        }
+        Ok(Some(
+            zipcheck::check(&mut archive, limits)?.worksheet_merges,
+        ))
+    };
+    let merges = match inspect() {
+        Ok(Some(merges)) => merges,
+        Ok(None) => return None,
+        Err(error) => return Some(Err(error.into())),
+    };
+    let source = match open() {
+        Ok(source) => source,
+        Err(error) => return Some(Err(FileError::Corrupt(error.to_string()).into())),
+    };
+    let mut counting = Counting {
+        inner: visitor,
+        rows: 0,
+    };
+    let streamed = guarded(|| workbook::stream_xlsx(source, limits, merges, &mut counting));
+    Some(streamed.and_then(|()| {
+        if counting.rows == 0 {
+            Err(FileError::Empty.into())
+        } else {
+            Ok(())
+        }
+    }))
+}
+
+/// Hand sheets already read to a visitor, consuming them.
+fn feed(sheets: Vec<Sheet>, visitor: &mut dyn RowVisitor) {
+    for sheet in sheets {
+        visitor.sheet_start(sheet.name.as_deref(), sheet.visibility);
+        for row in sheet.rows {
+            visitor.row(row);
+        }
+        visitor.sheet_end();
+    }
+}
+
+/// Counts the rows a visitor is given (a file without any is [`FileError::Empty`]).
+struct Counting<'v> {
+    inner: &'v mut dyn RowVisitor,
+    rows: u64,
+}
+
+impl RowVisitor for Counting<'_> {
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.inner.sheet_start(name, visibility);
+    }
+    fn row(&mut self, row: Row) {
+        self.rows += 1;
+        self.inner.row(row);
+    }
+    fn sheet_end(&mut self) {
+        self.inner.sheet_end();
+    }
+    fn restart(&mut self) {
+        self.rows = 0;
+        self.inner.restart();
+    }
+}
+
+/// The visitor behind [`read`]: every sheet with all its rows.
+#[derive(Default)]
+struct Collect {
+    sheets: Vec<Sheet>,
+}
+
+impl RowVisitor for Collect {
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.sheets.push(Sheet {
+            name: name.map(String::from),
+            visibility,
+            rows: Vec::new(),
+        });
+    }
+    fn row(&mut self, row: Row) {
+        if let Some(sheet) = self.sheets.last_mut() {
+            sheet.rows.push(row);
+        }
+    }
+    fn sheet_end(&mut self) {}
+    fn restart(&mut self) {
+        self.sheets.clear();
+    }
 }
 
 /// Run a calamine reader, turning a panic inside it (a crafted file tripping an unchecked index in a
 /// parser) into [`FileError::Corrupt`] instead of taking the service down.
-fn guarded(read: impl FnOnce() -> Result<Vec<Sheet>, FileError>) -> Result<Vec<Sheet>, FileError> {
+fn guarded<T, E: From<FileError>>(read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
-        Err(FileError::Corrupt(
+        Err(E::from(FileError::Corrupt(
             "the workbook's internal structure is invalid".into(),
-        ))
+        )))
     })
 }
 

@@ -164,6 +164,123 @@ fn trim_trailing(cells: &mut Vec<Cell>) {
     }
 }
 
+/// Why streaming a sheet stopped: a file error, or cells out of order (the caller reads the file
+/// whole instead, with [`RowsBuilder`] sorting them).
+#[derive(Debug)]
+pub(crate) enum StreamError {
+    File(FileError),
+    Unordered,
+}
+
+impl From<FileError> for StreamError {
+    fn from(error: FileError) -> Self {
+        StreamError::File(error)
+    }
+}
+
+/// [`RowsBuilder`] without the rows: each non-empty row goes to `emit` as soon as the next row starts
+/// (cells come row by row in sheet order), so a sheet is never held whole. Same checks, same rows, as
+/// long as the cells are in order; a row coming after a later one is [`StreamError::Unordered`].
+pub(crate) struct RowStream<'a> {
+    label: &'a str,
+    max_rows: u32,
+    current: Option<Row>,
+    /// The number of the last row emitted (0: none yet) and how many were.
+    last: u32,
+    emitted: u64,
+    non_empty: u64,
+    slots: u64,
+}
+
+impl<'a> RowStream<'a> {
+    pub(crate) fn new(label: &'a str, max_rows: u32) -> Self {
+        RowStream {
+            label,
+            max_rows,
+            current: None,
+            last: 0,
+            emitted: 0,
+            non_empty: 0,
+            slots: 0,
+        }
+    }
+
+    /// Add one cell at 0-based absolute `(row, col)`. Empty values without a formula are ignored.
+    pub(crate) fn push(
+        &mut self,
+        row: u32,
+        col: u32,
+        cell: Cell,
+        emit: &mut impl FnMut(Row),
+    ) -> Result<(), StreamError> {
+        if cell.value == CellValue::Empty && !cell.formula {
+            return Ok(());
+        }
+        if col >= MAX_COLUMNS {
+            return Err(FileError::Corrupt(format!(
+                "{} has a cell in column {}, past the last column a sheet can have ({MAX_COLUMNS})",
+                self.label,
+                u64::from(col) + 1
+            ))
+            .into());
+        }
+        self.non_empty += 1;
+        let number = row.saturating_add(1);
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|current| current.number != number)
+        {
+            self.flush(emit)?;
+            self.current = Some(Row {
+                number,
+                cells: Vec::with_capacity(24),
+            });
+        }
+        if let Some(current) = self.current.as_mut() {
+            let col = col as usize;
+            if current.cells.len() <= col {
+                self.slots += (col + 1 - current.cells.len()) as u64;
+                if self.slots > slot_budget(self.non_empty) {
+                    return Err(too_sparse(self.label, self.non_empty).into());
+                }
+                current.cells.resize(col + 1, Cell::new(CellValue::Empty));
+            }
+            current.cells[col] = cell;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, emit: &mut impl FnMut(Row)) -> Result<(), StreamError> {
+        let Some(mut row) = self.current.take() else {
+            return Ok(());
+        };
+        if row.cells.iter().all(|cell| cell.value.is_empty()) {
+            return Ok(());
+        }
+        trim_trailing(&mut row.cells);
+        if self.last >= row.number {
+            return Err(StreamError::Unordered);
+        }
+        self.last = row.number;
+        self.emitted += 1;
+        if self.emitted > u64::from(self.max_rows) {
+            return Err(FileError::TooManyRows(format!(
+                "{} has more than {} non-empty rows",
+                self.label, self.max_rows
+            ))
+            .into());
+        }
+        emit(row);
+        Ok(())
+    }
+
+    /// The sheet's last row.
+    pub(crate) fn finish(mut self, emit: &mut impl FnMut(Row)) -> Result<(), StreamError> {
+        self.flush(emit)
+    }
+}
+
 /// A merged range, 0-based inclusive `(row, col)` corners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Merge {

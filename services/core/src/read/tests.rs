@@ -791,3 +791,55 @@ fn ods_merged_ranges_give_their_value_to_every_cell() {
     assert!(!row(data, 4).cells[1].merged);
     assert_eq!(value(data, 7, 0), date(2019, 3, 15));
 }
+
+/// A sheet XML whose rows are not in order (the format allows it, Excel never writes it) cannot be
+/// streamed: the reader starts over and reads it whole, sorted, with the same rows as ever.
+#[test]
+fn an_xlsx_with_rows_out_of_order_is_read_sorted() {
+    let mut workbook = Workbook::new();
+    let worksheet = workbook.add_worksheet();
+    for (r, value) in ["head", "second", "third"].iter().enumerate() {
+        worksheet.write(r as u32, 0, *value).unwrap();
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    let mut archive = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        if name == "xl/worksheets/sheet1.xml" {
+            let mut xml = String::new();
+            entry.read_to_string(&mut xml).unwrap();
+            let two = xml.find("<row r=\"2\"").unwrap();
+            let three = xml.find("<row r=\"3\"").unwrap();
+            let end = xml.find("</sheetData>").unwrap();
+            let swapped = format!(
+                "{}{}{}{}",
+                &xml[..two],
+                &xml[three..end],
+                &xml[two..three],
+                &xml[end..]
+            );
+            writer
+                .start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(swapped.as_bytes()).unwrap();
+        } else {
+            drop(entry);
+            let entry = archive.by_index_raw(index).unwrap();
+            writer.raw_copy_file(entry).unwrap();
+        }
+    }
+    let bytes = writer.finish().unwrap().into_inner();
+    let sheets = read("shuffled.xlsx", &bytes, &Limits::default()).unwrap();
+    assert_eq!(sheets.len(), 1);
+    let rows: Vec<(u32, CellValue)> = sheets[0]
+        .rows
+        .iter()
+        .map(|r| (r.number, r.cells[0].value.clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![(1, text("head")), (2, text("second")), (3, text("third"))]
+    );
+}

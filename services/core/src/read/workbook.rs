@@ -14,7 +14,8 @@ use calamine::{
     Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx,
 };
 
-use super::rows::{Merge, RowsBuilder, apply_merges};
+use super::RowVisitor;
+use super::rows::{Merge, RowStream, RowsBuilder, StreamError, apply_merges};
 use super::{FileError, Format, ods_merge};
 use crate::sheet::{Cell, CellValue, Sheet, Visibility};
 use crate::validate::Limits;
@@ -163,6 +164,81 @@ fn read_xlsx(
         });
     }
     Ok(sheets)
+}
+
+/// Stream every xlsx sheet row by row into `visitor`. A sheet with merged ranges (looked for only when
+/// `merges` says a worksheet has some) is read whole, its merges spread, then handed over; the others
+/// are never held: each row goes to the visitor as soon as the next one starts.
+pub(crate) fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    source: RS,
+    limits: &Limits,
+    merges: bool,
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), StreamError> {
+    let mut workbook: Xlsx<RS> = Reader::new(source).map_err(calamine_error)?;
+    let metadata: Vec<_> = workbook
+        .sheets_metadata()
+        .iter()
+        .map(|sheet| (sheet.name.clone(), sheet.visible, sheet.typ))
+        .collect();
+    for (name, visible, typ) in metadata {
+        visitor.sheet_start(Some(&name), visibility(visible));
+        if typ == SheetType::WorkSheet {
+            let label = format!("sheet '{name}'");
+            let sheet_merges: Vec<Merge> = if merges {
+                workbook
+                    .merge_cells_by_sheet_name(&name)
+                    .map_err(calamine_error)?
+                    .into_iter()
+                    .map(|d| Merge {
+                        start: d.start,
+                        end: d.end,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut reader = workbook
+                .worksheet_cells_reader(&name)
+                .map_err(calamine_error)?;
+            if sheet_merges.is_empty() {
+                let mut stream = RowStream::new(&label, limits.max_rows);
+                let mut emit = |row| visitor.row(row);
+                while let Some(record) = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(calamine_error)?
+                {
+                    let cell = Cell {
+                        value: from_data_ref(record.value),
+                        merged: false,
+                        formula: record.formula.is_some(),
+                    };
+                    stream.push(record.pos.0, record.pos.1, cell, &mut emit)?;
+                }
+                stream.finish(&mut emit)?;
+            } else {
+                let mut builder = RowsBuilder::new(&label, limits.max_rows);
+                while let Some(record) = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(calamine_error)?
+                {
+                    let cell = Cell {
+                        value: from_data_ref(record.value),
+                        merged: false,
+                        formula: record.formula.is_some(),
+                    };
+                    builder.push(record.pos.0, record.pos.1, cell)?;
+                }
+                let mut rows = builder.finish()?;
+                apply_merges(&mut rows, &sheet_merges, &label)?;
+                for row in rows {
+                    visitor.row(row);
+                }
+            }
+        }
+        visitor.sheet_end();
+    }
+    Ok(())
 }
 
 /// Read every sheet of a workbook calamine parses into ranges (xls, xlsb, ods), one range at a time.

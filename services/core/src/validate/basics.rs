@@ -46,10 +46,8 @@ pub(super) fn is_project_row(row: &Row, header: &Header) -> bool {
 /// The partner's own reference; a repeat of an earlier row's is an error on the later row only.
 fn reference(ctx: &mut RowCtx) -> Option<String> {
     let reference = ctx.text("partner_ref")?;
-    if ctx.references.contains_key(&reference) {
+    if !ctx.references.insert(&reference) {
         ctx.report(&catalogue::REFERENCE_DUPLICATE, "partner_ref", &reference);
-    } else {
-        ctx.references.insert(reference.clone(), ctx.row.number);
     }
     Some(reference)
 }

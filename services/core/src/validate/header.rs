@@ -9,7 +9,7 @@ use crate::parse::text::fold;
 use crate::record::{FIELDS, Field};
 use crate::reference::EUR_RATES;
 use crate::report::Issue;
-use crate::sheet::{CellValue, Row, Sheet};
+use crate::sheet::{CellValue, Row};
 
 /// How many rows from the top of a sheet may hold the header row (title rows and banners above it).
 pub(super) const HEADER_SEARCH_ROWS: usize = 30;
@@ -21,6 +21,7 @@ const MIN_MATCHED: usize = 3;
 #[derive(Debug, Clone)]
 pub(super) struct Header {
     /// Index in `Sheet::rows` of the header row.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub index: usize,
     /// The header's 1-based sheet row.
     pub row: u32,
@@ -72,13 +73,19 @@ fn header_currency(text: &str) -> Option<String> {
 }
 
 /// Find the header row among the first rows of a sheet.
-pub(super) fn find_header(sheet: &Sheet) -> Option<Header> {
-    let index = sheet
+#[cfg(test)]
+pub(super) fn find_header(sheet: &crate::sheet::Sheet) -> Option<Header> {
+    sheet
         .rows
         .iter()
         .take(HEADER_SEARCH_ROWS)
-        .position(|row| matched_fields(row) >= MIN_MATCHED)?;
-    Some(map_header(sheet, index))
+        .enumerate()
+        .find_map(|(index, row)| header_at(sheet.name.as_deref(), row, index))
+}
+
+/// The header, if `row` (the `index`th row of its sheet) is the header row.
+pub(super) fn header_at(sheet: Option<&str>, row: &Row, index: usize) -> Option<Header> {
+    (matched_fields(row) >= MIN_MATCHED).then(|| map_header(sheet, row, index))
 }
 
 fn matched_fields(row: &Row) -> usize {
@@ -101,8 +108,7 @@ fn header_text(value: &CellValue) -> Option<String> {
     }
 }
 
-fn map_header(sheet: &Sheet, index: usize) -> Header {
-    let row = &sheet.rows[index];
+fn map_header(sheet: Option<&str>, row: &Row, index: usize) -> Header {
     let mut header = Header {
         index,
         row: row.number,
@@ -112,7 +118,7 @@ fn map_header(sheet: &Sheet, index: usize) -> Header {
     };
     for (col, cell) in row.cells.iter().enumerate() {
         if let Some(text) = header_text(&cell.value) {
-            map_cell(&mut header, sheet.name.as_deref(), col, &text);
+            map_cell(&mut header, sheet, col, &text);
         }
     }
     header
@@ -143,7 +149,7 @@ fn map_cell(header: &mut Header, sheet: Option<&str>, col: usize, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{Cell, Visibility};
+    use crate::sheet::{Cell, Sheet, Visibility};
 
     fn row(number: u32, texts: &[&str]) -> Row {
         let cells = texts

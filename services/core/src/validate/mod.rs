@@ -18,12 +18,15 @@ mod row;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+mod references;
 
 use crate::catalogue::{self, IssueKind};
+use crate::read::RowVisitor;
 use crate::record::{FIELDS, Required};
-use crate::report::{Issue, Report};
+use crate::report::{CollectSink, Issue, Report, ReportSink};
 use crate::sheet::{Sheet, Visibility};
+
+pub(crate) use references::References;
 
 use header::Header;
 
@@ -55,65 +58,333 @@ pub fn validate(file_name: &str, bytes: &[u8]) -> Report {
 
 /// Validate a file: read it, find the data sheets and their header rows, check every row.
 pub fn validate_with(file_name: &str, bytes: &[u8], limits: &Limits) -> Report {
-    match crate::read::read(file_name, bytes, limits) {
-        Ok(sheets) => validate_sheets(&sheets),
-        Err(error) => Report::file_error(error.issue()),
+    let mut sink = CollectSink::default();
+    validate_into(file_name, bytes, limits, &mut sink);
+    sink.into_report()
+}
+
+/// [`validate_with`], streaming: rows are validated as the reader produces them and what is found goes
+/// to `sink` as it is found, so neither the sheet nor the records are held (a sink may still keep them).
+///
+/// A file of more than [`PIPELINE_BYTES`] is read on a second thread while this one validates: reading
+/// and checking take about as long as each other, so the two together take little more than reading.
+pub fn validate_into(file_name: &str, bytes: &[u8], limits: &Limits, sink: &mut dyn ReportSink) {
+    let mut validator = Validator::new(sink);
+    let read = if bytes.len() > PIPELINE_BYTES {
+        pipelined(&mut validator, |visitor| {
+            crate::read::read_rows(file_name, bytes, limits, visitor)
+        })
+        .unwrap_or_else(|| Err(internal_error()))
+    } else {
+        crate::read::read_rows(file_name, bytes, limits, &mut validator)
+    };
+    match read {
+        Ok(()) => validator.finish(),
+        Err(error) => {
+            sink.reset();
+            sink.finish(0, Some(error.issue()));
+        }
     }
 }
 
-/// What checking the sheets of one file gathers.
-#[derive(Default)]
-struct Outcome {
-    rows: u64,
-    data_sheets: usize,
-    issues: Vec<Issue>,
-    records: Vec<crate::Initiative>,
-    /// Partner references seen so far, across sheets: unique within the submission.
-    references: HashMap<String, u32>,
+/// Files larger than this are read and validated on two threads.
+pub const PIPELINE_BYTES: usize = 64 << 10;
+
+/// What the reading thread hands the validating one, in batches.
+enum Event {
+    Start(Option<String>, Visibility),
+    Row(crate::sheet::Row),
+    End,
+    Restart,
+}
+
+const BATCH: usize = 256;
+
+/// The reading side of [`pipelined`]: visits become events sent in batches.
+struct Sender {
+    batch: Vec<Event>,
+    channel: std::sync::mpsc::SyncSender<Vec<Event>>,
+}
+
+impl Sender {
+    fn push(&mut self, event: Event) {
+        self.batch.push(event);
+        if self.batch.len() >= BATCH {
+            self.send();
+        }
+    }
+    fn send(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            // The validating side only goes away once everything is sent.
+            let _ = self.channel.send(batch);
+        }
+    }
+}
+
+impl RowVisitor for Sender {
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.push(Event::Start(name.map(String::from), visibility));
+    }
+    fn row(&mut self, row: crate::sheet::Row) {
+        self.push(Event::Row(row));
+    }
+    fn sheet_end(&mut self) {
+        self.push(Event::End);
+    }
+    fn restart(&mut self) {
+        self.push(Event::Restart);
+    }
+}
+
+/// [`validate_into`] for a file on disk: an xlsx is read from the file as needed, never loaded whole
+/// ([`crate::read::read_rows_path`]). The error is the file's own: it cannot be opened or read.
+pub fn validate_path_into(
+    path: &std::path::Path,
+    limits: &Limits,
+    sink: &mut dyn ReportSink,
+) -> std::io::Result<()> {
+    let mut validator = Validator::new(sink);
+    let large = std::fs::metadata(path)?.len() > PIPELINE_BYTES as u64;
+    let read = if large {
+        pipelined(&mut validator, |visitor| {
+            crate::read::read_rows_path(path, limits, visitor)
+        })
+        .unwrap_or_else(|| Ok(Err(internal_error())))?
+    } else {
+        crate::read::read_rows_path(path, limits, &mut validator)?
+    };
+    match read {
+        Ok(()) => validator.finish(),
+        Err(error) => {
+            sink.reset();
+            sink.finish(0, Some(error.issue()));
+        }
+    }
+    Ok(())
+}
+
+/// A reader that panicked outside calamine's guard.
+fn internal_error() -> crate::read::FileError {
+    crate::read::FileError::Corrupt("the workbook's internal structure is invalid".into())
+}
+
+/// Run `read` on a scoped thread, validating the rows here as they come; None if the thread panicked.
+fn pipelined<T: Send>(
+    validator: &mut Validator<'_>,
+    read: impl FnOnce(&mut dyn RowVisitor) -> T + Send,
+) -> Option<T> {
+    let (channel, batches) = std::sync::mpsc::sync_channel::<Vec<Event>>(16);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut sender = Sender {
+                batch: Vec::with_capacity(BATCH),
+                channel,
+            };
+            let read = read(&mut sender);
+            sender.send();
+            read
+        });
+        for batch in batches {
+            for event in batch {
+                match event {
+                    Event::Start(name, visibility) => validator.start(name.as_deref(), visibility),
+                    Event::Row(row) => validator.visit(&row),
+                    Event::End => validator.sheet_end(),
+                    Event::Restart => validator.restart(),
+                }
+            }
+        }
+        reader.join().ok()
+    })
 }
 
 /// Validate sheets already read (the part of [`validate_with`] after reading).
 pub fn validate_sheets(sheets: &[Sheet]) -> Report {
-    let mut outcome = Outcome::default();
+    let mut sink = CollectSink::default();
+    let mut validator = Validator::new(&mut sink);
     for sheet in sheets {
-        validate_sheet(sheet, &mut outcome);
+        validator.start(sheet.name.as_deref(), sheet.visibility);
+        for row in &sheet.rows {
+            validator.visit(row);
+        }
+        validator.sheet_end();
     }
-    let whole_file = match (outcome.data_sheets, outcome.rows) {
-        (0, _) => Some(&catalogue::FILE_NO_HEADER),
-        (_, 0) => Some(&catalogue::FILE_EMPTY),
-        _ => None,
-    };
-    if let Some(kind) = whole_file {
-        let mut issues = vec![Issue::new(kind, "")];
-        issues.append(&mut outcome.issues);
-        return Report::from_parts(0, issues, vec![]);
-    }
-    Report::from_parts(outcome.rows, outcome.issues, outcome.records)
+    validator.finish();
+    sink.into_report()
 }
 
-fn validate_sheet(sheet: &Sheet, outcome: &mut Outcome) {
-    let name = sheet.name.as_deref();
-    if sheet.visibility == Visibility::Hidden {
-        outcome.issues.push(skipped(name, SKIP_HIDDEN));
-        return;
+/// The streaming validator: a [`RowVisitor`] checking each row as it comes and handing issues and
+/// records to a [`ReportSink`].
+///
+/// A sheet's header is looked for in its first [`header::HEADER_SEARCH_ROWS`] rows; the rows after it
+/// are data. Issues keep the order a whole-sheet pass gives them: the one thing a row cannot know is
+/// whether a missing project-only column is an issue (only when the sheet has a project row), so when
+/// such a column is missing, the sheet's issues wait until its first project row, or its end.
+pub struct Validator<'s> {
+    sink: &'s mut dyn ReportSink,
+    rows: u64,
+    data_sheets: usize,
+    /// Partner references seen so far, across sheets: unique within the submission.
+    references: References,
+    sheet: Option<String>,
+    phase: Phase,
+}
+
+enum Phase {
+    /// Nothing more to read in this sheet (hidden, no header, or between sheets).
+    Skip,
+    /// Looking for the header: this many rows seen.
+    Searching(usize),
+    Data(Box<DataSheet>),
+}
+
+struct DataSheet {
+    header: Header,
+    /// Missing columns waiting to know whether the sheet has projects.
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    /// The missing-column issues if the sheet has a project row, and if it has none.
+    with_projects: Vec<Issue>,
+    without: Vec<Issue>,
+    /// The sheet's issues found since, in order.
+    held: Vec<Issue>,
+}
+
+impl<'s> Validator<'s> {
+    pub fn new(sink: &'s mut dyn ReportSink) -> Self {
+        Validator {
+            sink,
+            rows: 0,
+            data_sheets: 0,
+            references: References::default(),
+            sheet: None,
+            phase: Phase::Skip,
+        }
     }
-    let Some(mut header) = header::find_header(sheet) else {
-        outcome.issues.push(skipped(name, SKIP_NO_HEADER));
-        return;
-    };
-    outcome.data_sheets += 1;
-    outcome.issues.append(&mut header.issues);
-    let data: Vec<&crate::sheet::Row> = sheet.rows[header.index + 1..]
-        .iter()
-        .filter(|r| r.cells.iter().any(|c| !c.value.is_empty()))
-        .collect();
-    missing_columns(name, &header, &data, &mut outcome.issues);
-    for data_row in data {
-        outcome.rows += 1;
-        let mut ctx = row::RowCtx::new(name, data_row, &header, &mut outcome.references);
-        let record = row::check_row(&mut ctx);
-        outcome.issues.append(&mut ctx.issues);
-        outcome.records.extend(record);
+
+    fn start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.sheet = name.map(String::from);
+        if visibility == Visibility::Hidden {
+            self.sink.issue(skipped(name, SKIP_HIDDEN));
+            self.phase = Phase::Skip;
+        } else {
+            self.phase = Phase::Searching(0);
+        }
+    }
+
+    fn visit(&mut self, row: &crate::sheet::Row) {
+        match &mut self.phase {
+            Phase::Skip => {}
+            Phase::Searching(seen) => {
+                let index = *seen;
+                *seen += 1;
+                if let Some(mut header) = header::header_at(self.sheet.as_deref(), row, index) {
+                    self.data_sheets += 1;
+                    for issue in header.issues.drain(..) {
+                        self.sink.issue(issue);
+                    }
+                    let name = self.sheet.as_deref();
+                    let with_projects = missing_columns(name, &header, true);
+                    let without = missing_columns(name, &header, false);
+                    let pending = if with_projects == without {
+                        for issue in without {
+                            self.sink.issue(issue);
+                        }
+                        None
+                    } else {
+                        Some(Pending {
+                            with_projects,
+                            without,
+                            held: Vec::new(),
+                        })
+                    };
+                    self.phase = Phase::Data(Box::new(DataSheet { header, pending }));
+                } else if index + 1 >= header::HEADER_SEARCH_ROWS {
+                    self.sink
+                        .issue(skipped(self.sheet.as_deref(), SKIP_NO_HEADER));
+                    self.phase = Phase::Skip;
+                }
+            }
+            Phase::Data(data) => {
+                if !row.cells.iter().any(|c| !c.value.is_empty()) {
+                    return;
+                }
+                if data.pending.is_some()
+                    && basics::is_project_row(row, &data.header)
+                    && let Some(pending) = data.pending.take()
+                {
+                    for issue in pending.with_projects.into_iter().chain(pending.held) {
+                        self.sink.issue(issue);
+                    }
+                }
+                self.rows += 1;
+                let name = self.sheet.as_deref();
+                let mut ctx = row::RowCtx::new(name, row, &data.header, &mut self.references);
+                let record = row::check_row(&mut ctx);
+                match data.pending.as_mut() {
+                    Some(pending) => pending.held.append(&mut ctx.issues),
+                    None => {
+                        for issue in ctx.issues {
+                            self.sink.issue(issue);
+                        }
+                    }
+                }
+                if let Some(record) = record {
+                    self.sink.record(record);
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        let whole_file = match (self.data_sheets, self.rows) {
+            (0, _) => Some(&catalogue::FILE_NO_HEADER),
+            (_, 0) => Some(&catalogue::FILE_EMPTY),
+            _ => None,
+        };
+        match whole_file {
+            Some(kind) => self.sink.finish(0, Some(Issue::new(kind, ""))),
+            None => self.sink.finish(self.rows, None),
+        }
+    }
+}
+
+impl RowVisitor for Validator<'_> {
+    fn sheet_start(&mut self, name: Option<&str>, visibility: Visibility) {
+        self.start(name, visibility);
+    }
+
+    fn row(&mut self, row: crate::sheet::Row) {
+        self.visit(&row);
+    }
+
+    fn sheet_end(&mut self) {
+        match std::mem::replace(&mut self.phase, Phase::Skip) {
+            Phase::Skip => {}
+            Phase::Searching(_) => self
+                .sink
+                .issue(skipped(self.sheet.as_deref(), SKIP_NO_HEADER)),
+            Phase::Data(data) => {
+                if let Some(pending) = data.pending {
+                    for issue in pending.without.into_iter().chain(pending.held) {
+                        self.sink.issue(issue);
+                    }
+                }
+            }
+        }
+        self.sheet = None;
+    }
+
+    fn restart(&mut self) {
+        self.rows = 0;
+        self.data_sheets = 0;
+        self.references = References::default();
+        self.sheet = None;
+        self.phase = Phase::Skip;
+        self.sink.reset();
     }
 }
 
@@ -139,13 +410,8 @@ pub(crate) fn issue_in(kind: &IssueKind, en: &str, fr: &str) -> Issue {
 
 /// Required columns absent from the header. Project-only columns are only missed on a sheet that has
 /// projects (a policy sheet needs no budget or end date).
-fn missing_columns(
-    sheet: Option<&str>,
-    header: &Header,
-    data: &[&crate::sheet::Row],
-    issues: &mut Vec<Issue>,
-) {
-    let has_projects = data.iter().any(|r| basics::is_project_row(r, header));
+fn missing_columns(sheet: Option<&str>, header: &Header, has_projects: bool) -> Vec<Issue> {
+    let mut issues = Vec::new();
     for field in FIELDS.iter() {
         let needed = match field.required {
             Required::Yes => true,
@@ -164,4 +430,5 @@ fn missing_columns(
             issues.push(issue);
         }
     }
+    issues
 }

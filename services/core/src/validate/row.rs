@@ -1,7 +1,5 @@
 //! One data row: its cells by field, the issues found in it, and the record it becomes.
 
-use std::collections::HashMap;
-
 use super::header::Header;
 use super::{basics, contact, dates, domains, issue_in, money, places};
 use crate::catalogue::{self, IssueKind};
@@ -14,7 +12,7 @@ pub(super) struct RowCtx<'a> {
     pub sheet: Option<&'a str>,
     pub row: &'a Row,
     pub header: &'a Header,
-    pub references: &'a mut HashMap<String, u32>,
+    pub references: &'a mut super::References,
     pub issues: Vec<Issue>,
     /// An error was found: the row yields no record.
     pub failed: bool,
@@ -25,7 +23,7 @@ impl<'a> RowCtx<'a> {
         sheet: Option<&'a str>,
         row: &'a Row,
         header: &'a Header,
-        references: &'a mut HashMap<String, u32>,
+        references: &'a mut super::References,
     ) -> Self {
         RowCtx {
             sheet,

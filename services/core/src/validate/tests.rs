@@ -1,7 +1,7 @@
 //! Rules checked on small sheets built in memory.
 
 use super::validate_sheets;
-use crate::report::{Issue, Report, Severity, Verdict};
+use crate::report::{Issue, Report, ReportSink, Severity, Verdict};
 use crate::sheet::{Cell, CellValue, Row, Sheet, Visibility};
 
 const HEADER: &[&str] = &[
@@ -393,4 +393,100 @@ fn a_template_with_headers_but_no_rows_is_an_empty_workbook() {
     assert_eq!(report.verdict, Verdict::Rejected);
     assert_eq!(report.issues[0].code, "file.empty");
     assert_eq!(report.issues[0].sheet, None);
+}
+
+/// Rows are checked as they stream by, but a project row far down still puts the sheet's missing
+/// project columns before the issues of the rows above it, as a whole-sheet pass does.
+#[test]
+fn missing_project_columns_come_before_row_issues_whatever_row_is_the_first_project() {
+    let header = [
+        "Type",
+        "Title",
+        "Status",
+        "Start date",
+        "JVAP domains",
+        "Countries",
+    ];
+    let policy = vec![
+        "Policy",
+        "Skilled Immigration Act",
+        "Unheard of",
+        "2019-08-15",
+        "D2",
+        "DE",
+    ];
+    let mut project = policy.clone();
+    project[0] = "Project";
+    project[2] = "Ongoing";
+    let rows = vec![policy.clone(), policy.clone(), project];
+    let report = validate_sheets(&[sheet("Mixed", &header, rows)]);
+    let found: Vec<(String, Option<u32>)> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.clone(), i.row))
+        .collect();
+    let mut expected = vec![("column.missing".to_string(), Some(1)); 4];
+    expected.push(("code.unknown".to_string(), Some(2)));
+    expected.push(("code.unknown".to_string(), Some(3)));
+    assert_eq!(found, expected);
+
+    let report = validate_sheets(&[sheet("Policies", &header, vec![policy])]);
+    let codes: Vec<&str> = report.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, vec!["code.unknown"]);
+}
+
+/// Reading on a second thread (big files) gives exactly the report of reading on this one.
+#[test]
+fn a_pipelined_validation_gives_the_same_report() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = super::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = crate::report::CollectSink::default();
+        let mut validator = super::Validator::new(&mut sink);
+        let read = super::pipelined(&mut validator, |visitor| {
+            crate::read::read_rows(&name, &bytes, &limits, visitor)
+        });
+        match read.expect("no panic") {
+            Ok(()) => validator.finish(),
+            Err(error) => {
+                sink.reset();
+                sink.finish(0, Some(error.issue()));
+            }
+        }
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+/// A file on disk (an xlsx read from the file itself, the others loaded) gives the report its bytes give.
+#[test]
+fn validating_a_path_gives_the_report_of_its_bytes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = super::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = crate::report::CollectSink::default();
+        super::validate_path_into(&path, &limits, &mut sink).expect("readable");
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
 }
