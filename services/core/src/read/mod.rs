@@ -118,11 +118,7 @@ pub fn read_rows(
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), FileError> {
     if bytes.len() as u64 > limits.max_bytes {
-        return Err(FileError::TooLarge(format!(
-            "{}, the limit is {}",
-            human_size(bytes.len() as u64),
-            human_size(limits.max_bytes)
-        )));
+        return Err(too_large(bytes.len() as u64, limits));
     }
     let mut counting = Counting {
         inner: visitor,
@@ -185,9 +181,12 @@ pub fn read_rows_path(
         .unwrap_or_default();
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
+    if len > limits.max_bytes {
+        return Ok(Err(too_large(len, limits)));
+    }
     let mut head = Vec::with_capacity(8);
     (&mut file).take(8).read_to_end(&mut head)?;
-    if len <= limits.max_bytes && detect::sniff(&head) == Sniffed::Zip {
+    if detect::sniff(&head) == Sniffed::Zip {
         let open = || std::fs::File::open(path).map(std::io::BufReader::new);
         match xlsx_from(open()?, open, limits, visitor) {
             Some(Err(rows::StreamError::Unordered)) => visitor.restart(),
@@ -198,6 +197,15 @@ pub fn read_rows_path(
     }
     let bytes = std::fs::read(path)?;
     Ok(read_rows(&name, &bytes, limits, visitor))
+}
+
+/// The file is larger than `limits.max_bytes`, said with both sizes.
+fn too_large(len: u64, limits: &Limits) -> FileError {
+    FileError::TooLarge(format!(
+        "{}, the limit is {}",
+        human_size(len),
+        human_size(limits.max_bytes)
+    ))
 }
 
 /// Stream a zip-based file that is an xlsx; None when it is another zip format (read from bytes).

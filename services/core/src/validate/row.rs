@@ -146,6 +146,10 @@ pub(super) fn check_row(ctx: &mut RowCtx) -> Option<Initiative> {
 
 /// Warn about merged and formula cells in the row's known columns.
 fn cell_warnings(ctx: &mut RowCtx) {
+    // Most rows have neither: nothing to look up, sort or display.
+    if !ctx.row.cells.iter().any(|c| c.merged || c.formula) {
+        return;
+    }
     let mut columns: Vec<(usize, &'static str)> = ctx
         .header
         .columns
@@ -157,6 +161,9 @@ fn cell_warnings(ctx: &mut RowCtx) {
         let Some(cell) = ctx.cell(key).filter(|c| !c.value.is_empty()) else {
             continue;
         };
+        if !cell.merged && !cell.formula {
+            continue;
+        }
         let shown = cell.value.display();
         if cell.merged {
             ctx.report(&catalogue::CELL_MERGED, key, &shown);
