@@ -135,11 +135,7 @@ fn read_xlsx(
                 .next_cell_with_formula_metadata()
                 .map_err(calamine_error)?
             {
-                let cell = Cell {
-                    value: from_data_ref(record.value),
-                    merged: false,
-                    formula: record.formula.is_some(),
-                };
+                let cell = streamed_cell(record.value, record.formula.is_some());
                 builder.push(record.pos.0, record.pos.1, cell)?;
             }
             drop(reader);
@@ -208,11 +204,7 @@ pub(crate) fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
                     .next_cell_with_formula_metadata()
                     .map_err(calamine_error)?
                 {
-                    let cell = Cell {
-                        value: from_data_ref(record.value),
-                        merged: false,
-                        formula: record.formula.is_some(),
-                    };
+                    let cell = streamed_cell(record.value, record.formula.is_some());
                     stream.push(record.pos.0, record.pos.1, cell, &mut emit)?;
                 }
                 stream.finish(&mut emit)?;
@@ -222,11 +214,7 @@ pub(crate) fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
                     .next_cell_with_formula_metadata()
                     .map_err(calamine_error)?
                 {
-                    let cell = Cell {
-                        value: from_data_ref(record.value),
-                        merged: false,
-                        formula: record.formula.is_some(),
-                    };
+                    let cell = streamed_cell(record.value, record.formula.is_some());
                     builder.push(record.pos.0, record.pos.1, cell)?;
                 }
                 let mut rows = builder.finish()?;
@@ -315,6 +303,15 @@ fn from_data(value: &Data) -> CellValue {
         Data::DateTimeIso(s) => from_iso_date(s),
         Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),
+    }
+}
+
+/// A cell as the xlsx stream gives it: its value and whether it holds a formula.
+fn streamed_cell(value: DataRef<'_>, formula: bool) -> Cell {
+    Cell {
+        value: from_data_ref(value),
+        merged: false,
+        formula,
     }
 }
 
