@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use jvap_bus::sessions::SESSION_TTL;
@@ -249,7 +249,8 @@ async fn sign_in(
     let session = cookies::set(secure, SESSION_COOKIE, &id, Some(SESSION_TTL.as_secs()));
     let signin = cookies::clear(secure, SIGNIN_COOKIE);
     Ok((
-        [(header::SET_COOKIE, session), (header::SET_COOKIE, signin)],
+        // Two cookies: `AppendHeaders`, since an array of headers keeps only the last of a name.
+        AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, signin)]),
         Redirect::to("/"),
     )
         .into_response())
