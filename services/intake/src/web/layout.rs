@@ -142,6 +142,8 @@ fieldset{border:1px solid #c8c8c8;border-radius:4px;margin-top:1rem}
 fieldset label{display:inline;font-weight:400;margin:0}
 .choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}
 .drop{border:2px dashed #6b6b6b;border-radius:6px;padding:1rem;background:#fff}
+.drop label{margin-top:0}
+td button{margin-top:0;padding:.25rem .7rem}
 .drop.over{background:#e8f0fe;border-color:#0b3d6b}
 progress{width:100%;height:1.2rem;margin-top:.75rem}
 table{border-collapse:collapse;width:100%;margin:.75rem 0;font-size:.95rem}

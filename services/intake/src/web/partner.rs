@@ -281,7 +281,8 @@ async fn submission(
             }
             (report_section(&view, &id, report, &filter))
         }
-        @if user.caller.partner.is_some() && !pending {
+        @if user.caller.partner.is_some()
+            && matches!(status.state, SubmissionState::Rejected | SubmissionState::Failed) {
             p { a href="/#upload" { (w.upload_again) } }
         }
     };
