@@ -7,33 +7,38 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use futures::TryStreamExt;
 use jvap_bus::BusError;
 use jvap_core::messages::{BUCKET_DATASETS, DatasetPublished, Role};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::Caller;
+use super::openapi::ErrorBody;
 use super::{AppState, Error, Result, check_round};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/datasets", get(list))
-        .route("/api/v1/datasets/{file}", get(download))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(download))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RoundQuery {
+    /// The round, e.g. `2022`; the service's current round when absent.
     round: Option<String>,
 }
 
 /// One published version in the listing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct DatasetVersion {
     round: String,
     version: u32,
@@ -76,6 +81,24 @@ impl Format {
     }
 }
 
+/// List dataset versions
+///
+/// Every published version of the round's consolidated dataset, oldest first, with its formats.
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets",
+    operation_id = "list_datasets",
+    tag = "datasets",
+    params(RoundQuery),
+    responses(
+        (status = 200, description = "The versions", body = Vec<DatasetVersion>),
+        (status = 400, description = "Not a round name", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A partner token", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["analyst", "admin"]))),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +139,28 @@ async fn list(
     Ok(Json(listing))
 }
 
+/// Download a dataset
+///
+/// `latest.xlsx`, `latest.json`, `latest.csv`, or a version such as `3.xlsx`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets/{file}",
+    operation_id = "download_dataset",
+    tag = "datasets",
+    params(("file" = String, Path, description = "`latest.<ext>` or `<version>.<ext>`, ext one of xlsx, json, csv"), RoundQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("application/json"),
+            ("text/csv"),
+        )),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A partner token", body = ErrorBody),
+        (status = 404, description = "No such file, version or format", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["analyst", "admin"]))),
+)]
 async fn download(
     State(state): State<AppState>,
     caller: Caller,

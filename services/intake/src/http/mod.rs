@@ -6,6 +6,7 @@ pub mod error;
 
 mod datasets;
 mod health;
+pub mod openapi;
 pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
@@ -20,6 +21,8 @@ use axum::response::Response;
 use jvap_bus::Bus;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{Error, Result};
 pub use submissions::submission_id;
@@ -32,8 +35,10 @@ const MULTIPART_OVERHEAD: usize = 64 * 1024;
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `?lang=en|fr` on downloads that come in either language.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LangQuery {
+    /// `en` or `fr`; English when absent.
     lang: Option<String>,
 }
 
@@ -62,16 +67,24 @@ pub struct AppState {
     pub max_upload_bytes: usize,
 }
 
-/// The whole API and the web pages.
-pub fn router(state: AppState) -> Router {
-    let body_limit = state.max_upload_bytes.saturating_add(MULTIPART_OVERHEAD);
-    Router::new()
+/// The API: every route of every resource, each registered from its handler's `#[utoipa::path]`, with
+/// the OpenAPI document they make together ([`openapi`]).
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(submissions::router())
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
         .merge(template::router())
         .merge(health::router())
+        .merge(openapi::router())
+}
+
+/// The whole API and the web pages.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.max_upload_bytes.saturating_add(MULTIPART_OVERHEAD);
+    Router::new()
+        .merge(Router::from(api()))
         .merge(crate::web::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -4,13 +4,12 @@
 //! the partner, the round and the bytes, so the same file sent twice by the same partner is one
 //! submission: the second upload answers 200 with the existing status instead of 202.
 
+use axum::Json;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::Bus;
@@ -19,16 +18,19 @@ use jvap_core::messages::{
     SubmissionStatus,
 };
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::Caller;
+use super::openapi::{ErrorBody, ModeSchema, ReportSchema, SubmissionStatusSchema};
 use super::{AppState, Error, LangQuery, Result, XLSX, human_size};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/submissions", post(upload).get(list))
-        .route("/api/v1/submissions/{id}", get(show))
-        .route("/api/v1/submissions/{id}/report", get(report))
-        .route("/api/v1/submissions/{id}/annotated.xlsx", get(annotated))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload, list))
+        .routes(routes!(show))
+        .routes(routes!(report))
+        .routes(routes!(annotated))
 }
 
 /// The fields of an upload form.
@@ -42,6 +44,43 @@ pub(crate) struct Upload {
     pub csrf: Option<String>,
 }
 
+/// The upload form, as the OpenAPI document describes it; [`read_upload`] reads it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// The workbook: xlsx, xls, ods or csv.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    #[schema(value_type = Option<ModeSchema>)]
+    mode: Option<Mode>,
+    /// For analysts and admins: the partner's code, e.g. `NER`.
+    partner: Option<String>,
+}
+
+/// Upload a file
+///
+/// Send the file as multipart/form-data in the field `file` (xlsx, xls, ods or csv), with `mode`
+/// (`replace`, the default, or `merge`) and, for analysts and admins submitting on a partner's behalf,
+/// `partner`. The file is stored before the answer; validation follows. The same bytes from the same
+/// partner in the same round are one submission: sending them again answers 200 with its status.
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions",
+    operation_id = "upload_submission",
+    tag = "submissions",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Received; validation follows", body = SubmissionStatusSchema),
+        (status = 200, description = "The same file was already submitted", body = SubmissionStatusSchema),
+        (status = 400, description = "No file, an unknown mode or partner", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A partner token submitting for another partner", body = ErrorBody),
+        (status = 409, description = "The round is closed", body = ErrorBody),
+        (status = 413, description = "The file is over the upload limit", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,6 +153,22 @@ pub(crate) async fn receive(
     Ok((StatusCode::ACCEPTED, status))
 }
 
+/// List submissions
+///
+/// Every submission of the round the caller may see: a partner's own, or all of them for analysts and
+/// admins.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions",
+    operation_id = "list_submissions",
+    tag = "submissions",
+    responses(
+        (status = 200, description = "The submissions", body = Vec<SubmissionStatusSchema>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -123,6 +178,23 @@ async fn list(
     Ok(Json(statuses))
 }
 
+/// Read a submission's status
+///
+/// Another partner's submission is 404, as if it did not exist.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}",
+    operation_id = "show_submission",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission id (24 hex characters)")),
+    responses(
+        (status = 200, description = "Its status", body = SubmissionStatusSchema),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, or another partner's", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,6 +203,24 @@ async fn show(
     Ok(Json(visible_status(&state.bus, &caller, &id).await?))
 }
 
+/// Read a submission's report
+///
+/// Every issue found (severity, sheet, cell, column, value, message in English and French) and the
+/// records that passed; 404 until validation has written it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}/report",
+    operation_id = "submission_report",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission id (24 hex characters)")),
+    responses(
+        (status = 200, description = "The report", body = ReportSchema),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
 async fn report(
     State(state): State<AppState>,
     caller: Caller,
@@ -160,8 +250,25 @@ pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_core::Report
         .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))
 }
 
+/// Download the annotated workbook
+///
 /// The partner's own workbook back, as xlsx, with each problem cell coloured and noted in `?lang=`,
 /// and a first sheet listing every issue with a link to its cell.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}/annotated.xlsx",
+    operation_id = "annotated_workbook",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission id (24 hex characters)"), LangQuery),
+    responses(
+        (status = 200, description = "The annotated workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "An unknown language", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
 async fn annotated(
     State(state): State<AppState>,
     caller: Caller,

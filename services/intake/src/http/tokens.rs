@@ -3,50 +3,82 @@
 //! A token is known by its key, the SHA-256 the `tokens` bucket stores it under: the listing shows keys,
 //! never tokens, and `DELETE /api/v1/tokens/{key}` revokes one.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use jvap_bus::Bus;
 use jvap_core::messages::{Role, TokenRecord};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{self, Caller};
+use super::openapi::{ErrorBody, RoleSchema};
 use super::{AppState, Error, Result};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tokens", post(issue).get(list))
-        .route("/api/v1/tokens/{key}", delete(revoke))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(issue, list))
+        .routes(routes!(revoke))
 }
 
-#[derive(Deserialize)]
+/// What token to issue.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct TokenRequest {
+    /// `partner`, `analyst` or `admin`.
+    #[schema(example = "partner")]
     pub role: String,
     /// Required for a partner token: a code of the partner list (e.g. `NER`).
+    #[schema(example = "NER")]
     pub partner: Option<String>,
+    /// A note for the listing, e.g. who holds the token.
     pub label: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A new token: the only time it is shown.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct IssuedToken {
+    /// 64 hex characters; send it as `Authorization: Bearer <token>`.
     pub token: String,
+    #[schema(value_type = RoleSchema)]
     pub role: Role,
     pub partner: Option<String>,
 }
 
 /// A stored token as the listing shows it: its key, never the token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TokenEntry {
+    /// The token's SHA-256, hex; revoke the token with it.
     pub key: String,
+    #[schema(value_type = RoleSchema)]
     pub role: Role,
     pub partner: Option<String>,
     pub label: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
+/// Issue a token
+///
+/// A partner token needs the partner's code and sees only that partner's submissions; analyst and
+/// admin tokens see everything. The token is in this answer only: the service keeps its hash.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    operation_id = "issue_token",
+    tag = "tokens",
+    request_body = TokenRequest,
+    responses(
+        (status = 201, description = "The new token, shown once", body = IssuedToken),
+        (status = 400, description = "An unknown role or partner, or a partner token without one", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
 async fn issue(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,10 +94,44 @@ async fn issue(
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
+/// List tokens
+///
+/// Every stored token by its key (never the token itself), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    operation_id = "list_tokens",
+    tag = "tokens",
+    responses(
+        (status = 200, description = "The tokens", body = Vec<TokenEntry>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenEntry>>> {
     Ok(Json(all_tokens(&state.bus, &caller).await?))
 }
 
+/// Revoke a token
+///
+/// The token stops working at once, and so does every web session opened with it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{key}",
+    operation_id = "revoke_token",
+    tag = "tokens",
+    params(("key" = String, Path, description = "The token's key, as the listing shows it")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
+        (status = 404, description = "No token has this key", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,11 +11,13 @@
 //! - [`partner`]: templates, upload, the list of submissions and one submission with its report.
 //! - [`analyst`]: the published datasets by version.
 //! - [`admin`]: open and close the round, issue and revoke tokens.
+//! - [`api`]: the HTTP API's reference, rendered from its OpenAPI document.
 //! - [`layout`]: the frame around every page, the stylesheet and the script.
 //! - [`i18n`], [`cookies`]: texts in both languages, cookie headers.
 
 mod admin;
 mod analyst;
+mod api;
 mod cookies;
 mod i18n;
 mod layout;
@@ -40,6 +42,7 @@ pub(crate) use session::View;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/api", get(api::page))
         .merge(session::router())
         .merge(partner::router())
         .merge(admin::router())

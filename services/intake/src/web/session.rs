@@ -26,7 +26,7 @@ use crate::http::auth::{self, Caller, token_hash};
 use crate::http::{AppState, Error};
 
 /// The cookie that holds the session id.
-const SESSION_COOKIE: &str = "jvap_session";
+pub(crate) const SESSION_COOKIE: &str = "jvap_session";
 /// The cookie the sign-in form repeats as its CSRF token.
 const SIGNIN_COOKIE: &str = "jvap_signin";
 
