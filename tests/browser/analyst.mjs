@@ -15,4 +15,10 @@ await run(async (browser) => {
   await page.goto(base + '/submissions');
   check(await page.locator('table tbody tr').count() >= 1, 'the analyst sees no submission');
   await shot(page, 'analyst-submissions');
+  // The API reference, reached from the footer of every page.
+  await page.getByRole('link', { name: fr ? 'API HTTP' : 'HTTP API' }).click();
+  await page.locator('h1', { hasText: fr ? 'API HTTP' : 'HTTP API' }).waitFor();
+  check(await page.locator('code', { hasText: 'POST /api/v1/submissions' }).count() >= 1,
+    'the API page does not show the upload operation');
+  await shot(page, 'api');
 });

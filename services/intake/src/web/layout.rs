@@ -50,6 +50,7 @@ pub(crate) fn page(view: &View, title: &str, head: Markup, body: Markup) -> Html
                     }
                 }
                 main #main tabindex="-1" { (body) }
+                footer { a href="/api" { (w.api_title) } }
                 script { (PreEscaped(SCRIPT)) }
             }
         }
@@ -124,6 +125,7 @@ header nav{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
 .who{opacity:.95}
 main{max-width:62rem;margin:0 auto;padding:1rem 1rem 3rem}
 main:focus{outline:none}
+footer{max-width:62rem;margin:0 auto;padding:1rem;border-top:1px solid #c8c8c8}
 h1{font-size:1.6rem;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin-top:2rem}
 a{color:#0b5394}
