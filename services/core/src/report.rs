@@ -76,6 +76,14 @@ impl Issue {
         }
     }
 
+    /// [`Issue::new`] with a detail that differs by language.
+    pub fn new_in(kind: &IssueKind, detail_en: &str, detail_fr: &str) -> Issue {
+        Issue {
+            message_fr: kind.render_fr(detail_fr),
+            ..Issue::new(kind, detail_en)
+        }
+    }
+
     /// Locate the issue at a cell (0-based column index, 1-based row).
     pub fn at(mut self, sheet: Option<&str>, row: u32, col: usize) -> Issue {
         self.sheet = sheet.map(String::from);
