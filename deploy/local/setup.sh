@@ -37,4 +37,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   fi
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && echo "setup: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1) present"
+
+# The browser tests (tests/tests/browser.rs): Debian's Chromium, and playwright-core from the lock file.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "setup: chromium is missing; install it (sudo apt-get install --no-install-recommends chromium) for the browser tests" >&2
+  fi
+fi
+browser_dir="$(dirname "$0")/../../tests/browser"
+if [ ! -d "$browser_dir/node_modules" ]; then
+  if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  echo "setup: npm ci in tests/browser"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 exit 0

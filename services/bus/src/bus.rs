@@ -8,6 +8,8 @@ use jvap_core::messages as m;
 use serde::Serialize;
 use tokio::io::AsyncReadExt;
 
+use crate::sessions::{KV_SESSIONS, SESSION_TTL};
+
 /// What can go wrong talking to NATS. Every variant is a system failure (retry later), never the
 /// fault of a message.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,8 @@ pub struct Bus {
     pub rounds: kv::Store,
     /// Latest published dataset version by round.
     pub dataset_versions: kv::Store,
+    /// Web sessions by the SHA-256 of their cookie; entries expire after [`crate::sessions::SESSION_TTL`].
+    pub sessions: kv::Store,
     /// Raw uploads, kept forever.
     pub uploads: Objects,
     /// Reports and normalised records of each submission.
@@ -75,6 +79,7 @@ impl Bus {
             tokens: ensure_kv(&js, m::KV_TOKENS, 1, replicas).await?,
             rounds: ensure_kv(&js, m::KV_ROUNDS, 5, replicas).await?,
             dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5, replicas).await?,
+            sessions: ensure_kv_expiring(&js, KV_SESSIONS, SESSION_TTL, replicas).await?,
             uploads: ensure_objects(&js, m::BUCKET_UPLOADS, replicas).await?,
             reports: ensure_objects(&js, m::BUCKET_REPORTS, replicas).await?,
             datasets: ensure_objects(&js, m::BUCKET_DATASETS, replicas).await?,
@@ -134,6 +139,20 @@ impl Bus {
             .await
             .map_err(|e| kv_error(store, e))?;
         Ok(())
+    }
+}
+
+impl Bus {
+    /// Every key of a KV bucket (for small buckets: tokens, rounds).
+    pub async fn kv_keys(&self, store: &kv::Store) -> Result<Vec<String>, BusError> {
+        use futures::TryStreamExt;
+        let keys = store.keys().await.map_err(|e| kv_error(store, e))?;
+        keys.try_collect().await.map_err(|e| kv_error(store, e))
+    }
+
+    /// Remove a key and its history from a KV bucket; removing a missing key is not an error.
+    pub async fn kv_purge(&self, store: &kv::Store, key: &str) -> Result<(), BusError> {
+        store.purge(key).await.map_err(|e| kv_error(store, e))
     }
 }
 
@@ -210,9 +229,6 @@ async fn ensure_kv(
     history: i64,
     replicas: usize,
 ) -> Result<kv::Store, BusError> {
-    if let Ok(store) = js.get_key_value(bucket).await {
-        return Ok(store);
-    }
     let config = kv::Config {
         bucket: bucket.to_string(),
         history,
@@ -220,13 +236,43 @@ async fn ensure_kv(
         num_replicas: replicas,
         ..Default::default()
     };
+    open_kv(js, config).await
+}
+
+/// A bucket whose entries NATS deletes once they are `max_age` old (one value per key, no history).
+async fn ensure_kv_expiring(
+    js: &jetstream::Context,
+    bucket: &str,
+    max_age: Duration,
+    replicas: usize,
+) -> Result<kv::Store, BusError> {
+    let config = kv::Config {
+        bucket: bucket.to_string(),
+        history: 1,
+        max_age,
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        ..Default::default()
+    };
+    open_kv(js, config).await
+}
+
+/// Open the bucket of `config`, creating it when it does not exist yet.
+async fn open_kv(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, BusError> {
+    let bucket = config.bucket.clone();
+    if let Ok(store) = js.get_key_value(&bucket).await {
+        return Ok(store);
+    }
     match js.create_key_value(config).await {
         Ok(store) => Ok(store),
         // Another service may have created it in the meantime.
-        Err(first) => js.get_key_value(bucket).await.map_err(|_| BusError::Setup {
-            what: format!("key-value bucket {bucket}"),
-            detail: first.to_string(),
-        }),
+        Err(first) => js
+            .get_key_value(&bucket)
+            .await
+            .map_err(|_| BusError::Setup {
+                what: format!("key-value bucket {bucket}"),
+                detail: first.to_string(),
+            }),
     }
 }
 

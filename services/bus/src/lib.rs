@@ -9,11 +9,13 @@
 //! # Layout
 //! - [`bus`]: [`Bus`], the connection with its stream, KV buckets and object stores.
 //! - [`status`]: reading and updating submission statuses (compare-and-set).
+//! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
 //! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
 //! - [`telemetry`], [`shutdown`]: logging set-up and the stop signal, the same in every service.
 
 pub mod bus;
 pub mod consumer;
+pub mod sessions;
 pub mod shutdown;
 pub mod status;
 pub mod telemetry;

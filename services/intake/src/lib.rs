@@ -12,10 +12,12 @@
 //! - [`app`]: [`App`], which binds the listener, connects to NATS and serves until stopped.
 //! - `http`: one router per resource (submissions, datasets, tokens, rounds, template, health), the
 //!   bearer-token [`http::auth`] and the one [`http::error::Error`] every handler returns.
+//! - `web`: the pages people use in a browser, in English and French, on top of the same functions.
 
 pub mod app;
 pub mod config;
 pub mod http;
+mod web;
 
 pub use app::App;
 pub use config::Config;

@@ -1,9 +1,11 @@
 //! Bearer tokens: who is calling, and what their role lets them do.
 //!
 //! A token is 32 random bytes, hex-encoded, shown once when issued. The `tokens` KV bucket keeps only
-//! its SHA-256, so reading the bucket never reveals a usable token.
+//! its SHA-256, so reading the bucket never reveals a usable token. Deleting that key revokes the token,
+//! and with it every web session opened with it.
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
@@ -24,32 +26,45 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
+    /// The bearer token of the request; for GET and HEAD (downloads, statuses), the web session's
+    /// cookie also does, so pages can link to the API. Requests that change something need the token,
+    /// so a cookie alone can never be used to forge them.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|token| !token.is_empty())
+            .filter(|token| !token.is_empty());
+        let Some(token) = bearer else {
+            let safe = parts.method == Method::GET || parts.method == Method::HEAD;
+            if safe
+                && let Some(user) = crate::web::session::signed_in(&parts.headers, state).await?
+            {
+                return Ok(user.caller);
+            }
+            return Err(Error::Unauthorized(
+                "this needs an access token: send the header Authorization: Bearer <token>".into(),
+            ));
+        };
+        caller_of_token_hash(&state.bus, &token_hash(token))
+            .await?
             .ok_or_else(|| {
                 Error::Unauthorized(
-                    "this needs an access token: send the header Authorization: Bearer <token>"
-                        .into(),
+                    "this access token is not valid; ask the Secretariat for one".into(),
                 )
-            })?;
-        let bus = &state.bus;
-        let record: Option<TokenRecord> = bus.kv_get(&bus.tokens, &token_hash(token)).await?;
-        let record = record.ok_or_else(|| {
-            Error::Unauthorized(
-                "this access token is not valid; ask the Secretariat for one".into(),
-            )
-        })?;
-        Ok(Caller {
-            role: record.role,
-            partner: record.partner,
-        })
+            })
     }
+}
+
+/// The caller a stored token stands for, by the token's hash; `None` for an unknown or revoked token.
+pub async fn caller_of_token_hash(bus: &Bus, hash: &str) -> Result<Option<Caller>, BusError> {
+    let record: Option<TokenRecord> = bus.kv_get(&bus.tokens, hash).await?;
+    Ok(record.map(|record| Caller {
+        role: record.role,
+        partner: record.partner,
+    }))
 }
 
 impl Caller {

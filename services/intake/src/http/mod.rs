@@ -1,15 +1,15 @@
-//! The HTTP API: one router per resource, merged here with the body limit and request tracing.
+//! The HTTP API: one router per resource, merged here with the web pages ([`crate::web`]), the body
+//! limit and request tracing.
 
 pub mod auth;
 pub mod error;
 
 mod datasets;
 mod health;
-mod home;
-mod rounds;
-mod submissions;
+pub(crate) mod rounds;
+pub(crate) mod submissions;
 mod template;
-mod tokens;
+pub(crate) mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +62,7 @@ pub struct AppState {
     pub max_upload_bytes: usize,
 }
 
-/// The whole API.
+/// The whole API and the web pages.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.max_upload_bytes.saturating_add(MULTIPART_OVERHEAD);
     Router::new()
@@ -72,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rounds::router())
         .merge(template::router())
         .merge(health::router())
-        .merge(home::router())
+        .merge(crate::web::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
@@ -117,7 +117,7 @@ fn check_round(round: &str) -> Result<()> {
 }
 
 /// A byte count as people read it: `50 MiB`, `12 KiB`, `900 bytes`.
-fn human_size(bytes: usize) -> String {
+pub(crate) fn human_size(bytes: usize) -> String {
     const KIB: usize = 1024;
     const MIB: usize = 1024 * 1024;
     if bytes >= MIB && bytes.is_multiple_of(MIB) {

@@ -48,7 +48,7 @@ async fn close(
     set_open(&state, &caller, round, false).await
 }
 
-async fn set_open(
+pub(crate) async fn set_open(
     state: &AppState,
     caller: &Caller,
     round: String,

@@ -32,26 +32,48 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// The fields of an upload form.
-struct Upload {
+pub(crate) struct Upload {
     file_name: String,
     bytes: Bytes,
     mode: Mode,
     /// Given by analysts and admins, who submit on a partner's behalf.
     partner: Option<String>,
+    /// The CSRF token of the web form (the API ignores it).
+    pub csrf: Option<String>,
 }
 
-#[tracing::instrument(skip_all, fields(submission_id, partner))]
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<SubmissionStatus>)> {
+    let upload = read_form(&state, multipart).await?;
+    let (code, status) = receive(&state, &caller, upload).await?;
+    Ok((code, Json(status)))
+}
+
+/// Read an upload form, after checking that the round takes submissions. The API and the web page
+/// both send their forms here.
+pub(crate) async fn read_form(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Upload> {
     ensure_round_open(&state.bus, &state.round).await?;
     let multipart = multipart.map_err(|_| {
         Error::BadRequest("send the file as multipart/form-data in a field named file".into())
     })?;
-    let upload = read_upload(multipart, state.max_upload_bytes).await?;
-    let partner = submitting_partner(&caller, upload.partner.as_deref())?;
+    read_upload(multipart, state.max_upload_bytes).await
+}
+
+/// Store an upload and announce it: 202 with the new status, or 200 with the existing one when the
+/// same bytes were already submitted.
+#[tracing::instrument(skip_all, fields(submission_id, partner))]
+pub(crate) async fn receive(
+    state: &AppState,
+    caller: &Caller,
+    upload: Upload,
+) -> Result<(StatusCode, SubmissionStatus)> {
+    let partner = submitting_partner(caller, upload.partner.as_deref())?;
     let id = submission_id(&partner, &state.round, &upload.bytes);
     tracing::Span::current()
         .record("submission_id", id.as_str())
@@ -63,7 +85,7 @@ async fn upload(
         if status.state == SubmissionState::Received {
             publish_received(&state.bus, &status, &upload.bytes).await?;
         }
-        return Ok((StatusCode::OK, Json(status)));
+        return Ok((StatusCode::OK, status));
     }
 
     state.bus.uploads.put(&id, &upload.bytes).await?;
@@ -85,11 +107,11 @@ async fn upload(
     if !state.bus.create_status(&status).await? {
         // The same file arrived twice at once; the other request publishes.
         let existing = state.bus.status(&id).await?.unwrap_or(status);
-        return Ok((StatusCode::OK, Json(existing)));
+        return Ok((StatusCode::OK, existing));
     }
     publish_received(&state.bus, &status, &upload.bytes).await?;
     tracing::info!(size = status.size, "submission received");
-    Ok((StatusCode::ACCEPTED, Json(status)))
+    Ok((StatusCode::ACCEPTED, status))
 }
 
 async fn list(
@@ -115,17 +137,27 @@ async fn report(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse> {
     visible_status(&state.bus, &caller, &id).await?;
-    let report = state
-        .bus
-        .reports
+    let report = report_bytes(&state.bus, &id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], report))
+}
+
+/// The stored report of a submission, as JSON bytes; not found until validation has written it.
+async fn report_bytes(bus: &Bus, id: &str) -> Result<Vec<u8>> {
+    bus.reports
         .get(&format!("{id}/report.json"))
         .await?
         .ok_or_else(|| {
             Error::NotFound(format!(
                 "the report of submission {id} is not ready yet; try again in a few seconds"
             ))
-        })?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], report))
+        })
+}
+
+/// The report of a submission, decoded.
+pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_core::Report> {
+    let report = report_bytes(bus, id).await?;
+    serde_json::from_slice(&report)
+        .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))
 }
 
 /// The partner's own workbook back, as xlsx, with each problem cell coloured and noted in `?lang=`,
@@ -138,19 +170,7 @@ async fn annotated(
 ) -> Result<impl IntoResponse> {
     let status = visible_status(&state.bus, &caller, &id).await?;
     let lang = super::lang_of(query)?;
-    let not_ready = || {
-        Error::NotFound(format!(
-            "submission {id} is not validated yet; try again in a few seconds"
-        ))
-    };
-    let report = state
-        .bus
-        .reports
-        .get(&format!("{id}/report.json"))
-        .await?
-        .ok_or_else(not_ready)?;
-    let report: jvap_core::Report = serde_json::from_slice(&report)
-        .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))?;
+    let report = load_report(&state.bus, &id).await?;
     let upload = state
         .bus
         .uploads
@@ -184,7 +204,11 @@ async fn annotated(
 
 /// The status of a submission the caller may see. Another partner's submission is "not found", so a
 /// partner cannot even learn that it exists.
-async fn visible_status(bus: &Bus, caller: &Caller, id: &str) -> Result<SubmissionStatus> {
+pub(crate) async fn visible_status(
+    bus: &Bus,
+    caller: &Caller,
+    id: &str,
+) -> Result<SubmissionStatus> {
     let not_found = || Error::NotFound(format!("there is no submission {id}"));
     if !is_submission_id(id) {
         return Err(not_found());
@@ -196,7 +220,7 @@ async fn visible_status(bus: &Bus, caller: &Caller, id: &str) -> Result<Submissi
 }
 
 /// Refuse uploads to a closed round; a round without a record is open.
-async fn ensure_round_open(bus: &Bus, round: &str) -> Result<()> {
+pub(crate) async fn ensure_round_open(bus: &Bus, round: &str) -> Result<()> {
     let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
     match record {
         Some(record) if !record.open => Err(Error::Conflict(format!(
@@ -210,6 +234,7 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
     let mut file = None;
     let mut mode = Mode::default();
     let mut partner = None;
+    let mut csrf = None;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -225,16 +250,17 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
                     .map_err(|e| multipart_error(&e, max_bytes))?;
                 file = Some((file_name, bytes));
             }
-            "mode" | "partner" => {
+            "mode" | "partner" | "csrf" => {
                 let text = field
                     .text()
                     .await
                     .map_err(|e| multipart_error(&e, max_bytes))?;
                 let text = text.trim();
-                if name == "mode" {
-                    mode = text.parse().map_err(Error::BadRequest)?;
-                } else if !text.is_empty() {
-                    partner = Some(text.to_string());
+                match name.as_str() {
+                    "mode" => mode = text.parse().map_err(Error::BadRequest)?,
+                    "csrf" => csrf = Some(text.to_string()),
+                    _ if !text.is_empty() => partner = Some(text.to_string()),
+                    _ => {}
                 }
             }
             // Other fields (a browser's submit button, say) are read past and ignored.
@@ -256,6 +282,7 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
         bytes,
         mode,
         partner,
+        csrf,
     })
 }
 

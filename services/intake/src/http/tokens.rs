@@ -1,11 +1,15 @@
-//! `POST /api/v1/tokens`: an admin issues an access token; the token is shown only in this answer.
+//! `/api/v1/tokens`: admins issue access tokens (shown only in the answer), list them and revoke them.
+//!
+//! A token is known by its key, the SHA-256 the `tokens` bucket stores it under: the listing shows keys,
+//! never tokens, and `DELETE /api/v1/tokens/{key}` revokes one.
 
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{delete, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use jvap_bus::Bus;
 use jvap_core::messages::{Role, TokenRecord};
 use serde::{Deserialize, Serialize};
 
@@ -13,22 +17,34 @@ use super::auth::{self, Caller};
 use super::{AppState, Error, Result};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/tokens", post(issue))
+    Router::new()
+        .route("/api/v1/tokens", post(issue).get(list))
+        .route("/api/v1/tokens/{key}", delete(revoke))
 }
 
 #[derive(Deserialize)]
-struct TokenRequest {
-    role: String,
+pub(crate) struct TokenRequest {
+    pub role: String,
     /// Required for a partner token: a code of the partner list (e.g. `NER`).
-    partner: Option<String>,
-    label: Option<String>,
+    pub partner: Option<String>,
+    pub label: Option<String>,
 }
 
 #[derive(Serialize)]
-struct IssuedToken {
-    token: String,
-    role: Role,
-    partner: Option<String>,
+pub(crate) struct IssuedToken {
+    pub token: String,
+    pub role: Role,
+    pub partner: Option<String>,
+}
+
+/// A stored token as the listing shows it: its key, never the token.
+#[derive(Debug, Serialize)]
+pub(crate) struct TokenEntry {
+    pub key: String,
+    pub role: Role,
+    pub partner: Option<String>,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 async fn issue(
@@ -36,13 +52,36 @@ async fn issue(
     caller: Caller,
     request: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedToken>)> {
-    caller.require(&[Role::Admin])?;
     let Json(request) = request.map_err(|e| {
         Error::BadRequest(format!(
             "send JSON like {{\"role\": \"partner\", \"partner\": \"NER\"}}: {}",
             e.body_text()
         ))
     })?;
+    let issued = issue_token(&state.bus, &caller, request).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenEntry>>> {
+    Ok(Json(all_tokens(&state.bus, &caller).await?))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<StatusCode> {
+    revoke_token(&state.bus, &caller, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issue a token (admins only): check the request, store the token's hash, return the token once.
+pub(crate) async fn issue_token(
+    bus: &Bus,
+    caller: &Caller,
+    request: TokenRequest,
+) -> Result<IssuedToken> {
+    caller.require(&[Role::Admin])?;
     let role: Role = request.role.parse().map_err(Error::BadRequest)?;
     let partner = match (role, request.partner.as_deref().map(str::trim)) {
         (Role::Partner, None | Some("")) => {
@@ -61,20 +100,57 @@ async fn issue(
         (Role::Analyst | Role::Admin, _) => None,
     };
     let token = auth::new_token()?;
+    let label = request
+        .label
+        .map(|label| label.trim().to_string())
+        .filter(|label| !label.is_empty());
     let record = TokenRecord {
         role,
         partner: partner.clone(),
-        label: request.label,
+        label,
         created_at: Utc::now(),
     };
-    auth::store_token(&state.bus, &token, &record).await?;
+    auth::store_token(bus, &token, &record).await?;
     tracing::info!(?role, partner = partner.as_deref(), "token issued");
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedToken {
-            token,
-            role,
-            partner,
-        }),
-    ))
+    Ok(IssuedToken {
+        token,
+        role,
+        partner,
+    })
+}
+
+/// Every stored token (admins only), newest first.
+pub(crate) async fn all_tokens(bus: &Bus, caller: &Caller) -> Result<Vec<TokenEntry>> {
+    caller.require(&[Role::Admin])?;
+    let keys = bus.kv_keys(&bus.tokens).await?;
+    let mut entries = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(record) = bus.kv_get::<TokenRecord>(&bus.tokens, &key).await? {
+            entries.push(TokenEntry {
+                key,
+                role: record.role,
+                partner: record.partner,
+                label: record.label,
+                created_at: record.created_at,
+            });
+        }
+    }
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.created_at));
+    Ok(entries)
+}
+
+/// Revoke the token stored under `key` (admins only); its web sessions end at their next request.
+pub(crate) async fn revoke_token(bus: &Bus, caller: &Caller, key: &str) -> Result<()> {
+    caller.require(&[Role::Admin])?;
+    let is_key = key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let not_found = || Error::NotFound(format!("there is no token with the key {key}"));
+    if !is_key {
+        return Err(not_found());
+    }
+    if bus.kv_get::<TokenRecord>(&bus.tokens, key).await?.is_none() {
+        return Err(not_found());
+    }
+    bus.kv_purge(&bus.tokens, key).await?;
+    tracing::info!(key, "token revoked");
+    Ok(())
 }

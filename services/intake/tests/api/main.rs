@@ -4,3 +4,4 @@ mod helpers;
 mod limits;
 mod public;
 mod submissions;
+mod web;

@@ -1,0 +1,202 @@
+//! The administrator's page: open or close the round, issue tokens (each shown once) and revoke them.
+//! Every action is a POST form carrying the session's CSRF token, handled by the same functions as the
+//! HTTP API.
+
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use jvap_core::messages::{Role, RoundRecord};
+use maud::html;
+use serde::Deserialize;
+
+use super::analyst::datasets_section;
+use super::i18n::fill;
+use super::layout::{self, when};
+use super::session::SignedIn;
+use super::{PageError, View};
+use crate::http::tokens::{self, IssuedToken, TokenRequest};
+use crate::http::{AppState, Error, rounds};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/round/{action}", post(round))
+        .route("/admin/tokens", post(issue))
+        .route("/admin/tokens/{key}/revoke", post(revoke))
+}
+
+/// The admin's home; `issued` is a token just issued, shown this once.
+pub(super) async fn home(
+    state: &AppState,
+    view: &View,
+    user: &SignedIn,
+    issued: Option<IssuedToken>,
+) -> Result<Html<String>, PageError> {
+    let w = view.words;
+    let bus = &state.bus;
+    let round: Option<RoundRecord> = bus
+        .kv_get(&bus.rounds, &view.round)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let open = round.is_none_or(|r| r.open);
+    let entries = tokens::all_tokens(bus, &user.caller)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let title = fill(w.round_title, &[("round", &view.round)]);
+    let body = html! {
+        h1 { (title) }
+        form.card method="post" action={ "/admin/round/" (if open { "close" } else { "open" }) } {
+            input type="hidden" name="csrf" value=(user.csrf);
+            p #round-state role="status" {
+                @if open { span.state.state-accepted { (w.round_open) } }
+                @else { span.state.state-rejected { (w.round_closed) } }
+            }
+            button type="submit" { (if open { w.close_round } else { w.open_round }) }
+        }
+
+        section aria-labelledby="tokens" {
+            h2 #tokens { (w.tokens_title) }
+            @if let Some(issued) = &issued {
+                div.notice role="status" {
+                    p { (w.token_issued) }
+                    output #issued-token .token { (issued.token) }
+                    p { (w.role(issued.role)) @if let Some(p) = &issued.partner { " — " (p) } }
+                }
+            }
+            form.card method="post" action="/admin/tokens" {
+                h3 { (w.issue_title) }
+                input type="hidden" name="csrf" value=(user.csrf);
+                label for="role" { (w.role_label) }
+                select #role name="role" {
+                    @for role in [Role::Partner, Role::Analyst, Role::Admin] {
+                        option value=(role_key(role)) { (w.role(role)) }
+                    }
+                }
+                label for="partner" { (w.partner_label) }
+                p.hint #partner-hint { (w.partner_hint) }
+                select #partner name="partner" aria-describedby="partner-hint" {
+                    option value="" { "—" }
+                    @for partner in jvap_core::reference::PARTNERS.iter() {
+                        option value=(partner.code) {
+                            (partner.code) " — " (if view.lang == jvap_core::Lang::Fr { &partner.name_fr } else { &partner.name_en })
+                        }
+                    }
+                }
+                label for="label" { (w.label_label) }
+                input #label type="text" name="label" maxlength="200";
+                div { button type="submit" { (w.issue_button) } }
+            }
+            @if entries.is_empty() {
+                p { (w.no_tokens) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (w.col_role) }
+                        th scope="col" { (w.col_partner) }
+                        th scope="col" { (w.col_label) }
+                        th scope="col" { (w.col_created) }
+                        th scope="col" { (w.col_key) }
+                        th scope="col" { span.visually-hidden { (w.revoke) } }
+                    } }
+                    tbody {
+                        @for entry in &entries {
+                            tr {
+                                td { (w.role(entry.role)) }
+                                td { (entry.partner.as_deref().unwrap_or("")) }
+                                td { (entry.label.as_deref().unwrap_or("")) }
+                                td { (when(entry.created_at)) }
+                                td { code { (&entry.key[..12]) } }
+                                td {
+                                    form.inline method="post" action={ "/admin/tokens/" (entry.key) "/revoke" } {
+                                        input type="hidden" name="csrf" value=(user.csrf);
+                                        button.secondary type="submit" aria-label={ (w.revoke) " " (&entry.key[..12]) } { (w.revoke) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (datasets_section(state, view).await?)
+        p { a href="/submissions" { (w.all_submissions) } }
+    };
+    Ok(layout::page(view, &title, html! {}, body))
+}
+
+fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Partner => "partner",
+        Role::Analyst => "analyst",
+        Role::Admin => "admin",
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+/// `POST /admin/round/{open|close}`.
+async fn round(
+    State(state): State<AppState>,
+    view: View,
+    Path(action): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    let open = match action.as_str() {
+        "open" => true,
+        "close" => false,
+        _ => return Err(view.fail(Error::NotFound(action))),
+    };
+    let _record = rounds::set_open(&state, &user.caller, view.round.clone(), open)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to("/"))
+}
+
+#[derive(Deserialize)]
+struct IssueForm {
+    csrf: Option<String>,
+    role: String,
+    partner: Option<String>,
+    label: Option<String>,
+}
+
+/// `POST /admin/tokens`: issue a token and show the page with it, once.
+async fn issue(
+    State(state): State<AppState>,
+    view: View,
+    Form(form): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    let user = view.user()?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    let request = TokenRequest {
+        role: form.role,
+        partner: form.partner,
+        label: form.label,
+    };
+    let issued = tokens::issue_token(&state.bus, &user.caller, request)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let page = home(&state, &view, user, Some(issued)).await?;
+    // The token must not stay in a cache.
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+/// `POST /admin/tokens/{key}/revoke`.
+async fn revoke(
+    State(state): State<AppState>,
+    view: View,
+    Path(key): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    tokens::revoke_token(&state.bus, &user.caller, &key)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to("/"))
+}

@@ -1,0 +1,146 @@
+//! The web pages partners, analysts and administrators use, rendered on the server.
+//!
+//! Pages are HTML written with [`maud`] and compiled into the binary; they work without JavaScript and
+//! a few lines of inline script make them better (drag and drop, an upload progress bar, live status).
+//! Every text comes from [`i18n`] in English or French. A person signs in once with an access token;
+//! [`session`] then keeps a session cookie, and GET requests to the HTTP API (downloads, statuses) accept
+//! that cookie as well as a bearer token, so pages link straight to the API.
+//!
+//! # Layout
+//! - [`session`]: sign-in, sign-out, the language switch, the [`View`] every page handler takes.
+//! - [`partner`]: templates, upload, the list of submissions and one submission with its report.
+//! - [`analyst`]: the published datasets by version.
+//! - [`admin`]: open and close the round, issue and revoke tokens.
+//! - [`layout`]: the frame around every page, the stylesheet and the script.
+//! - [`i18n`], [`cookies`]: texts in both languages, cookie headers.
+
+mod admin;
+mod analyst;
+mod cookies;
+mod i18n;
+mod layout;
+mod partner;
+pub(crate) mod session;
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jvap_core::Lang;
+use jvap_core::messages::Role;
+use serde::Deserialize;
+
+use crate::http::{AppState, Error, human_size};
+
+pub(crate) use session::View;
+
+/// Every page route; `/` is the entry point for everyone.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .merge(session::router())
+        .merge(partner::router())
+        .merge(admin::router())
+}
+
+/// A one-line message shown on the home page after a redirect, named in the query (`?notice=`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Notice {
+    Expired,
+    SignedOut,
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    notice: Option<Notice>,
+}
+
+/// `/`: the sign-in page, or the signed-in person's page for their role.
+async fn home(
+    State(state): State<AppState>,
+    view: View,
+    query: Result<Query<HomeQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let notice = query.ok().and_then(|Query(q)| q.notice);
+    let Some(user) = &view.user else {
+        return Ok(session::signin_page(&view, notice, StatusCode::OK));
+    };
+    let page = match user.caller.role {
+        Role::Partner => partner::home(&state, &view, user).await,
+        Role::Analyst => analyst::home(&state, &view, user).await,
+        Role::Admin => admin::home(&state, &view, user, None).await,
+    };
+    page.map(IntoResponse::into_response)
+}
+
+/// Why a page handler did not render its page: a redirect (to sign in), or a failure shown as a page in
+/// the person's language.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    Redirect(String),
+    Failed {
+        lang: Lang,
+        max_upload_bytes: usize,
+        error: Error,
+    },
+}
+
+impl View {
+    /// `error` as a page in this view's language.
+    pub(crate) fn fail(&self, error: impl Into<Error>) -> PageError {
+        PageError::Failed {
+            lang: self.lang,
+            max_upload_bytes: self.max_upload_bytes,
+            error: error.into(),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Redirect(to) => Redirect::to(&to).into_response(),
+            PageError::Failed {
+                lang,
+                max_upload_bytes,
+                error,
+            } => {
+                let words = i18n::words(lang);
+                let (status, message) = match &error {
+                    Error::TooLarge(_) => (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        i18n::fill(
+                            words.err_too_large,
+                            &[("limit", &human_size(max_upload_bytes))],
+                        ),
+                    ),
+                    Error::Conflict(_) => (StatusCode::CONFLICT, words.err_round_closed.into()),
+                    Error::NotFound(_) => (StatusCode::NOT_FOUND, words.err_not_found.into()),
+                    Error::Forbidden(_) => (StatusCode::FORBIDDEN, words.err_forbidden.into()),
+                    Error::Unauthorized(_) => {
+                        (StatusCode::UNAUTHORIZED, words.session_expired.into())
+                    }
+                    Error::BadRequest(detail) => (
+                        StatusCode::BAD_REQUEST,
+                        i18n::fill(words.err_bad_request, &[("detail", detail)]),
+                    ),
+                    Error::Bus(_) => {
+                        tracing::error!(error.message = %error, "page failed on NATS");
+                        (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            words.err_unavailable.into(),
+                        )
+                    }
+                    Error::Internal(_) => {
+                        tracing::error!(error.message = %error, "page failed");
+                        (StatusCode::INTERNAL_SERVER_ERROR, words.err_internal.into())
+                    }
+                };
+                (status, layout::error_page(lang, &message)).into_response()
+            }
+        }
+    }
+}

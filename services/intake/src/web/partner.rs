@@ -1,0 +1,403 @@
+//! The partner's pages: the templates, the upload form, the list of submissions, and one submission
+//! with its live status, its report as a table and its annotated workbook.
+//!
+//! Analysts and admins see the same list and submission pages for every partner.
+
+use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{Html, Redirect};
+use axum::routing::{get, post};
+use jvap_core::Lang;
+use jvap_core::messages::{Mode, State as SubmissionState, SubmissionStatus};
+use jvap_core::report::{Issue, Report, Severity};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::i18n::fill;
+use super::layout::{self, when};
+use super::session::SignedIn;
+use super::{PageError, View};
+use crate::http::{AppState, human_size, submissions};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/upload", post(upload))
+        .route("/submissions", get(list))
+        .route("/submissions/{id}", get(submission))
+}
+
+/// The partner's home: templates, the upload form, and their submissions.
+pub(super) async fn home(
+    state: &AppState,
+    view: &View,
+    user: &SignedIn,
+) -> Result<Html<String>, PageError> {
+    let w = view.words;
+    let statuses = visible_statuses(state, view, user).await?;
+    let body = html! {
+        h1 { (w.upload_title) }
+        (upload_form(view, user))
+        (layout::templates_section(view))
+        section aria-labelledby="mine" {
+            h2 #mine { (w.my_submissions) }
+            (submissions_table(view, &statuses, false))
+        }
+    };
+    Ok(layout::page(view, w.upload_title, html! {}, body))
+}
+
+/// The upload form: a plain multipart form, which the script turns into drag and drop with a
+/// progress bar.
+fn upload_form(view: &View, user: &SignedIn) -> Markup {
+    let w = view.words;
+    let hint = fill(
+        w.file_hint,
+        &[("limit", &human_size(view.max_upload_bytes))],
+    );
+    html! {
+        form.card #upload method="post" action="/upload" enctype="multipart/form-data" data-upload
+            data-uploading=(w.uploading) data-failed=(w.err_unavailable) {
+            input type="hidden" name="csrf" value=(user.csrf);
+            div.drop {
+                label for="file" { (w.file_label) }
+                p.hint #file-hint { (hint) " " (w.drop_hint) }
+                input #file type="file" name="file" required aria-describedby="file-hint"
+                    accept=".xlsx,.xls,.xlsb,.ods,.csv";
+            }
+            fieldset {
+                legend { (w.mode_legend) }
+                div.choice {
+                    input #mode-replace type="radio" name="mode" value="replace" checked;
+                    label for="mode-replace" { (w.mode_replace) }
+                }
+                div.choice {
+                    input #mode-merge type="radio" name="mode" value="merge";
+                    label for="mode-merge" { (w.mode_merge) }
+                }
+            }
+            button type="submit" { (w.upload_button) }
+            progress max="100" value="0" hidden aria-label=(w.upload_progress) {}
+            p data-message role="status" aria-live="polite" tabindex="-1" {}
+        }
+    }
+}
+
+/// `POST /upload`: the same upload as the API, then the submission's page.
+async fn upload(
+    State(state): State<AppState>,
+    view: View,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    let upload = submissions::read_form(&state, multipart)
+        .await
+        .map_err(|e| view.fail(e))?;
+    user.check_csrf(&view, upload.csrf.as_deref())?;
+    let (_, status) = submissions::receive(&state, &user.caller, upload)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to(&format!(
+        "/submissions/{}",
+        status.submission_id
+    )))
+}
+
+/// `GET /submissions`: every submission the person may see.
+async fn list(State(state): State<AppState>, view: View) -> Result<Html<String>, PageError> {
+    let user = view.user()?;
+    let w = view.words;
+    let statuses = visible_statuses(&state, &view, user).await?;
+    let partner = user.caller.partner.is_none();
+    let title = if partner {
+        w.all_submissions
+    } else {
+        w.my_submissions
+    };
+    let body = html! {
+        h1 { (title) }
+        (submissions_table(&view, &statuses, partner))
+    };
+    Ok(layout::page(&view, title, html! {}, body))
+}
+
+async fn visible_statuses(
+    state: &AppState,
+    view: &View,
+    user: &SignedIn,
+) -> Result<Vec<SubmissionStatus>, PageError> {
+    let mut statuses = state.bus.all_statuses().await.map_err(|e| view.fail(e))?;
+    statuses.retain(|status| user.caller.may_see(status));
+    Ok(statuses)
+}
+
+/// Submissions, newest first, each linked to its page; with the partner column for analysts.
+pub(super) fn submissions_table(
+    view: &View,
+    statuses: &[SubmissionStatus],
+    with_partner: bool,
+) -> Markup {
+    let w = view.words;
+    html! {
+        @if statuses.is_empty() {
+            p { (w.no_submissions) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (w.col_file) }
+                    @if with_partner { th scope="col" { (w.col_partner) } }
+                    th scope="col" { (w.col_received) }
+                    th scope="col" { (w.col_state) }
+                    th scope="col" { (w.col_errors) }
+                    th scope="col" { (w.col_warnings) }
+                    th scope="col" { (w.col_version) }
+                } }
+                tbody {
+                    @for status in statuses {
+                        tr {
+                            td { a href={ "/submissions/" (status.submission_id) } { (status.file_name) } }
+                            @if with_partner { td { (status.partner) } }
+                            td { (when(status.received_at)) }
+                            td { (state_badge(view, status.state)) }
+                            td { @if let Some(c) = &status.counts { (c.errors) } }
+                            td { @if let Some(c) = &status.counts { (c.warnings) } }
+                            td { @if let Some(v) = status.dataset_version { (v) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A state as a word with a symbol, coloured too (but never only coloured).
+fn state_badge(view: &View, state: SubmissionState) -> Markup {
+    let (class, symbol) = match state {
+        SubmissionState::Received => ("state state-received", "…"),
+        SubmissionState::Validating => ("state state-validating", "…"),
+        SubmissionState::Accepted => ("state state-accepted", "✓"),
+        SubmissionState::Rejected => ("state state-rejected", "✗"),
+        SubmissionState::Failed => ("state state-failed", "!"),
+    };
+    html! { span class=(class) { span aria-hidden="true" { (symbol) " " } (view.words.state(state)) } }
+}
+
+/// `?severity=error&sheet=Initiatives`: which issues of the report to show.
+#[derive(Debug, Default, Deserialize)]
+struct ReportFilter {
+    severity: Option<String>,
+    sheet: Option<String>,
+}
+
+impl ReportFilter {
+    fn severity(&self) -> Option<Severity> {
+        match self.severity.as_deref() {
+            Some("error") => Some(Severity::Error),
+            Some("warning") => Some(Severity::Warning),
+            Some("info") => Some(Severity::Info),
+            _ => None,
+        }
+    }
+
+    fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref().filter(|sheet| !sheet.is_empty())
+    }
+
+    fn keeps(&self, issue: &Issue) -> bool {
+        self.severity().is_none_or(|s| s == issue.severity)
+            && self
+                .sheet()
+                .is_none_or(|s| issue.sheet.as_deref() == Some(s))
+    }
+}
+
+/// `GET /submissions/{id}`: the state, live while pending, then the report.
+async fn submission(
+    State(state): State<AppState>,
+    view: View,
+    Path(id): Path<String>,
+    filter: Result<Query<ReportFilter>, QueryRejection>,
+) -> Result<Html<String>, PageError> {
+    let user = view.user()?;
+    let w = view.words;
+    // A filter that does not parse shows everything.
+    let filter = filter.map(|Query(f)| f).unwrap_or_default();
+    let status = submissions::visible_status(&state.bus, &user.caller, &id)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let pending = matches!(
+        status.state,
+        SubmissionState::Received | SubmissionState::Validating
+    );
+    let report = match status.state {
+        SubmissionState::Accepted | SubmissionState::Rejected => Some(
+            submissions::load_report(&state.bus, &id)
+                .await
+                .map_err(|e| view.fail(e))?,
+        ),
+        _ => None,
+    };
+    let head = html! {
+        @if pending { noscript { meta http-equiv="refresh" content="3"; } }
+    };
+    let body = html! {
+        h1 { (w.submission_title) " — " (status.file_name) }
+        div.card {
+            p #state role="status" aria-live="polite"
+                data-poll=[pending.then(|| format!("/api/v1/submissions/{id}"))]
+                data-state=(state_key(status.state)) {
+                (state_badge(&view, status.state)) " " (w.state_explained(status.state))
+            }
+            @if pending { p.hint { (w.live_note) } }
+            @if let Some(reason) = &status.reason { p { (reason) } }
+            @if let Some(version) = status.dataset_version {
+                p { (fill(w.in_version, &[("version", &version.to_string())])) }
+            }
+            dl.facts {
+                dt { (w.col_partner) } dd { (status.partner) }
+                dt { (w.col_received) } dd { (when(status.received_at)) }
+                dt { (w.mode_was) } dd { (match status.mode { Mode::Replace => w.mode_replace_name, Mode::Merge => w.mode_merge_name }) }
+                @if let Some(counts) = &status.counts {
+                    dt { (w.count_rows) } dd { (counts.rows) }
+                    dt { (w.count_records) } dd { (counts.records) }
+                    dt { (w.count_errors) } dd { (counts.errors) }
+                    dt { (w.count_warnings) } dd { (counts.warnings) }
+                }
+            }
+        }
+        @if let Some(report) = &report {
+            section aria-labelledby="annotated" {
+                h2 #annotated { (w.annotated_title) }
+                ul {
+                    li { a href={ "/api/v1/submissions/" (id) "/annotated.xlsx?lang=" (view.lang.code()) } download {
+                        (if view.lang == Lang::En { w.annotated_en } else { w.annotated_fr })
+                    } }
+                    @let other = if view.lang == Lang::En { Lang::Fr } else { Lang::En };
+                    li { a href={ "/api/v1/submissions/" (id) "/annotated.xlsx?lang=" (other.code()) } download {
+                        (if other == Lang::En { w.annotated_en } else { w.annotated_fr })
+                    } }
+                }
+            }
+            (report_section(&view, &id, report, &filter))
+        }
+        @if user.caller.partner.is_some()
+            && matches!(status.state, SubmissionState::Rejected | SubmissionState::Failed) {
+            p { a href="/#upload" { (w.upload_again) } }
+        }
+    };
+    Ok(layout::page(&view, w.submission_title, head, body))
+}
+
+fn state_key(state: SubmissionState) -> &'static str {
+    match state {
+        SubmissionState::Received => "received",
+        SubmissionState::Validating => "validating",
+        SubmissionState::Accepted => "accepted",
+        SubmissionState::Rejected => "rejected",
+        SubmissionState::Failed => "failed",
+    }
+}
+
+/// The issues as a table, with a filter form that works without script (a GET to this page).
+fn report_section(view: &View, id: &str, report: &Report, filter: &ReportFilter) -> Markup {
+    let w = view.words;
+    let mut sheets: Vec<&str> = report
+        .issues
+        .iter()
+        .filter_map(|i| i.sheet.as_deref())
+        .collect();
+    sheets.sort_unstable();
+    sheets.dedup();
+    let shown: Vec<&Issue> = report.issues.iter().filter(|i| filter.keeps(i)).collect();
+    let severities = [Severity::Error, Severity::Warning, Severity::Info];
+    html! {
+        section aria-labelledby="report" {
+            h2 #report { (w.report_title) }
+            @if report.issues.is_empty() {
+                p { (w.no_issues) }
+            } @else {
+                form.filters method="get" action={ "/submissions/" (id) } {
+                    div {
+                        label for="severity" { (w.filter_severity) }
+                        select #severity name="severity" {
+                            option value="" { (w.filter_all) }
+                            @for severity in severities {
+                                @let key = severity_key(severity);
+                                option value=(key) selected[filter.severity() == Some(severity)] { (w.severity(severity)) }
+                            }
+                        }
+                    }
+                    div {
+                        label for="sheet" { (w.filter_sheet) }
+                        select #sheet name="sheet" {
+                            option value="" { (w.filter_all) }
+                            @for sheet in &sheets {
+                                option value=(sheet) selected[filter.sheet() == Some(*sheet)] { (sheet) }
+                            }
+                        }
+                    }
+                    button.secondary type="submit" { (w.filter_button) }
+                }
+                p role="status" {
+                    (fill(w.shown_of, &[("shown", &shown.len().to_string()), ("total", &report.issues.len().to_string())]))
+                }
+                table #issues {
+                    thead { tr {
+                        th scope="col" { (w.col_severity) }
+                        th scope="col" { (w.col_sheet) }
+                        th scope="col" { (w.col_cell) }
+                        th scope="col" { (w.col_column) }
+                        th scope="col" { (w.col_value) }
+                        th scope="col" { (w.col_message) }
+                    } }
+                    tbody {
+                        @for issue in shown {
+                            tr {
+                                td class={ "sev sev-" (severity_key(issue.severity)) } {
+                                    span aria-hidden="true" { (severity_symbol(issue.severity)) " " }
+                                    (w.severity(issue.severity))
+                                }
+                                td { (issue.sheet.as_deref().unwrap_or("")) }
+                                td { (issue.cell.as_deref().unwrap_or("")) }
+                                td { (issue.column.as_deref().map(|key| column_name(key, view.lang)).unwrap_or_default()) }
+                                td { (issue.value.as_deref().unwrap_or("")) }
+                                td { (issue.message(view.lang)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn severity_key(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn severity_symbol(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "✗",
+        Severity::Warning => "⚠",
+        Severity::Info => "ℹ",
+    }
+}
+
+/// A column's header in the template of `lang` (from `schemas/fields.csv`), or its key.
+fn column_name(key: &str, lang: Lang) -> String {
+    jvap_core::FIELDS
+        .iter()
+        .find(|field| field.key == key)
+        .map_or_else(
+            || key.to_string(),
+            |field| match lang {
+                Lang::En => field.header_en.clone(),
+                Lang::Fr => field.header_fr.clone(),
+            },
+        )
+}

@@ -1,0 +1,282 @@
+//! The web pages over plain HTTP: sessions, cookies, CSRF, revocation, language and page errors. The
+//! flows a person follows are in the browser tests (`tests/tests/browser.rs`).
+
+use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::helpers::{ADMIN_TOKEN, TestApp, spawn_app, spawn_app_with};
+
+/// The body type of a page form (the values the tests send need no escaping).
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A client that does not follow redirects, so the tests see them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The `Set-Cookie` value of cookie `name` in a response.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    let pair = set_cookie.split(';').next().unwrap_or_default();
+    pair.split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The first `csrf` hidden field of a page.
+fn csrf_of(page: &str) -> String {
+    let start = page.find(r#"name="csrf" value=""#).expect("a csrf field") + 19;
+    page[start..start + 64].to_string()
+}
+
+/// Sign in as a browser would; returns the `Set-Cookie` of the session.
+async fn sign_in(app: &TestApp, token: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let client = browser();
+    let page = client.get(app.url("/")).send().await.unwrap();
+    let signin = cookie_value(&set_cookie(&page, "jvap_signin").expect("a sign-in cookie"));
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let mut request = client
+        .post(app.url("/signin"))
+        .header(COOKIE, format!("jvap_signin={signin}"))
+        .header(CONTENT_TYPE, FORM)
+        .body(format!("csrf={csrf}&token={token}"));
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn session_of(app: &TestApp, token: &str) -> String {
+    let response = sign_in(app, token, &[]).await;
+    assert_eq!(response.status(), 303);
+    format!(
+        "jvap_session={}",
+        cookie_value(&set_cookie(&response, "jvap_session").expect("a session cookie"))
+    )
+}
+
+#[tokio::test]
+async fn signing_in_sets_an_http_only_same_site_cookie_secure_behind_tls() {
+    let app = spawn_app().await;
+
+    let plain = sign_in(&app, ADMIN_TOKEN, &[]).await;
+    let tls = sign_in(&app, ADMIN_TOKEN, &[("x-forwarded-proto", "https")]).await;
+
+    assert_eq!(plain.status(), 303);
+    let cookie = set_cookie(&plain, "jvap_session").expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let cookie = set_cookie(&tls, "jvap_session").expect("a session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_wrong_token_or_a_forged_sign_in_form_opens_no_session() {
+    let app = spawn_app().await;
+
+    let wrong = sign_in(&app, "not-a-token", &[]).await;
+    let forged = browser()
+        .post(app.url("/signin"))
+        .header(CONTENT_TYPE, FORM)
+        .body(format!("csrf={}&token={ADMIN_TOKEN}", "x".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(wrong.status(), 401);
+    assert!(set_cookie(&wrong, "jvap_session").is_none());
+    assert_eq!(forged.status(), 403);
+    assert!(set_cookie(&forged, "jvap_session").is_none());
+}
+
+#[tokio::test]
+async fn the_session_cookie_reads_the_api_but_never_changes_anything_through_it() {
+    let app = spawn_app().await;
+    let session = session_of(&app, ADMIN_TOKEN).await;
+
+    let read = browser()
+        .get(app.url("/api/v1/submissions"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let write = browser()
+        .post(app.url("/api/v1/tokens"))
+        .header(COOKIE, &session)
+        .json(&serde_json::json!({ "role": "admin" }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(read.status(), 200);
+    assert_eq!(write.status(), 401);
+}
+
+#[tokio::test]
+async fn a_page_form_without_the_sessions_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    let session = session_of(&app, ADMIN_TOKEN).await;
+
+    let response = browser()
+        .post(app.url("/admin/round/close"))
+        .header(COOKIE, &session)
+        .header(CONTENT_TYPE, FORM)
+        .body(format!("csrf={}", "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 400);
+    let round = app.get("/api/v1/rounds/2022", ADMIN_TOKEN).await;
+    let round: Value = round.json().await.unwrap();
+    assert_eq!(round["open"], true, "the round was closed by a forged form");
+}
+
+#[tokio::test]
+async fn a_revoked_token_and_its_sessions_stop_working() {
+    let app = spawn_app().await;
+    let token = app.issue_token("analyst", None).await;
+    let session = session_of(&app, &token).await;
+    let listing: Vec<Value> = app
+        .get("/api/v1/tokens", ADMIN_TOKEN)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = listing
+        .iter()
+        .find(|entry| entry["role"] == "analyst")
+        .and_then(|entry| entry["key"].as_str())
+        .expect("the analyst token is listed")
+        .to_string();
+    assert!(
+        !listing
+            .iter()
+            .any(|entry| entry.to_string().contains(&token))
+    );
+
+    let revoked = app
+        .client
+        .delete(app.url(&format!("/api/v1/tokens/{key}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(revoked.status(), 204);
+    assert_eq!(app.get("/api/v1/submissions", &token).await.status(), 401);
+    let page = browser()
+        .get(app.url("/submissions"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/?notice=expired");
+}
+
+#[tokio::test]
+async fn pages_follow_the_browsers_language_unless_the_switch_was_used() {
+    let app = spawn_app().await;
+    let get = |headers: Vec<(reqwest::header::HeaderName, &'static str)>| {
+        let mut request = browser().get(app.url("/"));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+
+    let french = get(vec![(ACCEPT_LANGUAGE, "fr-SN,fr;q=0.9,en;q=0.5")])
+        .await
+        .unwrap();
+    let switched = get(vec![
+        (ACCEPT_LANGUAGE, "fr-SN,fr;q=0.9"),
+        (COOKIE, "jvap_lang=en"),
+    ])
+    .await
+    .unwrap();
+    let switch = browser()
+        .get(app.url("/lang/fr?next=/submissions"))
+        .send()
+        .await
+        .unwrap();
+
+    assert!(french.text().await.unwrap().contains(r#"<html lang="fr">"#));
+    assert!(
+        switched
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"<html lang="en">"#)
+    );
+    assert_eq!(switch.status(), 303);
+    assert_eq!(switch.headers()["location"], "/submissions");
+    assert!(set_cookie(&switch, "jvap_lang").is_some_and(|c| c.starts_with("jvap_lang=fr;")));
+}
+
+#[tokio::test]
+async fn an_upload_refused_by_the_page_says_why_in_the_pages_language() {
+    let app = spawn_app_with(|config| config.max_upload_bytes = 1024).await;
+    let token = app.issue_token("partner", Some("NER")).await;
+    let session = session_of(&app, &token).await;
+    let home = browser()
+        .get(app.url("/"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&home.text().await.unwrap());
+    let upload = |bytes: Vec<u8>| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", Part::bytes(bytes).file_name("initiatives.xlsx"));
+        browser()
+            .post(app.url("/upload"))
+            .header(COOKIE, &session)
+            .header(ACCEPT_LANGUAGE, "fr")
+            .multipart(form)
+            .send()
+    };
+
+    let too_large = upload(vec![b'x'; 4096]).await.unwrap();
+    app.client
+        .post(app.url("/api/v1/rounds/2022/close"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let closed = upload(b"a,b\n".to_vec()).await.unwrap();
+
+    assert_eq!(too_large.status(), 413);
+    assert!(
+        too_large
+            .text()
+            .await
+            .unwrap()
+            .contains("Le fichier est trop volumineux")
+    );
+    assert_eq!(closed.status(), 409);
+    assert!(
+        closed
+            .text()
+            .await
+            .unwrap()
+            .contains("La collecte est fermée")
+    );
+}

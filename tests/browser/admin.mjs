@@ -1,0 +1,46 @@
+// An administrator closes and reopens the round, issues a token (shown once) and revokes it; a revoked
+// token no longer works; a stale session cookie says the session expired; sign-out signs out.
+import { base, lang, need, check, context, signIn, shot, run } from './lib.mjs';
+
+const token = need('JVAP_ADMIN_TOKEN');
+const fr = lang === 'fr';
+
+await run(async (browser) => {
+  const ctx = await context(browser);
+  const page = await ctx.newPage();
+  await signIn(page, token);
+
+  await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).click();
+  await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).waitFor();
+  await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).click();
+  await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).waitFor();
+
+  await page.getByLabel(fr ? 'Rôle' : 'Role').selectOption('partner');
+  await page.getByLabel(fr ? 'Partenaire (pour' : 'Partner (for').selectOption('NER');
+  await page.getByLabel(fr ? 'Libellé' : 'Label').fill(`browser ${lang}`);
+  await page.getByRole('button', { name: fr ? 'Créer le jeton' : 'Issue the token' }).click();
+  const issued = (await page.locator('#issued-token').innerText()).trim();
+  check(/^[0-9a-f]{64}$/.test(issued), `no token shown: ${issued}`);
+  await shot(page, 'admin');
+
+  const api = (t) => fetch(base + '/api/v1/submissions', { headers: { Authorization: `Bearer ${t}` } });
+  check((await api(issued)).status === 200, 'the new token does not work');
+  const row = page.locator('tbody tr', { hasText: `browser ${lang}` });
+  await row.getByRole('button', { name: fr ? 'Révoquer' : 'Revoke' }).click();
+  await page.locator('tbody tr', { hasText: `browser ${lang}` }).waitFor({ state: 'detached' });
+  check((await api(issued)).status === 401, 'a revoked token still works');
+
+  // A session that no longer exists is said to have expired.
+  const stale = await context(browser);
+  await stale.addCookies([{ name: 'jvap_session', value: 'gone', url: base }]);
+  const old = await stale.newPage();
+  await old.goto(base + '/submissions');
+  check(await old.locator('[role=status]').innerText().then((t) => t.includes(fr ? 'session a expiré' : 'session has expired')),
+    'no session-expired message');
+  await shot(old, 'expired');
+
+  await page.getByRole('button', { name: fr ? 'Se déconnecter' : 'Sign out' }).click();
+  await page.getByLabel(fr ? "Jeton d'accès" : 'Access token').waitFor();
+  const after = await page.request.get(base + '/api/v1/submissions');
+  check(after.status() === 401, `signed out, the API still answers ${after.status()}`);
+});

@@ -1,0 +1,67 @@
+// A partner signs in, uploads a workbook with six errors (with the script: drag-and-drop form, progress
+// bar, live status), sees it rejected with its six cells, downloads the annotated workbook, then sends
+// the corrected file from a browser without JavaScript (plain form, refreshing page) and sees it accepted.
+import { base, lang, need, check, context, signIn, shot, downloadXlsx, run } from './lib.mjs';
+
+const token = need('JVAP_TOKEN');
+const rejected = need('JVAP_REJECTED_FILE');
+const corrected = need('JVAP_CORRECTED_FILE');
+const cells = need('JVAP_EXPECT_CELLS').split(',');
+const fr = lang === 'fr';
+
+await run(async (browser) => {
+  const page = await (await context(browser)).newPage();
+  await page.goto(base + '/');
+  await shot(page, 'signin');
+  await signIn(page, token);
+  await shot(page, 'partner-home');
+
+  // Upload with JavaScript on: the script sends it and follows to the submission page.
+  await page.getByLabel(fr ? 'Classeur' : 'Workbook').setInputFiles(rejected);
+  await Promise.all([
+    page.waitForURL(/\/submissions\/[0-9a-f]{24}$/, { timeout: 30000 }),
+    page.getByRole('button', { name: fr ? 'Envoyer' : 'Send', exact: true }).click(),
+  ]);
+  // The page updates by itself until the verdict.
+  await page.locator('#state[data-state="rejected"]').waitFor({ timeout: 60000 });
+  check(await page.locator('#state').innerText().then((t) => t.includes(fr ? 'Refusé' : 'Rejected')),
+    'the state is not shown in words');
+  const submission = page.url();
+
+  // Only the errors, with the filter (a GET form that works without script).
+  await page.getByLabel(fr ? 'Gravité' : 'Severity').selectOption('error');
+  await Promise.all([
+    page.waitForURL(/severity=error/),
+    page.getByRole('button', { name: fr ? 'Filtrer' : 'Filter' }).click(),
+  ]);
+  const rows = page.locator('#issues tbody tr');
+  check(await rows.count() === cells.length, `expected ${cells.length} errors, saw ${await rows.count()}`);
+  const seen = await rows.locator('td:nth-child(3)').allInnerTexts();
+  check(JSON.stringify([...seen].sort()) === JSON.stringify([...cells].sort()),
+    `the error cells are ${seen}, expected ${cells}`);
+  const severities = await rows.locator('td:nth-child(1)').allInnerTexts();
+  check(severities.every((s) => s.includes(fr ? 'Erreur' : 'Error')), `severities: ${severities}`);
+  const messages = await rows.locator('td:nth-child(6)').allInnerTexts();
+  check(messages.some((m) => m.includes(fr ? 'adresse électronique' : 'e-mail address')),
+    `the messages are not in ${lang}: ${messages}`);
+  await page.goto(submission);
+  await shot(page, 'report');
+
+  await downloadXlsx(page, page.getByRole('link', { name: fr ? 'notes en français' : 'notes in English' }), 'annotated.xlsx');
+
+  // The corrected file from a browser without JavaScript: a plain form post and a refreshing page.
+  const plain = await (await context(browser, { javaScriptEnabled: false })).newPage();
+  await signIn(plain, token);
+  await plain.getByLabel(fr ? 'Classeur' : 'Workbook').setInputFiles(corrected);
+  await Promise.all([
+    plain.waitForURL(/\/submissions\/[0-9a-f]{24}$/, { timeout: 30000 }),
+    plain.getByRole('button', { name: fr ? 'Envoyer' : 'Send', exact: true }).click(),
+  ]);
+  check(plain.url() !== submission, 'the corrected file got the same submission');
+  await plain.locator('#state[data-state="accepted"]').waitFor({ timeout: 60000 });
+  await shot(plain, 'accepted');
+
+  await page.goto(base + '/submissions');
+  check(await page.locator('table tbody tr').count() === 2, 'the list does not show both submissions');
+  await shot(page, 'submissions');
+});
