@@ -4,10 +4,11 @@
 //! submission statuses, and the current initiatives. Shown in the workbook, the JSON API
 //! (`GET /api/v1/rounds/{round}/tracker`), `jvap status --round`, the summary and the web page.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::DatasetInitiative;
 use crate::messages::SubmissionStatus;
 
 /// Every expected partner of a round (and any other partner that submitted), in partner-code order.
@@ -50,13 +51,13 @@ pub enum PartnerState {
 
 impl Tracker {
     /// The tracker of `round` from its expected partner codes, every submission status of the round,
-    /// and the current initiatives (for the counts).
+    /// and how many initiatives each partner has in the current dataset.
     pub fn build(
         round: &str,
         expected: &[String],
         statuses: &[SubmissionStatus],
-        initiatives: &[DatasetInitiative],
+        initiatives_by_partner: &BTreeMap<String, u64>,
     ) -> Tracker {
-        todo!("tracker::build {round} {expected:?} {} {}", statuses.len(), initiatives.len())
+        todo!("tracker::build {round} {expected:?} {} {initiatives_by_partner:?}", statuses.len())
     }
 }
