@@ -47,8 +47,8 @@ pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
         .iter()
         .map(|&(name, content_type)| {
             let bytes = match name {
-                "dataset.xlsx" => dataset::write_xlsx(data.meta, data.initiatives)?,
-                "dataset.json" => dataset::write_json(data.meta, data.initiatives)?,
+                "dataset.xlsx" => dataset::write_xlsx(data, &figures)?,
+                "dataset.json" => dataset::write_json(data, &figures)?,
                 "dataset.csv" => dataset::write_csv(data.meta, data.initiatives)?,
                 "summary.en.html" => summary::html(&figures, Lang::En).into_bytes(),
                 "summary.fr.html" => summary::html(&figures, Lang::Fr).into_bytes(),

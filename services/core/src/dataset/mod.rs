@@ -3,8 +3,10 @@
 //! One table definition ([`table`]) says which columns the Initiatives sheet and the CSV have and what
 //! each cell holds, from [`crate::FIELDS`]; the writers only decide how a cell is encoded.
 //!
-//! - [`write_xlsx`]: `Read me` (metadata and data dictionary) and `Initiatives` (constant memory).
-//! - [`write_json`]: `{ round, version, generated_at, counts, initiatives }` (`schemas/dataset.schema.json`).
+//! - [`write_xlsx`]: `Read me`, `Initiatives` (constant memory), `Initiative countries`, the summary sheets
+//!   with charts, `Tracker`, `Possible duplicates` and `Data quality` (see [`xlsx`]).
+//! - [`write_json`]: `{ round, version, generated_at, counts, changes, duplicates, figures, initiatives }`
+//!   (`schemas/dataset.schema.json`).
 //! - [`write_csv`]: the Initiatives columns, UTF-8 with BOM, safe against formula injection.
 
 use std::collections::BTreeSet;
@@ -13,11 +15,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Initiative;
+use crate::changes::ChangeLog;
+use crate::duplicates::PossibleDuplicate;
+use crate::figures::Figures;
 
 mod csv;
 mod json;
 pub mod table;
-mod xlsx;
+pub mod xlsx;
 
 pub use self::csv::write_csv;
 pub use self::json::write_json;
@@ -76,6 +81,15 @@ pub struct Dataset {
     pub version: u32,
     pub generated_at: DateTime<Utc>,
     pub counts: DatasetCounts,
+    /// The change log against the previous version (absent in files written before it existed).
+    #[serde(default)]
+    pub changes: Option<ChangeLog>,
+    /// Possible duplicates across partners, best score first.
+    #[serde(default)]
+    pub duplicates: Option<Vec<PossibleDuplicate>>,
+    /// Every figure of the version, as the workbook and the summary show them.
+    #[serde(default)]
+    pub figures: Option<Figures>,
     pub initiatives: Vec<DatasetInitiative>,
 }
 
