@@ -230,6 +230,12 @@ pub fn money(budget_eur: f64) -> Option<Money> {
     })
 }
 
+/// `money` with exactly two decimals, so every amount is written alike (`0.00`, `12.50`).
+fn cents(mut money: Money) -> Money {
+    money.rescale(2);
+    money
+}
+
 /// No euros, written `0.00` like every other amount.
 pub const ZERO_EUR: Money = Decimal::from_parts(0, 0, 0, false, 2);
 
@@ -318,7 +324,9 @@ fn groups(
         for key in own {
             let sum = sums.entry(key).or_insert((0, ZERO_EUR));
             sum.0 += 1;
-            sum.1 += budget.unwrap_or_default();
+            if let Some(budget) = budget {
+                sum.1 += *budget;
+            }
         }
     }
     let mut out: Vec<Group> = known
@@ -330,7 +338,7 @@ fn groups(
                 label_en,
                 label_fr,
                 initiatives,
-                budget_eur,
+                budget_eur: cents(budget_eur),
             }
         })
         .collect();
@@ -341,7 +349,7 @@ fn groups(
             label_en,
             label_fr,
             initiatives,
-            budget_eur,
+            budget_eur: cents(budget_eur),
         }
     }));
     out

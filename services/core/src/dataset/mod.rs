@@ -9,12 +9,12 @@
 //!   (`schemas/dataset.schema.json`).
 //! - [`write_csv`]: the Initiatives columns, UTF-8 with BOM, safe against formula injection.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Initiative;
+use crate::{Initiative, Report, Severity};
 use crate::changes::ChangeLog;
 use crate::duplicates::PossibleDuplicate;
 use crate::figures::Figures;
@@ -47,6 +47,37 @@ pub struct DatasetInitiative {
     pub record: Initiative,
     /// The warnings carried from validation, as codes with the cell, e.g. `currency.assumed_eur@S9`.
     pub warnings: Vec<String>,
+}
+
+impl DatasetInitiative {
+    /// The initiatives of an accepted report, as `partner` submitted them in `submission_id`, each
+    /// with the warnings of its row written `code@cell` (just the code when the issue has no cell).
+    pub fn from_report(partner: &str, submission_id: &str, report: &Report) -> Vec<DatasetInitiative> {
+        let mut warnings: HashMap<(Option<&str>, u32), Vec<String>> = HashMap::new();
+        for issue in report.issues.iter().filter(|i| i.severity == Severity::Warning) {
+            let Some(row) = issue.row else { continue };
+            let text = match &issue.cell {
+                Some(cell) => format!("{}@{cell}", issue.code),
+                None => issue.code.clone(),
+            };
+            warnings
+                .entry((issue.sheet.as_deref(), row))
+                .or_default()
+                .push(text);
+        }
+        report
+            .records
+            .iter()
+            .map(|record| DatasetInitiative {
+                partner: partner.to_string(),
+                submission_id: submission_id.to_string(),
+                warnings: warnings
+                    .remove(&(record.source.sheet.as_deref(), record.source.row))
+                    .unwrap_or_default(),
+                record: record.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The headline counts of a dataset version, shown in the read-me sheet and the JSON.
