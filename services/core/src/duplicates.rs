@@ -39,8 +39,13 @@ pub struct InitiativeRef {
 /// dates within it, a quarter when an end date is missing), budget 0.2 (both within
 /// [`BUDGET_TOLERANCE`] of the larger). Identical titles with one shared country and close dates
 /// pass; so does a project titled in English by one partner and in French by another when its
-/// countries, both dates and its budget agree; a similar title alone does not.
+/// countries, both dates and its budget agree; a similar title alone does not, and nothing passes
+/// when the starts are more than [`MAX_START_GAP_DAYS`] apart.
 pub const THRESHOLD: f64 = 0.6;
+
+/// Initiatives whose start dates are further apart than this (in days) are never the same one, however
+/// alike their titles: they are typically two phases of one programme.
+pub const MAX_START_GAP_DAYS: i64 = 365;
 
 /// Two dates this close (in days) count as the same.
 pub const CLOSE_DAYS: i64 = 31;
@@ -53,7 +58,8 @@ pub const BUDGET_TOLERANCE: f64 = 0.2;
 /// (at most `MAX_BLOCK` candidates per initiative and block).
 pub const MAX_BLOCK: usize = 64;
 
-/// Words that say nothing about which initiative a title names (English and French).
+/// Words that say nothing about which initiative a title names (English and French). Phase numbers
+/// (`II`, `III`) are kept: they tell two phases of a programme apart.
 const STOP_WORDS: &[&str] = &[
     "a",
     "an",
@@ -96,9 +102,6 @@ const STOP_WORDS: &[&str] = &[
     "program",
     "support",
     "appui",
-    "ii",
-    "iii",
-    "iv",
 ];
 
 /// Every pair of initiatives of different partners that look like the same one, best score first.
@@ -236,8 +239,12 @@ impl<'a> Features<'a> {
     }
 }
 
-/// The score of a pair and the reasons that contributed.
+/// The score of a pair and the reasons that contributed; 0 when the starts are over
+/// [`MAX_START_GAP_DAYS`] apart.
 fn score(a: &Features<'_>, b: &Features<'_>) -> (f64, Vec<String>) {
+    if (a.start - b.start).num_days().abs() > MAX_START_GAP_DAYS {
+        return (0.0, Vec::new());
+    }
     let title = dice(&a.words, &b.words);
     let countries = jaccard(&a.countries, &b.countries);
     let close = |x: NaiveDate, y: NaiveDate| (x - y).num_days().abs() <= CLOSE_DAYS;
