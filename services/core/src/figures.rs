@@ -204,7 +204,7 @@ impl Figures {
         }
     }
 
-    /// Every breakdown with the name of the workbook sheet and the JSON key it appears under.
+    /// Every breakdown with the JSON key it appears under, in the order of the struct.
     pub fn breakdowns(&self) -> [(&'static str, &[Group]); 10] {
         [
             ("by_primary_domain", &self.by_primary_domain),

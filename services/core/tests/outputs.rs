@@ -44,7 +44,10 @@ fn accepted_samples() -> Vec<DatasetInitiative> {
         let file = entry["file"].as_str().expect("a file name");
         let (verdict, records) = sample(file);
         assert_eq!(verdict, Verdict::Accepted, "{file}");
-        assert_eq!(entry["partner"].as_str(), records.first().map(|r| r.partner.as_str()));
+        assert_eq!(
+            entry["partner"].as_str(),
+            records.first().map(|r| r.partner.as_str())
+        );
         initiatives.extend(records);
     }
     initiatives
@@ -102,7 +105,9 @@ fn the_workbook_the_json_and_the_figures_agree_on_the_totals() {
     let xlsx = write_xlsx(&data, &figures).expect("the workbook");
     let mut workbook = Xlsx::new(Cursor::new(xlsx)).expect("calamine opens the workbook");
     assert_eq!(workbook.sheet_names(), SHEETS);
-    let by_domain = workbook.worksheet_range(SHEET_BY_DOMAIN).expect("By domain");
+    let by_domain = workbook
+        .worksheet_range(SHEET_BY_DOMAIN)
+        .expect("By domain");
     let total = by_domain
         .rows()
         .find(|r| r[0] == Data::String("Total".into()))
@@ -115,24 +120,38 @@ fn the_workbook_the_json_and_the_figures_agree_on_the_totals() {
         .take(5)
         .map(|r| money(&r[4]))
         .sum();
-    assert_eq!(domain_sum, figures.totals.budget_eur, "the domains add up to the total");
+    assert_eq!(
+        domain_sum, figures.totals.budget_eur,
+        "the domains add up to the total"
+    );
 
-    let json: Value = serde_json::from_slice(&write_json(&data, &figures).expect("the JSON"))
-        .expect("JSON");
+    let json: Value =
+        serde_json::from_slice(&write_json(&data, &figures).expect("the JSON")).expect("JSON");
     let from_json: Figures =
         serde_json::from_value(json["figures"].clone()).expect("the figures read back");
     assert_eq!(from_json, figures);
     assert_eq!(
-        Decimal::from_str(json["figures"]["totals"]["budget_eur"].as_str().expect("a string"))
-            .expect("a decimal"),
+        Decimal::from_str(
+            json["figures"]["totals"]["budget_eur"]
+                .as_str()
+                .expect("a string")
+        )
+        .expect("a decimal"),
         figures.totals.budget_eur
     );
     assert_eq!(json["counts"]["initiatives"], 65);
-    assert_eq!(json["duplicates"].as_array().map(Vec::len), Some(1), "the PAGIF pair");
+    assert_eq!(
+        json["duplicates"].as_array().map(Vec::len),
+        Some(1),
+        "the PAGIF pair"
+    );
 
     let csv = write_csv(&meta, &initiatives).expect("the CSV");
     let lines = csv.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
-    assert!(lines > 65, "a header and a line per initiative (some span lines)");
+    assert!(
+        lines > 65,
+        "a header and a line per initiative (some span lines)"
+    );
 }
 
 #[test]

@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 use jvap_core::catalogue;
 use jvap_core::dataset::{DatasetInitiative, DatasetMeta, write_json};
 use jvap_core::figures::Figures;
-use jvap_core::outputs::RoundData;
-use jvap_core::tracker::Tracker;
 use jvap_core::messages::{
     DatasetPublished, Mode, State, SubmissionFailed, SubmissionReceived, SubmissionRejected,
     SubmissionStatus, SubmissionValidated,
 };
+use jvap_core::outputs::RoundData;
 use jvap_core::record::SourceRef;
+use jvap_core::tracker::Tracker;
 use jvap_core::{Counts, FIELDS, Initiative, Issue, Report, reference};
 
 const BASE: &str = "https://jvap.example/schemas/";
@@ -276,7 +276,11 @@ fn a_dataset_built_from_every_accepted_sample_matches_its_schema() {
     let mut initiatives = Vec::new();
     for entry in std::fs::read_dir(SAMPLES).expect("the samples directory") {
         let path = entry.expect("an entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if name.ends_with(".json") || name.ends_with(".md") {
             continue;
         }
@@ -298,8 +302,18 @@ fn a_dataset_built_from_every_accepted_sample_matches_its_schema() {
     assert_valid("dataset.schema.json", &value);
     assert_valid("figures.schema.json", &value["figures"]);
     assert_eq!(value["changes"]["previous_version"], 1);
-    assert!(!value["duplicates"].as_array().expect("duplicates").is_empty());
-    assert!(!value["figures"]["gaps"].as_array().expect("gaps").is_empty());
+    assert!(
+        !value["duplicates"]
+            .as_array()
+            .expect("duplicates")
+            .is_empty()
+    );
+    assert!(
+        !value["figures"]["gaps"]
+            .as_array()
+            .expect("gaps")
+            .is_empty()
+    );
 }
 
 #[test]

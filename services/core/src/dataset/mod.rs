@@ -14,10 +14,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Initiative, Report, Severity};
 use crate::changes::ChangeLog;
 use crate::duplicates::PossibleDuplicate;
 use crate::figures::Figures;
+use crate::{Initiative, Report, Severity};
 
 mod csv;
 mod json;
@@ -52,9 +52,17 @@ pub struct DatasetInitiative {
 impl DatasetInitiative {
     /// The initiatives of an accepted report, as `partner` submitted them in `submission_id`, each
     /// with the warnings of its row written `code@cell` (just the code when the issue has no cell).
-    pub fn from_report(partner: &str, submission_id: &str, report: &Report) -> Vec<DatasetInitiative> {
+    pub fn from_report(
+        partner: &str,
+        submission_id: &str,
+        report: &Report,
+    ) -> Vec<DatasetInitiative> {
         let mut warnings: HashMap<(Option<&str>, u32), Vec<String>> = HashMap::new();
-        for issue in report.issues.iter().filter(|i| i.severity == Severity::Warning) {
+        for issue in report
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+        {
             let Some(row) = issue.row else { continue };
             let text = match &issue.cell {
                 Some(cell) => format!("{}@{cell}", issue.code),
