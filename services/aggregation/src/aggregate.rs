@@ -169,10 +169,24 @@ impl Aggregator {
                 version,
                 generated_at: info.published_at,
             };
+            // Until the publisher builds the tracker and the previous version (another change), the
+            // figures see the partners with initiatives and no change log.
+            let mut counts = std::collections::BTreeMap::new();
+            for initiative in &initiatives {
+                *counts.entry(initiative.partner.clone()).or_insert(0) += 1;
+            }
+            let tracker = jvap_core::tracker::Tracker::build(round, &[], &[], &counts);
+            let data = jvap_core::outputs::RoundData {
+                meta: &meta,
+                initiatives: &initiatives,
+                previous: None,
+                tracker: &tracker,
+            };
+            let figures = jvap_core::figures::Figures::compute(&data);
             for (format, name) in missing {
                 let bytes = match format {
-                    "xlsx" => dataset::write_xlsx(&meta, &initiatives)?,
-                    "json" => dataset::write_json(&meta, &initiatives)?,
+                    "xlsx" => dataset::write_xlsx(&data, &figures)?,
+                    "json" => dataset::write_json(&data, &figures)?,
                     _ => dataset::write_csv(&meta, &initiatives)?,
                 };
                 self.bus.datasets.put(name, &bytes).await?;
