@@ -122,7 +122,12 @@ impl Words<'_> {
 
     /// A partner's name in the language, from the tracker (or the partner list), else its code.
     fn partner_name(&self, code: &str) -> String {
-        let tracked = self.figures.tracker.partners.iter().find(|row| row.partner == code);
+        let tracked = self
+            .figures
+            .tracker
+            .partners
+            .iter()
+            .find(|row| row.partner == code);
         let (en, fr) = match (tracked, reference::partner(code)) {
             (Some(row), _) => (row.name_en.as_str(), row.name_fr.as_str()),
             (None, Some(partner)) => (partner.name_en.as_str(), partner.name_fr.as_str()),
@@ -190,10 +195,7 @@ impl Words<'_> {
             blocks: vec![Block::Stats(vec![
                 Stat {
                     value: self.count(totals.initiatives),
-                    label: self.tr(
-                        "initiatives reported",
-                        "initiatives déclarées",
-                    ),
+                    label: self.tr("initiatives reported", "initiatives déclarées"),
                     detail: Some(detail_mix),
                 },
                 Stat {
@@ -237,10 +239,7 @@ impl Words<'_> {
             },
             Stat {
                 value: self.count(response.accepted),
-                label: self.tr(
-                    "have data in the dataset",
-                    "ont des données acceptées",
-                ),
+                label: self.tr("have data in the dataset", "ont des données acceptées"),
                 detail: None,
             },
             Stat {
@@ -270,12 +269,15 @@ impl Words<'_> {
                 .map(|row| self.partner_name(&row.partner))
                 .collect();
             (!names.is_empty()).then(|| {
-                format!(
-                    "{} ({}): {}.",
+                let (state, n, names) = (
                     self.state_label(state),
                     self.count(names.len() as u64),
-                    names.join(", ")
-                )
+                    names.join(", "),
+                );
+                match self.lang {
+                    Lang::En => format!("{state} ({n}): {names}."),
+                    Lang::Fr => format!("{state} ({n})\u{A0}: {names}."),
+                }
             })
         })
         .collect();
@@ -323,7 +325,9 @@ impl Words<'_> {
     fn state_label(&self, state: PartnerState) -> String {
         match state {
             PartnerState::NotSubmitted => self.tr("Not submitted yet", "Rien envoyé à ce jour"),
-            PartnerState::InProgress => self.tr("File being checked", "Fichier en cours de vérification"),
+            PartnerState::InProgress => {
+                self.tr("File being checked", "Fichier en cours de vérification")
+            }
             PartnerState::Rejected => self.tr(
                 "File rejected, corrections awaited",
                 "Fichier refusé, corrections attendues",
@@ -406,7 +410,10 @@ impl Words<'_> {
             ),
             columns: vec![
                 Column::text(self.tr("Domain", "Domaine")),
-                Column::number(self.tr("Initiatives (primary domain)", "Initiatives (domaine principal)")),
+                Column::number(self.tr(
+                    "Initiatives (primary domain)",
+                    "Initiatives (domaine principal)",
+                )),
                 self.budget_column(),
                 Column::number(self.tr("Initiatives (any domain)", "Initiatives (tout domaine)")),
             ],
@@ -487,25 +494,27 @@ impl Words<'_> {
                 "Initiatives by funder category",
                 "Initiatives par catégorie de bailleur",
             ),
-            blocks: vec![
-                Block::Table(self.breakdown(
-                    self.tr(
-                        "Initiatives and budget by category of the lead funder",
-                        "Initiatives et budget par catégorie du bailleur principal",
-                    ),
-                    self.tr("Lead funder category", "Catégorie du bailleur principal"),
-                    &self.figures.by_funder_category,
-                    true,
-                )),
-            ],
+            blocks: vec![Block::Table(self.breakdown(
+                self.tr(
+                    "Initiatives and budget by category of the lead funder",
+                    "Initiatives et budget par catégorie du bailleur principal",
+                ),
+                self.tr("Lead funder category", "Catégorie du bailleur principal"),
+                &self.figures.by_funder_category,
+                true,
+            ))],
             source: self.source(&["By funder category"]),
         }
     }
 
     fn type_and_status(&self) -> Section {
         let source = match self.lang {
-            Lang::En => "Source: consolidated workbook, sheet “Initiatives” (columns Type and Status).",
-            Lang::Fr => "Source\u{A0}: classeur consolidé, feuille «\u{A0}Initiatives\u{A0}» (colonnes Type et Statut).",
+            Lang::En => {
+                "Source: consolidated workbook, sheet “Initiatives” (columns Type and Status)."
+            }
+            Lang::Fr => {
+                "Source\u{A0}: classeur consolidé, feuille «\u{A0}Initiatives\u{A0}» (colonnes Type et Statut)."
+            }
         };
         Section {
             id: "type-status",
@@ -717,7 +726,10 @@ impl Words<'_> {
 
         if !quality.warnings_by_code.is_empty() {
             blocks.push(Block::Table(Table {
-                caption: self.tr("The most frequent warnings", "Les avertissements les plus fréquents"),
+                caption: self.tr(
+                    "The most frequent warnings",
+                    "Les avertissements les plus fréquents",
+                ),
                 columns: vec![
                     Column::text(self.tr("Warning", "Avertissement")),
                     Column::text(self.tr("Code", "Code")),
@@ -758,8 +770,11 @@ impl Words<'_> {
                 .iter()
                 .take(DUPLICATES_SHOWN)
                 .map(|duplicate| {
-                    let reasons: Vec<String> =
-                        duplicate.reasons.iter().map(|reason| self.reason(reason)).collect();
+                    let reasons: Vec<String> = duplicate
+                        .reasons
+                        .iter()
+                        .map(|reason| self.reason(reason))
+                        .collect();
                     let a = format!(
                         "{} ({})",
                         self.quoted(&duplicate.a.title),
@@ -795,7 +810,10 @@ impl Words<'_> {
         }
         Section {
             id: "quality",
-            heading: self.tr("Notes on data quality", "Remarques sur la qualité des données"),
+            heading: self.tr(
+                "Notes on data quality",
+                "Remarques sur la qualité des données",
+            ),
             blocks,
             source: self.source(&["Data quality", "Possible duplicates"]),
         }
@@ -847,11 +865,23 @@ impl Words<'_> {
             Lang::Fr => format!(
                 "Depuis la version {previous}\u{A0}: {} {}, {} {} et {} {}.",
                 self.initiatives(changes.added),
-                if changes.added <= 1 { "ajoutée" } else { "ajoutées" },
+                if changes.added <= 1 {
+                    "ajoutée"
+                } else {
+                    "ajoutées"
+                },
                 self.count(changes.updated),
-                if changes.updated <= 1 { "modifiée" } else { "modifiées" },
+                if changes.updated <= 1 {
+                    "modifiée"
+                } else {
+                    "modifiées"
+                },
                 self.count(changes.removed),
-                if changes.removed <= 1 { "retirée" } else { "retirées" },
+                if changes.removed <= 1 {
+                    "retirée"
+                } else {
+                    "retirées"
+                },
             ),
         };
         let mut blocks = vec![Block::Paragraph(summary)];

@@ -42,8 +42,17 @@ fn domain(key: &str, initiatives: u64, budget: &str) -> Group {
 }
 
 fn objective(key: &str, initiatives: u64, budget: &str) -> Group {
-    let objective = reference::OBJECTIVES.iter().find(|o| o.code == key).unwrap();
-    group(key, &objective.name_en, &objective.name_en, initiatives, budget)
+    let objective = reference::OBJECTIVES
+        .iter()
+        .find(|o| o.code == key)
+        .unwrap();
+    group(
+        key,
+        &objective.name_en,
+        &objective.name_en,
+        initiatives,
+        budget,
+    )
 }
 
 /// A country or organisation of `partners.csv`.
@@ -62,7 +71,13 @@ fn gap(dimension: &str, group: &Group) -> Gap {
     }
 }
 
-fn row(code: &str, expected: bool, state: PartnerState, initiatives: u64, submissions: u32) -> TrackerRow {
+fn row(
+    code: &str,
+    expected: bool,
+    state: PartnerState,
+    initiatives: u64,
+    submissions: u32,
+) -> TrackerRow {
     let partner = reference::partner(code).unwrap();
     TrackerRow {
         partner: code.to_owned(),
@@ -199,7 +214,12 @@ pub fn figures() -> Figures {
             coded("funder_category", "african_organisation", 9, "6300000.00"),
             coded("funder_category", "eu_institution", 118, "331900450.00"),
             coded("funder_category", "european_country", 139, "204990500.25"),
-            coded("funder_category", "international_organisation", 87, "118401985.22"),
+            coded(
+                "funder_category",
+                "international_organisation",
+                87,
+                "118401985.22",
+            ),
             coded("funder_category", "other", 6, "3700000.00"),
             group("unknown", "Not given", "Non indiquée", 12, "0"),
         ],
@@ -239,15 +259,36 @@ pub fn figures() -> Figures {
             duplicates: vec![
                 PossibleDuplicate {
                     score: 0.93,
-                    reasons: vec!["title".into(), "countries".into(), "dates".into(), "budget".into()],
-                    a: initiative("EU", "Better Migration Management in the Horn of Africa (phase II)", 14),
-                    b: initiative("DEU", "Better Migration Management – Horn of Africa, phase 2", 8),
+                    reasons: vec![
+                        "title".into(),
+                        "countries".into(),
+                        "dates".into(),
+                        "budget".into(),
+                    ],
+                    a: initiative(
+                        "EU",
+                        "Better Migration Management in the Horn of Africa (phase II)",
+                        14,
+                    ),
+                    b: initiative(
+                        "DEU",
+                        "Better Migration Management – Horn of Africa, phase 2",
+                        8,
+                    ),
                 },
                 PossibleDuplicate {
                     score: 0.78,
                     reasons: vec!["title".into(), "countries".into()],
-                    a: initiative("IOM", "Assisted voluntary return and reintegration from Niger", 33),
-                    b: initiative("NER", "Retour volontaire assisté et réintégration depuis le Niger", 5),
+                    a: initiative(
+                        "IOM",
+                        "Assisted voluntary return and reintegration from Niger",
+                        33,
+                    ),
+                    b: initiative(
+                        "NER",
+                        "Retour volontaire assisté et réintégration depuis le Niger",
+                        5,
+                    ),
                 },
             ],
         },

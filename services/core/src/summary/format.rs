@@ -214,23 +214,44 @@ mod tests {
     fn amounts_are_exact_to_the_cent() {
         assert_eq!(amount(money("1234567.00"), Lang::En), "1,234,567");
         assert_eq!(amount(money("1234567.5"), Lang::En), "1,234,567.50");
-        assert_eq!(amount(money("1234567.05"), Lang::Fr), "1\u{202F}234\u{202F}567,05");
+        assert_eq!(
+            amount(money("1234567.05"), Lang::Fr),
+            "1\u{202F}234\u{202F}567,05"
+        );
         // Beyond what an f64 holds exactly.
-        assert_eq!(amount(money("98765432109876.01"), Lang::En), "98,765,432,109,876.01");
+        assert_eq!(
+            amount(money("98765432109876.01"), Lang::En),
+            "98,765,432,109,876.01"
+        );
         assert_eq!(money_full(money("1234567"), Lang::En), "EUR 1,234,567");
-        assert_eq!(money_full(money("1234567"), Lang::Fr), "1\u{202F}234\u{202F}567\u{A0}€");
+        assert_eq!(
+            money_full(money("1234567"), Lang::Fr),
+            "1\u{202F}234\u{202F}567\u{A0}€"
+        );
     }
 
     #[test]
     fn headline_money_reads_in_millions_and_billions() {
         assert_eq!(money_short(money("1234567"), Lang::En), "€1.2 million");
-        assert_eq!(money_short(money("1234567"), Lang::Fr), "1,2 million d'euros");
-        assert_eq!(money_short(money("25000000"), Lang::Fr), "25 millions d'euros");
+        assert_eq!(
+            money_short(money("1234567"), Lang::Fr),
+            "1,2 million d'euros"
+        );
+        assert_eq!(
+            money_short(money("25000000"), Lang::Fr),
+            "25 millions d'euros"
+        );
         assert_eq!(money_short(money("3450000000"), Lang::En), "€3.5 billion");
-        assert_eq!(money_short(money("3450000000"), Lang::Fr), "3,5 milliards d'euros");
+        assert_eq!(
+            money_short(money("3450000000"), Lang::Fr),
+            "3,5 milliards d'euros"
+        );
         assert_eq!(money_short(money("999960000"), Lang::En), "€1 billion");
         assert_eq!(money_short(money("850000.40"), Lang::En), "€850,000");
-        assert_eq!(money_short(money("850000"), Lang::Fr), "850\u{202F}000\u{A0}€");
+        assert_eq!(
+            money_short(money("850000"), Lang::Fr),
+            "850\u{202F}000\u{A0}€"
+        );
     }
 
     #[test]
@@ -240,7 +261,10 @@ mod tests {
         assert_eq!(percent(money("100.0"), Lang::En), "100%");
         let at = Utc.with_ymd_and_hms(2026, 11, 27, 9, 5, 0).unwrap();
         assert_eq!(date_time(at, Lang::En), "27 November 2026, 09:05 UTC");
-        assert_eq!(date_time(at, Lang::Fr), "27 novembre 2026, 9\u{A0}h\u{A0}05 UTC");
+        assert_eq!(
+            date_time(at, Lang::Fr),
+            "27 novembre 2026, 9\u{A0}h\u{A0}05 UTC"
+        );
         let first = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
         assert_eq!(date(first, Lang::Fr), "1er août 2026");
     }

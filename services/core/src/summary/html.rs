@@ -22,9 +22,10 @@ h2 { margin: 26px 0 10px; padding-bottom: 3px; font-size: 14pt; font-weight: nor
 p { margin: 6px 0 8px; }
 ul { margin: 6px 0 10px; padding-left: 20px; }
 li { margin: 3px 0; }
-.stats { display: grid; grid-template-columns: repeat(4, 1fr); gap: 14px; margin: 10px 0 6px; break-inside: avoid; }
-.stat { border-left: 3px solid var(--accent); padding: 2px 0 2px 10px; }
-.stat .value { display: block; font-size: 20pt; line-height: 1.15; font-weight: 600; font-variant-numeric: tabular-nums; }
+.stats { display: flex; gap: 14px; margin: 10px 0 6px; break-inside: avoid; }
+.stat { flex: 1 1 0; min-width: 0; border-left: 3px solid var(--accent); padding: 2px 0 2px 10px; }
+.stat:last-child { flex-grow: 1.5; }
+.stat .value { display: block; font-size: 17pt; line-height: 1.15; font-weight: 600; font-variant-numeric: tabular-nums; }
 .stat .label { display: block; font-size: 9.5pt; font-weight: 600; }
 .stat .detail { display: block; font-size: 8.5pt; color: var(--muted); margin-top: 2px; }
 table { width: 100%; border-collapse: collapse; margin: 10px 0 8px; font-size: 9pt; break-inside: avoid; page-break-inside: avoid; }
@@ -33,6 +34,7 @@ th, td { padding: 3px 8px; text-align: left; vertical-align: top; border-bottom:
 thead th { border-bottom: 1.5px solid var(--ink); font-weight: 600; vertical-align: bottom; }
 tbody th { font-weight: normal; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+thead th.num { white-space: normal; }
 tfoot th, tfoot td { border-top: 1.5px solid var(--ink); border-bottom: none; font-weight: 600; }
 .tables { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; break-inside: avoid; }
 figure { margin: 10px 0 6px; break-inside: avoid; page-break-inside: avoid; }
@@ -44,8 +46,11 @@ footer h2 { border: none; font-size: 10pt; margin: 0 0 4px; color: var(--muted);
 @page { size: A4; margin: 18mm; }
 @media print {
   html { font-size: 10pt; }
+  .stat .value { font-size: 15pt; }
   main { max-width: none; padding: 0; }
-  h2 { margin-top: 18px; }
+  h2 { margin-top: 14px; }
+  header.title { margin-bottom: 12px; }
+  th, td { padding: 2px 8px; }
   .stats, table, figure, .tables, li { break-inside: avoid; page-break-inside: avoid; }
 }
 "#;
@@ -117,7 +122,10 @@ fn block(block: &Block, id: &str) -> String {
         }
         Block::Table(table) => self::table(table),
         Block::Tables(tables) => {
-            let tables: String = tables.iter().map(|t| format!("<div>{}</div>\n", self::table(t))).collect();
+            let tables: String = tables
+                .iter()
+                .map(|t| format!("<div>{}</div>\n", self::table(t)))
+                .collect();
             format!("<div class=\"tables\">\n{tables}</div>\n")
         }
         Block::Chart(chart) => format!(
@@ -143,7 +151,10 @@ fn stat(stat: &Stat) -> String {
 
 fn table(table: &Table) -> String {
     let class = |numeric: bool| if numeric { " class=\"num\"" } else { "" };
-    let mut out = format!("<table>\n<caption>{}</caption>\n<thead><tr>", escape(&table.caption));
+    let mut out = format!(
+        "<table>\n<caption>{}</caption>\n<thead><tr>",
+        escape(&table.caption)
+    );
     for column in &table.columns {
         out.push_str(&format!(
             "<th scope=\"col\"{}>{}</th>",
@@ -158,7 +169,11 @@ fn table(table: &Table) -> String {
             let numeric = table.columns.get(i).is_some_and(|column| column.numeric);
             let element = if i == 0 { "th scope=\"row\"" } else { "td" };
             let close = if i == 0 { "th" } else { "td" };
-            row.push_str(&format!("<{element}{}>{}</{close}>", class(numeric), escape(cell)));
+            row.push_str(&format!(
+                "<{element}{}>{}</{close}>",
+                class(numeric),
+                escape(cell)
+            ));
         }
         row.push_str("</tr>\n");
         row

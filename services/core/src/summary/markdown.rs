@@ -39,7 +39,11 @@ fn block(block: &Block) -> String {
                     .as_ref()
                     .map(|detail| format!(" ({})", escape(detail)))
                     .unwrap_or_default();
-                format!("- **{}** {}{detail}\n", escape(&stat.value), escape(&stat.label))
+                format!(
+                    "- **{}** {}{detail}\n",
+                    escape(&stat.value),
+                    escape(&stat.label)
+                )
             })
             .collect(),
         Block::Paragraph(text) => format!("{}\n", escape(text)),

@@ -38,8 +38,8 @@ pub fn render(chart: &Chart, id: &str) -> String {
 /// Labels on the left (wrapped on up to three lines), bars to the right, values after the bars.
 fn horizontal(bars: &[Bar]) -> (u32, String) {
     const LABEL_CHARS: usize = 40;
-    const LINE: u32 = 15;
-    const BAR: u32 = 16;
+    const LINE: u32 = 14;
+    const BAR: u32 = 14;
     const BAR_X: u32 = 270;
     const BAR_SPACE: u32 = WIDTH - BAR_X - 64;
     let max = bars.iter().map(|bar| bar.value).max().unwrap_or(0).max(1);
@@ -47,7 +47,7 @@ fn horizontal(bars: &[Bar]) -> (u32, String) {
     let mut y = 6;
     for bar in bars {
         let lines = wrap(&bar.label, LABEL_CHARS, 3);
-        let row = (lines.len() as u32 * LINE + 10).max(BAR + 12);
+        let row = (lines.len() as u32 * LINE + 8).max(BAR + 10);
         let middle = y + row / 2;
         let first_line = middle + 4 - (lines.len() as u32 - 1) * LINE / 2;
         for (i, line) in lines.iter().enumerate() {
@@ -82,7 +82,7 @@ fn horizontal(bars: &[Bar]) -> (u32, String) {
 
 /// Columns along a baseline, the label under each column and the value above it.
 fn columns(bars: &[Bar]) -> (u32, String) {
-    const HEIGHT: u32 = 230;
+    const HEIGHT: u32 = 190;
     const TOP: u32 = 22;
     const BASELINE: u32 = HEIGHT - 26;
     const MARGIN: u32 = 10;
@@ -134,7 +134,8 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
-        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if !current.is_empty() && needed > width {
             out.push(std::mem::take(&mut current));
         }

@@ -36,21 +36,37 @@ fn both_languages_render_every_section_in_order() {
         assert_eq!(
             ids,
             [
-                "glance", "response", "domains", "regions", "funders", "type-status", "years",
-                "countries", "gaps", "quality", "changes", "about"
+                "glance",
+                "response",
+                "domains",
+                "regions",
+                "funders",
+                "type-status",
+                "years",
+                "countries",
+                "gaps",
+                "quality",
+                "changes",
+                "about"
             ]
         );
         for (format, output) in outputs(&figures, lang) {
             let mut from = 0;
             for section in &document.sections {
                 let heading = rendered(format, &section.heading);
-                let at = output[from..]
-                    .find(&heading)
-                    .unwrap_or_else(|| panic!("{lang:?} {format}: no heading {heading:?} after byte {from}"));
+                let at = output[from..].find(&heading).unwrap_or_else(|| {
+                    panic!("{lang:?} {format}: no heading {heading:?} after byte {from}")
+                });
                 from += at + heading.len();
             }
-            assert!(output.contains(&rendered(format, &document.title)), "{lang:?} {format}: title");
-            assert!(output.contains(&rendered(format, &document.meta)), "{lang:?} {format}: version and date");
+            assert!(
+                output.contains(&rendered(format, &document.title)),
+                "{lang:?} {format}: title"
+            );
+            assert!(
+                output.contains(&rendered(format, &document.meta)),
+                "{lang:?} {format}: version and date"
+            );
         }
     }
 }
@@ -96,14 +112,19 @@ fn every_total_appears_formatted_in_html_and_markdown() {
         for (format, output) in outputs(&figures, lang) {
             for text in &expected {
                 let text = rendered(format, text);
-                assert!(output.contains(&text), "{lang:?} {format}: {text:?} missing");
+                assert!(
+                    output.contains(&text),
+                    "{lang:?} {format}: {text:?} missing"
+                );
             }
         }
     }
     // The French total is written the French way, exactly to the cent.
     let french = super::html(&figures, Lang::Fr);
     assert!(french.contains("687\u{202F}412\u{202F}935,47\u{A0}€"));
-    assert!(french.contains("687,4 millions d'euros") || french.contains("687,4 millions d&#39;euros"));
+    assert!(
+        french.contains("687,4 millions d'euros") || french.contains("687,4 millions d&#39;euros")
+    );
     assert!(super::html(&figures, Lang::En).contains("EUR 687,412,935.47"));
 }
 
@@ -117,11 +138,19 @@ fn html_is_one_self_contained_document() {
         assert!(page.contains("<meta charset=\"utf-8\">"));
         assert!(page.contains("@page { size: A4; margin: 18mm; }"));
         let lower = page.to_lowercase();
-        for forbidden in ["http://", "https://", "<script", "<link", "<img", "<iframe", "@import", "url("] {
-            assert!(!lower.contains(forbidden), "{lang:?}: {forbidden} in the page");
+        for forbidden in [
+            "http://", "https://", "<script", "<link", "<img", "<iframe", "@import", "url(",
+        ] {
+            assert!(
+                !lower.contains(forbidden),
+                "{lang:?}: {forbidden} in the page"
+            );
         }
         // Tables are accessible: a caption and scoped headers each.
-        assert_eq!(page.matches("<table>").count(), page.matches("<caption>").count());
+        assert_eq!(
+            page.matches("<table>").count(),
+            page.matches("<caption>").count()
+        );
         assert!(page.contains("<th scope=\"col\""));
         assert!(page.contains("<th scope=\"row\""));
         // Three charts: domains, regions, start years.
@@ -140,13 +169,19 @@ fn partners_text_is_escaped() {
         let page = super::html(&figures, lang);
         assert!(!page.to_lowercase().contains("<script"), "{lang:?}");
         assert!(!page.contains("<b>"), "{lang:?}");
-        assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Plan &amp; &quot;Co&quot;"));
+        assert!(
+            page.contains(
+                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Plan &amp; &quot;Co&quot;"
+            )
+        );
         assert_svgs_are_well_formed(&page);
 
         let markdown = super::markdown(&figures, lang);
         // No markup gets through: every `<` is backslash-escaped.
         assert!(!markdown.replace("\\<", "").contains('<'), "{lang:?}");
-        assert!(markdown.contains("\\<script\\>alert('x')\\</script\\> Plan \\& \"Co\" \\| \\*bold\\* \\[link\\]"));
+        assert!(markdown.contains(
+            "\\<script\\>alert('x')\\</script\\> Plan \\& \"Co\" \\| \\*bold\\* \\[link\\]"
+        ));
         assert_tables_are_consistent(&markdown);
     }
 }
@@ -169,10 +204,22 @@ fn french_output_has_no_english_heading_or_caption() {
     }
     for (format, output) in outputs(&figures, Lang::Fr) {
         for text in &texts {
-            assert!(!output.contains(&rendered(format, text)), "French {format} says {text:?}");
+            assert!(
+                !output.contains(&rendered(format, text)),
+                "French {format} says {text:?}"
+            );
         }
-        for english_word in ["Source:", "initiatives reported", "total budget", "Warning", "Since version"] {
-            assert!(!output.contains(english_word), "French {format} says {english_word:?}");
+        for english_word in [
+            "Source:",
+            "initiatives reported",
+            "total budget",
+            "Warning",
+            "Since version",
+        ] {
+            assert!(
+                !output.contains(english_word),
+                "French {format} says {english_word:?}"
+            );
         }
     }
 }
@@ -236,7 +283,9 @@ fn lists_name_the_partners_and_quote_the_duplicates() {
     let english = super::markdown(&figures, Lang::En);
     assert!(english.contains("File rejected, corrections awaited (2): Côte d'Ivoire, Guinea."));
     assert!(english.contains("Not submitted yet (4): Burkina Faso, Cameroon, "));
-    assert!(english.contains("without being on the list of expected partners: United Nations Office on Drugs and Crime"));
+    assert!(english.contains(
+        "without being on the list of expected partners: United Nations Office on Drugs and Crime"
+    ));
     assert!(english.contains(
         "“Better Migration Management in the Horn of Africa (phase II)” (European Union) and \
          “Better Migration Management – Horn of Africa, phase 2” (Germany): similar titles"
@@ -245,7 +294,9 @@ fn lists_name_the_partners_and_quote_the_duplicates() {
     assert!(english.contains("Only 12 initiatives address the region Central Africa."));
     let french = super::markdown(&figures, Lang::Fr);
     assert!(french.contains("Aucune initiative ne porte sur l'objectif de Marrakech O7"));
-    assert!(french.contains("Depuis la version 6\u{A0}: 23 initiatives ajoutées, 9 modifiées et 4 retirées."));
+    assert!(french.contains(
+        "Depuis la version 6\u{A0}: 23 initiatives ajoutées, 9 modifiées et 4 retirées."
+    ));
     assert!(french.contains("(Allemagne)"));
     // The five most frequent warnings, not the sixth.
     assert!(french.contains("description.empty"));
@@ -257,17 +308,24 @@ fn assert_svgs_are_well_formed(page: &str) -> usize {
     let mut found = 0;
     let mut rest = page;
     while let Some(start) = rest.find("<svg") {
-        let end = rest[start..].find("</svg>").expect("an <svg> is closed") + start + "</svg>".len();
+        let end =
+            rest[start..].find("</svg>").expect("an <svg> is closed") + start + "</svg>".len();
         let svg = &rest[start..end];
         let mut reader = quick_xml::Reader::from_str(svg);
         let mut depth = 0i32;
         let mut has_title = false;
         loop {
-            match reader.read_event().unwrap_or_else(|e| panic!("bad SVG {e}: {svg}")) {
+            match reader
+                .read_event()
+                .unwrap_or_else(|e| panic!("bad SVG {e}: {svg}"))
+            {
                 Event::Start(element) => {
                     depth += 1;
                     for attribute in element.attributes() {
-                        attribute.unwrap().normalized_value(XmlVersion::Implicit1_0).unwrap();
+                        attribute
+                            .unwrap()
+                            .normalized_value(XmlVersion::Implicit1_0)
+                            .unwrap();
                     }
                     has_title |= element.name().as_ref() == "title";
                     if element.name().as_ref() == "svg" {
@@ -278,7 +336,10 @@ fn assert_svgs_are_well_formed(page: &str) -> usize {
                 Event::End(_) => depth -= 1,
                 Event::Empty(element) => {
                     for attribute in element.attributes() {
-                        attribute.unwrap().normalized_value(XmlVersion::Implicit1_0).unwrap();
+                        attribute
+                            .unwrap()
+                            .normalized_value(XmlVersion::Implicit1_0)
+                            .unwrap();
                     }
                 }
                 Event::GeneralRef(reference) => {
@@ -348,7 +409,15 @@ fn write_previews() {
     let figures = fixture::figures();
     for lang in LANGS {
         let code = lang.code();
-        std::fs::write(dir.join(format!("summary.{code}.html")), super::html(&figures, lang)).unwrap();
-        std::fs::write(dir.join(format!("summary.{code}.md")), super::markdown(&figures, lang)).unwrap();
+        std::fs::write(
+            dir.join(format!("summary.{code}.html")),
+            super::html(&figures, lang),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("summary.{code}.md")),
+            super::markdown(&figures, lang),
+        )
+        .unwrap();
     }
 }
