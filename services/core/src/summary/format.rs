@@ -20,25 +20,23 @@ pub fn count(n: u64, lang: Lang) -> String {
     group(&n.to_string(), lang)
 }
 
-/// An amount in full, exact to the cent, without a currency: `1,234,567` or `1,234,567.50`
-/// (`1 234 567,50` in French). Cents are written only when there are some.
+/// An amount in full, exact to the cent, without a currency: `1,234,567.50` / `1 234 567,50`.
+/// Always two decimals, so the figures of a column line up on the decimal mark.
 pub fn amount(money: Money, lang: Lang) -> String {
-    let cents = money
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .normalize();
-    let text = decimal(cents, lang);
-    match text.rsplit_once(decimal_mark(lang)) {
-        // `12.5` is twelve euros fifty: always two digits of cents.
-        Some((_, fraction)) if fraction.len() == 1 => format!("{text}0"),
-        _ => text,
-    }
+    let mut cents = money.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    cents.rescale(2);
+    decimal(cents, lang)
 }
 
-/// An amount in full with its currency: `EUR 1,234,567` / `1 234 567 €`.
+/// An amount in full with its currency, in a sentence: `EUR 1,234,567` / `1 234 567 €`, and
+/// `EUR 1,234,567.50` when there are cents.
 pub fn money_full(money: Money, lang: Lang) -> String {
+    let full = amount(money, lang);
+    let whole_euros = format!("{}00", decimal_mark(lang));
+    let text = full.strip_suffix(&whole_euros).unwrap_or(&full);
     match lang {
-        Lang::En => format!("EUR {}", amount(money, lang)),
-        Lang::Fr => format!("{}{NBSP}€", amount(money, lang)),
+        Lang::En => format!("EUR {text}"),
+        Lang::Fr => format!("{text}{NBSP}€"),
     }
 }
 
@@ -212,7 +210,7 @@ mod tests {
 
     #[test]
     fn amounts_are_exact_to_the_cent() {
-        assert_eq!(amount(money("1234567.00"), Lang::En), "1,234,567");
+        assert_eq!(amount(money("1234567"), Lang::En), "1,234,567.00");
         assert_eq!(amount(money("1234567.5"), Lang::En), "1,234,567.50");
         assert_eq!(
             amount(money("1234567.05"), Lang::Fr),
@@ -223,10 +221,12 @@ mod tests {
             amount(money("98765432109876.01"), Lang::En),
             "98,765,432,109,876.01"
         );
+        assert_eq!(amount(money("0.005"), Lang::En), "0.01");
         assert_eq!(money_full(money("1234567"), Lang::En), "EUR 1,234,567");
+        assert_eq!(money_full(money("1234567.5"), Lang::En), "EUR 1,234,567.50");
         assert_eq!(
-            money_full(money("1234567"), Lang::Fr),
-            "1\u{202F}234\u{202F}567\u{A0}€"
+            money_full(money("1234567.4"), Lang::Fr),
+            "1\u{202F}234\u{202F}567,40\u{A0}€"
         );
     }
 
