@@ -10,7 +10,7 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 html { color: var(--ink); background: #fff; font: 11pt/1.5 Georgia, "Times New Roman", Times, serif; }
 body { margin: 0; }
-main { max-width: 176mm; margin: 0 auto; padding: 14mm 8mm 18mm; }
+main { max-width: 190mm; margin: 0 auto; padding: 14mm 8mm 18mm; }
 .sans, table, .stat, .meta, .kicker, .source, figcaption, footer { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
 header.title { border-top: 5px solid var(--accent); padding-top: 10px; margin-bottom: 22px; }
 .kicker { margin: 0; font-size: 9pt; letter-spacing: .08em; text-transform: uppercase; color: var(--accent); }
@@ -128,6 +128,8 @@ fn block(block: &Block, id: &str) -> String {
                 .collect();
             format!("<div class=\"tables\">\n{tables}</div>\n")
         }
+        // Nothing to draw: the table beside it says the zeros.
+        Block::Chart(chart) if chart.bars.iter().all(|bar| bar.value == 0) => String::new(),
         Block::Chart(chart) => format!(
             "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
             svg::render(chart, id),

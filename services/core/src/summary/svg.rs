@@ -91,6 +91,13 @@ fn columns(bars: &[Bar]) -> (u32, String) {
     let slot = (WIDTH - 2 * MARGIN) / count;
     let column = (slot * 3 / 5).min(46);
     let label_size = if slot < 34 { 10 } else { 12 };
+    // With many years, a label every few columns keeps them from overlapping (the values all stay).
+    let label_every = if slot >= 34 {
+        1
+    } else {
+        (34 / slot.max(1) + 1) as usize
+    };
+    let value_size = if slot < 26 { 9 } else { label_size };
     let mut out = String::new();
     for (i, bar) in bars.iter().enumerate() {
         let centre = MARGIN + slot * i as u32 + slot / 2;
@@ -103,15 +110,17 @@ fn columns(bars: &[Bar]) -> (u32, String) {
             ));
         }
         out.push_str(&format!(
-            "<text x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"600\" font-size=\"{label_size}\">{}</text>",
+            "<text x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"600\" font-size=\"{value_size}\">{}</text>",
             BASELINE - length - 5,
             escape(&bar.value_text)
         ));
-        out.push_str(&format!(
-            "<text x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{label_size}\">{}</text>",
-            BASELINE + 17,
-            escape(&bar.label)
-        ));
+        if i % label_every == 0 {
+            out.push_str(&format!(
+                "<text x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{label_size}\">{}</text>",
+                BASELINE + 17,
+                escape(&bar.label)
+            ));
+        }
     }
     out.push_str(&format!(
         "<line x1=\"{MARGIN}\" y1=\"{BASELINE}\" x2=\"{}\" y2=\"{BASELINE}\" stroke=\"{RULE}\" stroke-width=\"1\"/>",

@@ -5,7 +5,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 
 use super::content;
-use super::fixture;
+use super::fixture::{self, money};
 use super::format::{amount, count, money_full, money_short, percent};
 use crate::Lang;
 use crate::figures::Figures;
@@ -275,6 +275,51 @@ fn a_first_version_with_no_gaps_duplicates_or_dates_still_reads_well() {
     assert!(french.contains("C&#39;est la première version publiée de la collecte"));
     assert_eq!(assert_svgs_are_well_formed(&french), 2);
     assert_tables_are_consistent(&english);
+}
+
+#[test]
+fn an_empty_round_and_a_long_history_render_without_broken_charts() {
+    let mut figures = fixture::figures();
+    figures.totals = crate::figures::Totals {
+        initiatives: 0,
+        projects: 0,
+        policies: 0,
+        partners: 0,
+        countries: 0,
+        with_budget: 0,
+        budget_eur: money("0"),
+    };
+    for group in figures
+        .by_primary_domain
+        .iter_mut()
+        .chain(figures.by_region.iter_mut())
+    {
+        group.initiatives = 0;
+        group.budget_eur = money("0");
+    }
+    figures.by_country.clear();
+    for lang in LANGS {
+        let page = super::html(&figures, lang);
+        // Only the start years are left to draw.
+        assert_eq!(assert_svgs_are_well_formed(&page), 1);
+        assert!(!page.contains("NaN"));
+        assert_tables_are_consistent(&super::markdown(&figures, lang));
+    }
+    // Thirty-seven start years: every value stays, the year labels thin out.
+    figures.by_start_year = (1990u32..2027)
+        .map(|year| crate::figures::Group {
+            key: year.to_string(),
+            label_en: year.to_string(),
+            label_fr: year.to_string(),
+            initiatives: 100 + u64::from(year % 7),
+            budget_eur: money("1000"),
+        })
+        .collect();
+    let page = super::html(&figures, Lang::En);
+    assert_eq!(assert_svgs_are_well_formed(&page), 1);
+    let chart = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap()];
+    assert!(chart.contains(">1990</text>") && !chart.contains(">1991</text>"));
+    assert_eq!(chart.matches("<rect").count(), 37);
 }
 
 #[test]
