@@ -100,7 +100,7 @@ impl Words<'_> {
         self.counted(n, "initiative", "initiatives")
     }
 
-    /// A text from a partner's file, quoted: “…” / « … ».
+    /// A quoted text (a title from a partner's file, a sheet name): “…” / « … ».
     fn quoted(&self, text: &str) -> String {
         match self.lang {
             Lang::En => format!("“{text}”"),

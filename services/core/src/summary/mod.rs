@@ -1,10 +1,10 @@
 //! The Steering Committee summary: a self-contained HTML page (charts as inline SVG, print styles for
 //! A4) and the same content in Markdown, in English and French, rendered from [`Figures`] only.
 //!
-//! [`content`] decides what the summary says (every sentence, label and table, in both languages) and
-//! builds a [`document::Document`]; [`html`](mod@html) and [`markdown`](mod@markdown) lay that one
-//! document out, so both formats carry the same sections and numbers. [`format`] writes numbers, money
-//! and dates per language; [`svg`] draws the charts.
+//! `content` decides what the summary says (every sentence, label and table, in both languages) and
+//! builds a `document::Document`; the `html` and `markdown` modules lay that one document out, so both
+//! formats carry the same sections and numbers. [`format`] writes numbers, money and dates per
+//! language; `svg` draws the charts.
 
 mod content;
 mod document;

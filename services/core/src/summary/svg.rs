@@ -26,7 +26,7 @@ pub fn render(chart: &Chart, id: &str) -> String {
         .map(|bar| format!("{}: {}", bar.label, bar.value_text))
         .collect();
     format!(
-        "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
+        "<svg role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" \
          viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" font-family=\"{FONT}\" \
          font-size=\"12\" fill=\"{INK}\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{body}</svg>",
