@@ -42,6 +42,8 @@ pub struct Bus {
     pub rounds: kv::Store,
     /// Latest published dataset version by round.
     pub dataset_versions: kv::Store,
+    /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
+    pub committee: kv::Store,
     /// Raw uploads, kept forever.
     pub uploads: Objects,
     /// Reports and normalised records of each submission.
@@ -75,6 +77,7 @@ impl Bus {
             tokens: ensure_kv(&js, m::KV_TOKENS, 1, replicas).await?,
             rounds: ensure_kv(&js, m::KV_ROUNDS, 5, replicas).await?,
             dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5, replicas).await?,
+            committee: ensure_kv(&js, m::KV_COMMITTEE, 5, replicas).await?,
             uploads: ensure_objects(&js, m::BUCKET_UPLOADS, replicas).await?,
             reports: ensure_objects(&js, m::BUCKET_REPORTS, replicas).await?,
             datasets: ensure_objects(&js, m::BUCKET_DATASETS, replicas).await?,
