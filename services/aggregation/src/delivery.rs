@@ -8,7 +8,7 @@
 //! the request is recorded as failed. Nowhere to send (no SMTP server, an empty distribution list)
 //! or nothing to send (no published dataset) is recorded as skipped, with the reason, at once.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use jvap_bus::{Bus, BusError, Outcome};
 use jvap_core::messages::{
     DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason,
@@ -143,7 +143,7 @@ impl Delivery {
         // Count the attempt before talking to the SMTP server.
         delivery.attempts += 1;
         delivery.message_id = Some(mail::message_id(&request.request_id));
-        self.save(&delivery).await?;
+        self.save(&mut delivery).await?;
         let sent = async {
             let files = self.files(&request.round, version).await?;
             let summary = Summary {
@@ -153,7 +153,7 @@ impl Delivery {
                 recipients: &delivery.recipients,
                 files: &files,
             };
-            mailer.send(&summary).await
+            mailer.send(&summary).await.map_err(SendFailure::Mail)
         }
         .await;
         match sent {
@@ -207,14 +207,16 @@ impl Delivery {
     ) -> Result<SummaryDelivery, DeliveryError> {
         delivery.outcome = outcome;
         delivery.detail = detail;
-        self.save(&delivery).await?;
+        self.save(&mut delivery).await?;
         Ok(delivery)
     }
 
-    /// Write the record to the database, then to KV.
-    async fn save(&self, delivery: &SummaryDelivery) -> Result<(), DeliveryError> {
-        let mut delivery = delivery.clone();
-        delivery.updated_at = Utc::now();
+    /// Stamp the record, then write it to the database and to KV. Its times are cut to the
+    /// microseconds the database keeps, so that both say exactly the same.
+    async fn save(&self, delivery: &mut SummaryDelivery) -> Result<(), DeliveryError> {
+        delivery.updated_at = Utc::now().trunc_subsecs(6);
+        delivery.requested_at = delivery.requested_at.trunc_subsecs(6);
+        delivery.sent_at = delivery.sent_at.map(|at| at.trunc_subsecs(6));
         let recipients = serde_json::to_string(&delivery.recipients)
             .map_err(|e| DeliveryError::Corrupt(format!("cannot encode recipients: {e}")))?;
         sqlx::query(
@@ -238,7 +240,7 @@ impl Delivery {
         .bind(timestamp(delivery.updated_at))
         .execute(self.store.pool())
         .await?;
-        self.bus.record_delivery(&delivery).await?;
+        self.bus.record_delivery(delivery).await?;
         Ok(())
     }
 
@@ -273,12 +275,6 @@ impl Delivery {
 enum SendFailure {
     Mail(MailError),
     System(DeliveryError),
-}
-
-impl From<MailError> for SendFailure {
-    fn from(e: MailError) -> SendFailure {
-        SendFailure::Mail(e)
-    }
 }
 
 fn is_final(outcome: DeliveryOutcome) -> bool {

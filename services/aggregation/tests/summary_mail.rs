@@ -156,8 +156,8 @@ async fn no_recipients_or_no_smtp_server_is_recorded_as_skipped_without_retrying
 
     // No distribution list yet.
     let with_smtp = env.app(Some(env.mail_to(&sink.url()))).await.delivery();
-    let request = request("no-list");
-    let record = with_smtp.process(&request).await.expect("handled");
+    let no_list = request("no-list");
+    let record = with_smtp.process(&no_list).await.expect("handled");
     assert_eq!(record.outcome, DeliveryOutcome::Skipped);
     let detail = record.detail.clone().unwrap_or_default();
     assert!(detail.contains("distribution list is empty"), "{detail}");
@@ -179,10 +179,10 @@ async fn no_recipients_or_no_smtp_server_is_recorded_as_skipped_without_retrying
     assert_eq!(record.recipients, [CHAIR]);
 
     // A skipped request stays skipped: handled again, it sends nothing even now that it could.
-    let again = with_smtp.process(&request).await.expect("handled");
+    let again = with_smtp.process(&no_list).await.expect("handled");
     assert_eq!(again.outcome, DeliveryOutcome::Skipped);
     assert!(matches!(
-        with_smtp.handle(&serde_json::to_vec(&request).expect("encodes")).await,
+        with_smtp.handle(&serde_json::to_vec(&no_list).expect("encodes")).await,
         jvap_bus::Outcome::Done
     ));
     assert!(sink.messages().expect("read").is_empty());
