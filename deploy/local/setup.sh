@@ -37,4 +37,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   fi
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && echo "setup: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1) present"
+
+# The local SMTP server the tests send the Committee summary to (tests/src/smtp.rs): aiosmtpd, pinned,
+# in the same venv.
+AIOSMTPD_VERSION=1.4.6
+[ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS"
+if ! "$TOOLS/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "setup: installing aiosmtpd $AIOSMTPD_VERSION into $TOOLS"
+  "$TOOLS/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+echo "setup: aiosmtpd $("$TOOLS/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)') at $TOOLS"
 exit 0
