@@ -129,7 +129,11 @@ impl SmtpSink {
     }
 
     /// Wait until at least `count` messages have arrived, and return them all.
-    pub async fn wait_for(&self, count: usize, limit: Duration) -> anyhow::Result<Vec<ReceivedMail>> {
+    pub async fn wait_for(
+        &self,
+        count: usize,
+        limit: Duration,
+    ) -> anyhow::Result<Vec<ReceivedMail>> {
         let started = Instant::now();
         loop {
             let messages = self.messages()?;
@@ -177,7 +181,10 @@ fn read_mail(path: &Path) -> anyhow::Result<ReceivedMail> {
         })
         .collect();
     Ok(ReceivedMail {
-        envelope_from: envelope["mail_from"].as_str().unwrap_or_default().to_string(),
+        envelope_from: envelope["mail_from"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         envelope_to: envelope["rcpt_tos"]
             .as_array()
             .map(|to| {

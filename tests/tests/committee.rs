@@ -42,7 +42,10 @@ async fn closing_the_round_emails_the_summaries_to_the_committee_once() {
         .expect("answer");
     assert_eq!(code, 403, "only admins keep the list: {list}");
     let (code, list) = admin
-        .put_json("/api/v1/committee", &json!({ "recipients": [CHAIR, SECRETARIAT] }))
+        .put_json(
+            "/api/v1/committee",
+            &json!({ "recipients": [CHAIR, SECRETARIAT] }),
+        )
         .await
         .expect("answer");
     assert_eq!(code, 200, "{list}");

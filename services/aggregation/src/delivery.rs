@@ -11,14 +11,13 @@
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use jvap_bus::{Bus, BusError, Outcome};
 use jvap_core::messages::{
-    DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason,
-    SummaryRequested,
+    DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason, SummaryRequested,
 };
 use jvap_core::outputs;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::mail::{self, Mailer, MailError, Summary};
+use crate::mail::{self, MailError, Mailer, Summary};
 use crate::store::Store;
 
 /// A failure of the system (database, NATS) while handling a request: the message is retried.
@@ -120,9 +119,11 @@ impl Delivery {
         let (mailer, version) = match (&self.mailer, delivery.version) {
             (None, _) => {
                 return self
-                    .finish(delivery, DeliveryOutcome::Skipped, Some(
-                        "no SMTP server is configured (JVAP_SMTP_URL)".into(),
-                    ))
+                    .finish(
+                        delivery,
+                        DeliveryOutcome::Skipped,
+                        Some("no SMTP server is configured (JVAP_SMTP_URL)".into()),
+                    )
                     .await;
             }
             (_, None) => {
@@ -320,7 +321,8 @@ fn delivery_of(row: &AnyRow) -> Result<SummaryDelivery, DeliveryError> {
         },
         detail: row.try_get("detail")?,
         message_id: row.try_get("message_id")?,
-        attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
+        attempts: u32::try_from(attempts)
+            .map_err(|_| corrupt("attempts", &attempts.to_string()))?,
         requested_at: parse_timestamp(&row.try_get::<String, _>("requested_at")?)?,
         sent_at: sent_at.as_deref().map(parse_timestamp).transpose()?,
         updated_at: parse_timestamp(&row.try_get::<String, _>("updated_at")?)?,

@@ -31,7 +31,9 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// What can go wrong building or sending the e-mail.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    #[error("JVAP_SMTP_URL is not a usable SMTP URL (smtp://host:port, smtps://user:pass@host): {0}")]
+    #[error(
+        "JVAP_SMTP_URL is not a usable SMTP URL (smtp://host:port, smtps://user:pass@host): {0}"
+    )]
     SmtpUrl(String),
     #[error("{what} {value:?} is not an e-mail address: {detail}")]
     Address {
@@ -149,11 +151,14 @@ pub fn build(from: &Mailbox, summary: &Summary<'_>) -> Result<Message, MailError
 }
 
 fn mailbox(what: &'static str, value: &str) -> Result<Mailbox, MailError> {
-    value.trim().parse().map_err(|e: lettre::address::AddressError| MailError::Address {
-        what,
-        value: value.to_string(),
-        detail: e.to_string(),
-    })
+    value
+        .trim()
+        .parse()
+        .map_err(|e: lettre::address::AddressError| MailError::Address {
+            what,
+            value: value.to_string(),
+            detail: e.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -174,7 +179,10 @@ mod tests {
     #[test]
     fn the_email_has_the_summary_as_body_and_five_attachments() {
         let files = files();
-        let recipients = vec!["chair@example.org".to_string(), "sec@example.org".to_string()];
+        let recipients = vec![
+            "chair@example.org".to_string(),
+            "sec@example.org".to_string(),
+        ];
         let summary = Summary {
             round: "2022",
             version: 3,
@@ -186,7 +194,10 @@ mod tests {
         let text = String::from_utf8(build(&from, &summary).expect("builds").formatted())
             .expect("an e-mail is ASCII");
         assert!(text.contains("Message-ID: <summary-2022-x@jvap>"), "{text}");
-        assert!(text.contains("To: chair@example.org, sec@example.org"), "{text}");
+        assert!(
+            text.contains("To: chair@example.org, sec@example.org"),
+            "{text}"
+        );
         assert!(text.contains("multipart/alternative"), "{text}");
         for name in ATTACHED {
             assert!(

@@ -43,8 +43,12 @@ on_both_backends!(
 /// The published files of version [`VERSION`] have bodies that name them, so each can be found.
 fn content(name: &str) -> Vec<u8> {
     match name {
-        "summary.en.html" => b"<html><body><h1>JVAP 2022: summary</h1><p>42 initiatives</p></body></html>".to_vec(),
-        "summary.fr.html" => "<html><body><h1>PACV 2022 : résumé</h1></body></html>".as_bytes().to_vec(),
+        "summary.en.html" => {
+            b"<html><body><h1>JVAP 2022: summary</h1><p>42 initiatives</p></body></html>".to_vec()
+        }
+        "summary.fr.html" => "<html><body><h1>PACV 2022 : résumé</h1></body></html>"
+            .as_bytes()
+            .to_vec(),
         "summary.en.md" => b"# JVAP 2022: summary\n\n42 initiatives\n".to_vec(),
         "summary.fr.md" => "# PACV 2022 : résumé\n".as_bytes().to_vec(),
         other => format!("the bytes of {other}").into_bytes(),
@@ -98,7 +102,11 @@ async fn a_request_emails_the_summary_with_its_five_files_once_and_records_it(en
             ("jvap-2022-v3-dataset.xlsx", jvap_core::outputs::XLSX),
         ]
     );
-    for (attachment, name) in mail.attachments.iter().zip(jvap_aggregation::mail::ATTACHED) {
+    for (attachment, name) in mail
+        .attachments
+        .iter()
+        .zip(jvap_aggregation::mail::ATTACHED)
+    {
         assert_eq!(attachment.bytes, content(name), "{name} arrives intact");
     }
 
@@ -173,7 +181,11 @@ async fn no_recipients_or_no_smtp_server_is_recorded_as_skipped_without_retrying
         .expect("handled");
     assert_eq!(record.outcome, DeliveryOutcome::Skipped);
     assert!(
-        record.detail.as_deref().unwrap_or_default().contains("JVAP_SMTP_URL"),
+        record
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("JVAP_SMTP_URL"),
         "{record:?}"
     );
     assert_eq!(record.recipients, [CHAIR]);
@@ -182,7 +194,9 @@ async fn no_recipients_or_no_smtp_server_is_recorded_as_skipped_without_retrying
     let again = with_smtp.process(&no_list).await.expect("handled");
     assert_eq!(again.outcome, DeliveryOutcome::Skipped);
     assert!(matches!(
-        with_smtp.handle(&serde_json::to_vec(&no_list).expect("encodes")).await,
+        with_smtp
+            .handle(&serde_json::to_vec(&no_list).expect("encodes"))
+            .await,
         jvap_bus::Outcome::Done
     ));
     assert!(sink.messages().expect("read").is_empty());
@@ -193,7 +207,9 @@ async fn an_unreachable_smtp_server_is_retried_then_recorded_as_failed(env: Env)
     env.set_recipients(&[CHAIR]).await;
     let nothing_listens = jvap_tests::free_port();
     let delivery = env
-        .app(Some(env.mail_to(&format!("smtp://127.0.0.1:{nothing_listens}"))))
+        .app(Some(
+            env.mail_to(&format!("smtp://127.0.0.1:{nothing_listens}")),
+        ))
         .await
         .delivery();
     let request = request("smtp-down");
@@ -256,7 +272,10 @@ impl Env {
                 .await
                 .expect("postgres start task")
                 .expect("postgres starts");
-            (Database::Postgres(postgres.url().to_string()), Some(postgres))
+            (
+                Database::Postgres(postgres.url().to_string()),
+                Some(postgres),
+            )
         } else {
             (Database::Sqlite(dir.path().join("jvap.db")), None)
         };
@@ -340,7 +359,11 @@ impl Env {
         None
     }
 
-    async fn wait_for_delivery(&self, request_id: &str, outcome: DeliveryOutcome) -> SummaryDelivery {
+    async fn wait_for_delivery(
+        &self,
+        request_id: &str,
+        outcome: DeliveryOutcome,
+    ) -> SummaryDelivery {
         let started = Instant::now();
         loop {
             if let Some(record) = self.kv_delivery(request_id).await

@@ -49,12 +49,14 @@ impl Bus {
             reason,
             requested_at: now,
         };
-        let request = update_json(&self.committee, &key, |previous: Option<SummaryRequested>| {
-            match previous {
+        let request = update_json(
+            &self.committee,
+            &key,
+            |previous: Option<SummaryRequested>| match previous {
                 Some(previous) if within_window(previous.requested_at, now) => None,
                 _ => Some(fresh.clone()),
-            }
-        })
+            },
+        )
         .await?
         .ok_or_else(|| kv_error(&self.committee, format!("{key} has no request")))?;
         self.publish(m::SUBJECT_SUMMARY_REQUESTED, &request.request_id, &request)
@@ -73,18 +75,22 @@ impl Bus {
     /// Put `delivery` in its round's list, replacing the earlier record of the same request.
     pub async fn record_delivery(&self, delivery: &SummaryDelivery) -> Result<(), BusError> {
         let key = format!("deliveries.{}", delivery.round);
-        update_json(&self.committee, &key, |list: Option<Vec<SummaryDelivery>>| {
-            let mut list = list.unwrap_or_default();
-            match list
-                .iter_mut()
-                .find(|d| d.request_id == delivery.request_id)
-            {
-                Some(existing) => *existing = delivery.clone(),
-                None => list.push(delivery.clone()),
-            }
-            list.sort_by_key(|d| d.requested_at);
-            Some(list)
-        })
+        update_json(
+            &self.committee,
+            &key,
+            |list: Option<Vec<SummaryDelivery>>| {
+                let mut list = list.unwrap_or_default();
+                match list
+                    .iter_mut()
+                    .find(|d| d.request_id == delivery.request_id)
+                {
+                    Some(existing) => *existing = delivery.clone(),
+                    None => list.push(delivery.clone()),
+                }
+                list.sort_by_key(|d| d.requested_at);
+                Some(list)
+            },
+        )
         .await?;
         Ok(())
     }

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{
-    CommitteeAction, Command, DatasetFormat, DatasetRef, ModeArg, OutputFormat, SummaryAction,
+    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, SummaryAction,
     TokenAction,
 };
 use crate::client::Api;

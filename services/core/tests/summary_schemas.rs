@@ -1,9 +1,7 @@
 //! The summary request and delivery record serialise exactly as `schemas/messages/` describes them.
 
 use chrono::{TimeZone, Utc};
-use jvap_core::messages::{
-    DeliveryOutcome, SummaryDelivery, SummaryReason, SummaryRequested,
-};
+use jvap_core::messages::{DeliveryOutcome, SummaryDelivery, SummaryReason, SummaryRequested};
 use serde_json::{Value, json};
 
 fn validator(text: &str) -> jsonschema::Validator {

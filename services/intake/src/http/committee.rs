@@ -62,9 +62,7 @@ async fn set(
 }
 
 /// The addresses trimmed, without repeats (ignoring case), or a message naming every bad one.
-fn checked_recipients(
-    recipients: &[String],
-) -> std::result::Result<Vec<String>, String> {
+fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>, String> {
     let bad: Vec<String> = recipients
         .iter()
         .filter(|r| !is_email(r))
@@ -133,7 +131,10 @@ mod tests {
         ]))
         .expect("valid");
         assert_eq!(list, ["chair@example.org", "sec@rabat-process.org"]);
-        assert_eq!(checked_recipients(&[]).expect("empty is allowed"), Vec::<String>::new());
+        assert_eq!(
+            checked_recipients(&[]).expect("empty is allowed"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
