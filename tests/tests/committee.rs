@@ -83,10 +83,11 @@ async fn closing_the_round_emails_the_summaries_to_the_committee_once() {
     assert_eq!(closed["open"], false);
 
     // Assert: one e-mail to the list, the English summary as its body, the five files attached.
+    // (Waiting on the record first: should it fail, its detail says why.)
+    let delivery = wait_for_sent(&analyst).await;
     let mails = sink.wait_for(1, LIMIT).await.expect("the e-mail arrives");
     let mail = &mails[0];
     assert_eq!(mail.envelope_to, [CHAIR, SECRETARIAT]);
-    let delivery = wait_for_sent(&analyst).await;
     assert_eq!(delivery["reason"], "round_closed");
     let version = delivery["version"].as_u64().expect("a version");
 
