@@ -41,6 +41,19 @@ impl Client {
         json_of(response).await
     }
 
+    /// PUT a JSON body; returns the HTTP status and the JSON answer, whatever the status.
+    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let response = self
+            .http
+            .put(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
     /// Upload a file; returns the HTTP status and the submission status body.
     pub async fn submit(
         &self,

@@ -22,11 +22,18 @@ use crate::error::{Error, Result};
 
 /// The migrations, embedded at compile time (without sqlx's `macros` feature, which would build
 /// the database drivers a second time for the host).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "versions",
-    include_str!("../migrations/0001_versions.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "versions",
+        include_str!("../migrations/0001_versions.sql"),
+    ),
+    (
+        2,
+        "deliveries",
+        include_str!("../migrations/0002_deliveries.sql"),
+    ),
+];
 
 /// The rows of dataset version N: current from N and not yet ended at N. Binds `$1` round, `$2` N.
 const AT_VERSION: &str =

@@ -96,12 +96,53 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Open or close a round (admin).
+    /// Open or close a round (admin). Closing it also e-mails its summary to the Steering Committee.
     Round {
         #[arg(value_enum)]
         action: RoundAction,
         #[arg(long, default_value = "2022")]
         round: String,
+    },
+    /// The Steering Committee's distribution list (admin).
+    Committee {
+        #[command(subcommand)]
+        action: CommitteeAction,
+    },
+    /// E-mail a round's summary to the Steering Committee, or list what was sent.
+    Summary {
+        #[command(subcommand)]
+        action: SummaryAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommitteeAction {
+    /// Show the addresses the summary is e-mailed to.
+    Show {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Replace the list: comma-separated addresses, e.g. `chair@x.org,secretariat@y.org`
+    /// (an empty string empties it).
+    Set {
+        #[arg(value_name = "ADDRESSES")]
+        recipients: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SummaryAction {
+    /// E-mail the round's latest summary to the Committee now (admin).
+    Send {
+        #[arg(long, default_value = "2022")]
+        round: String,
+    },
+    /// Every summary e-mail of the round and what became of it (analyst, admin).
+    Deliveries {
+        #[arg(long, default_value = "2022")]
+        round: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
     },
 }
 
@@ -381,6 +422,44 @@ mod tests {
         );
         let cli = parse(&["status"]).expect("parses");
         assert!(matches!(cli.command, Command::Status { id: None, .. }));
+    }
+
+    #[test]
+    fn committee_and_summary_commands_parse() {
+        let cli = parse(&["committee", "set", "a@x.org,b@y.org"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Committee { action: CommitteeAction::Set { ref recipients } }
+                if recipients == "a@x.org,b@y.org"
+        ));
+        let cli = parse(&["committee", "show"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Committee {
+                action: CommitteeAction::Show { .. }
+            }
+        ));
+        let cli = parse(&["summary", "send"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary { action: SummaryAction::Send { ref round } } if round == "2022"
+        ));
+        let cli = parse(&["summary", "send", "--round", "2023"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary { action: SummaryAction::Send { ref round } } if round == "2023"
+        ));
+        let cli = parse(&["summary", "deliveries", "--format", "json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary {
+                action: SummaryAction::Deliveries {
+                    format: OutputFormat::Json,
+                    ..
+                }
+            }
+        ));
+        assert!(parse(&["committee", "set"]).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `jvap`: validate and template offline; submit, status, download, tokens and rounds against a running
-//! system.
+//! `jvap`: validate and template offline; submit, status, download, tokens, rounds, the Committee list
+//! and summary e-mails against a running system.
 //!
 //! Exit status: 0 accepted (or done), 1 rejected or refused by the server, 2 when the command itself
 //! could not run (bad arguments, unreadable file, unreachable server).

@@ -1,16 +1,23 @@
-//! Commands against a running system: submit, status, download, token issue, round open|close.
+//! Commands against a running system: submit, status, download, token issue, round open|close,
+//! committee show|set, summary send|deliveries.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jvap_core::messages::{Mode, Role, RoundRecord, State, SubmissionStatus};
+use jvap_core::messages::{
+    CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, State, SubmissionStatus,
+    SummaryDelivery, SummaryRequested,
+};
 use jvap_core::{Lang, Report, Severity};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::args::{Command, DatasetFormat, DatasetRef, ModeArg, OutputFormat, TokenAction};
+use crate::args::{
+    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, SummaryAction,
+    TokenAction,
+};
 use crate::client::Api;
 use crate::offline::verdict_code;
 use crate::render;
@@ -76,6 +83,8 @@ pub fn run(
                 println!("Round {} is {state}.", record.round);
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Committee { action } => committee(&api, action).await,
+            Command::Summary { action } => summary(&api, action).await,
             Command::Validate { .. } | Command::Template { .. } | Command::Codes { .. } => {
                 anyhow::bail!("this command runs offline")
             }
@@ -290,4 +299,102 @@ async fn issue_token(
         role.as_str().unwrap_or("?")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ListRequest {
+    recipients: Vec<String>,
+}
+
+async fn committee(api: &Api, action: CommitteeAction) -> anyhow::Result<ExitCode> {
+    let list: CommitteeList = match action {
+        CommitteeAction::Show {
+            format: OutputFormat::Json,
+        } => {
+            let list: CommitteeList = api.get_json("/api/v1/committee").await?;
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        CommitteeAction::Show { .. } => api.get_json("/api/v1/committee").await?,
+        CommitteeAction::Set { recipients } => {
+            let recipients = recipients
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(String::from)
+                .collect();
+            api.put_json("/api/v1/committee", &ListRequest { recipients })
+                .await?
+        }
+    };
+    if list.recipients.is_empty() {
+        println!("The Committee's distribution list is empty: summaries are not e-mailed.");
+    } else {
+        println!(
+            "The summary is e-mailed to {} address(es):",
+            list.recipients.len()
+        );
+        for recipient in &list.recipients {
+            println!("  {recipient}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn summary(api: &Api, action: SummaryAction) -> anyhow::Result<ExitCode> {
+    match action {
+        SummaryAction::Send { round } => {
+            let request: SummaryRequested = api
+                .post_empty(&format!("/api/v1/rounds/{round}/summary/send"))
+                .await?;
+            println!(
+                "The summary of round {} is on its way to the Committee (request {}).",
+                request.round, request.request_id
+            );
+            eprintln!("Follow it with `jvap summary deliveries --round {round}`.");
+        }
+        SummaryAction::Deliveries { round, format } => {
+            let deliveries: Vec<SummaryDelivery> = api
+                .get_json(&format!("/api/v1/rounds/{round}/deliveries"))
+                .await?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&deliveries)?),
+                OutputFormat::Text if deliveries.is_empty() => {
+                    println!("No summary of round {round} was requested yet.");
+                }
+                OutputFormat::Text => {
+                    for delivery in &deliveries {
+                        println!("{}", delivery_line(delivery));
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One delivery on one line: when, why, what, to how many, and the outcome with its reason.
+fn delivery_line(delivery: &SummaryDelivery) -> String {
+    let outcome = match delivery.outcome {
+        DeliveryOutcome::Sent => "sent",
+        DeliveryOutcome::Skipped => "skipped",
+        DeliveryOutcome::Retrying => "retrying",
+        DeliveryOutcome::Failed => "failed",
+    };
+    let version = delivery
+        .version
+        .map(|v| format!("v{v}"))
+        .unwrap_or_else(|| "-".into());
+    let detail = delivery
+        .detail
+        .as_deref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    format!(
+        "{}  {:<12}  {:<4}  {} recipient(s)  {outcome}{detail}",
+        delivery.requested_at.format("%Y-%m-%d %H:%M"),
+        delivery.reason.as_str(),
+        version,
+        delivery.recipients.len(),
+    )
 }

@@ -190,3 +190,87 @@ pub struct RoundRecord {
     pub open: bool,
     pub updated_at: DateTime<Utc>,
 }
+
+/// KV bucket of the Steering Committee's distribution list (key [`KEY_COMMITTEE_RECIPIENTS`]), the
+/// latest summary request of each round (`request.<round>`) and each round's summary deliveries
+/// (`deliveries.<round>`). Round names never hold a dot, so these keys cannot collide.
+pub const KV_COMMITTEE: &str = "committee";
+/// The key of the distribution list in [`KV_COMMITTEE`].
+pub const KEY_COMMITTEE_RECIPIENTS: &str = "recipients";
+/// Asks for a round's summary to be e-mailed to the Committee; consumed by aggregation.
+pub const SUBJECT_SUMMARY_REQUESTED: &str = "jvap.summary.requested";
+
+/// The Steering Committee's distribution list, kept by an admin (`PUT /api/v1/committee`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeList {
+    /// E-mail addresses, each checked when the list is set.
+    pub recipients: Vec<String>,
+    /// When the list was last set; `None` while it has never been.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Why a summary was requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryReason {
+    /// An admin closed the round.
+    RoundClosed,
+    /// An admin asked for it (`jvap summary send`).
+    OnDemand,
+}
+
+impl SummaryReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SummaryReason::RoundClosed => "round_closed",
+            SummaryReason::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// Published on `jvap.summary.requested` (message id = `request_id`): e-mail the round's latest
+/// summary to the Committee. A request is sent at most once, whatever the redeliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRequested {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Where a summary delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    /// The SMTP server accepted the e-mail.
+    Sent,
+    /// Nothing to send or nowhere to send it (no recipients, no SMTP server, no dataset yet).
+    Skipped,
+    /// Sending failed and will be tried again.
+    Retrying,
+    /// Sending failed on every attempt; given up.
+    Failed,
+}
+
+/// One summary request and what became of it: a row of aggregation's `deliveries` table, mirrored
+/// in KV `committee` under `deliveries.<round>` for intake to serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryDelivery {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    /// The dataset version whose summary was (or would have been) sent.
+    pub version: Option<u32>,
+    pub recipients: Vec<String>,
+    pub outcome: DeliveryOutcome,
+    /// Why it was skipped or failed, or the last error while retrying.
+    pub detail: Option<String>,
+    /// The e-mail's Message-ID header (derived from the request id, so a resend is recognisable).
+    pub message_id: Option<String>,
+    /// Sending attempts so far.
+    pub attempts: u32,
+    pub requested_at: DateTime<Utc>,
+    /// When the SMTP server accepted the e-mail.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 
+mod committee;
 mod datasets;
 mod health;
 pub(crate) mod rounds;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
+        .merge(committee::router())
         .merge(template::router())
         .merge(health::router())
         .merge(crate::web::router())

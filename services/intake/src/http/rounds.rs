@@ -1,10 +1,11 @@
-//! `/api/v1/rounds/{round}`: whether a round takes submissions; admins open and close it.
+//! `/api/v1/rounds/{round}`: whether a round takes submissions; admins open and close it. Closing an
+//! open round also asks for its summary to be e-mailed to the Steering Committee.
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use jvap_core::messages::{Role, RoundRecord};
+use jvap_core::messages::{Role, RoundRecord, SummaryReason};
 
 use super::auth::Caller;
 use super::{AppState, Result, check_round};
@@ -56,6 +57,8 @@ pub(crate) async fn set_open(
 ) -> Result<Json<RoundRecord>> {
     caller.require(&[Role::Admin])?;
     check_round(&round)?;
+    let previous: Option<RoundRecord> = state.bus.kv_get(&state.bus.rounds, &round).await?;
+    let was_open = previous.is_none_or(|p| p.open);
     let record = RoundRecord {
         round,
         open,
@@ -66,5 +69,12 @@ pub(crate) async fn set_open(
         .kv_put(&state.bus.rounds, &record.round, &record)
         .await?;
     tracing::info!(round = %record.round, open, "round changed");
+    if was_open && !open {
+        let request = state
+            .bus
+            .request_summary(&record.round, SummaryReason::RoundClosed)
+            .await?;
+        tracing::info!(round = %record.round, request_id = %request.request_id, "summary requested");
+    }
     Ok(Json(record))
 }

@@ -1,0 +1,149 @@
+//! The Steering Committee: the distribution list an admin keeps, summary requests, and the record
+//! of each summary e-mail.
+//!
+//! - `GET|PUT /api/v1/committee` (admin): the list, `{"recipients": ["a@x.org", ...]}`.
+//! - `POST /api/v1/rounds/{round}/summary/send` (admin): e-mail the round's latest summary now.
+//! - `GET /api/v1/rounds/{round}/deliveries` (analyst, admin): every sending of the round.
+//!
+//! The e-mail itself is sent by aggregation, on `jvap.summary.requested`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use jvap_core::messages::{CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested};
+use jvap_core::parse::text::is_email;
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::{AppState, Error, Result, check_round};
+
+/// The most addresses a list may hold (a committee, not a mailing campaign).
+const MAX_RECIPIENTS: usize = 200;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/committee", get(show).put(set))
+        .route("/api/v1/rounds/{round}/summary/send", post(send))
+        .route("/api/v1/rounds/{round}/deliveries", get(deliveries))
+}
+
+async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<CommitteeList>> {
+    caller.require(&[Role::Admin])?;
+    Ok(Json(state.bus.committee_list().await?))
+}
+
+#[derive(Deserialize)]
+struct ListRequest {
+    recipients: Vec<String>,
+}
+
+async fn set(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: Result<Json<ListRequest>, JsonRejection>,
+) -> Result<Json<CommitteeList>> {
+    caller.require(&[Role::Admin])?;
+    let Json(request) = request.map_err(|e| {
+        Error::BadRequest(format!(
+            "send JSON like {{\"recipients\": [\"chair@example.org\"]}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let list = CommitteeList {
+        recipients: checked_recipients(&request.recipients).map_err(Error::BadRequest)?,
+        updated_at: Some(Utc::now()),
+    };
+    state.bus.set_committee_list(&list).await?;
+    tracing::info!(recipients = list.recipients.len(), "committee list set");
+    Ok(Json(list))
+}
+
+/// The addresses trimmed, without repeats (ignoring case), or a message naming every bad one.
+fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>, String> {
+    let bad: Vec<String> = recipients
+        .iter()
+        .filter(|r| !is_email(r))
+        .map(|r| format!("{r:?}"))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "not e-mail addresses: {}; nothing was changed",
+            bad.join(", ")
+        ));
+    }
+    let mut list: Vec<String> = Vec::new();
+    for recipient in recipients.iter().map(|r| r.trim()) {
+        if !list.iter().any(|r| r.eq_ignore_ascii_case(recipient)) {
+            list.push(recipient.to_string());
+        }
+    }
+    if list.len() > MAX_RECIPIENTS {
+        return Err(format!(
+            "{} addresses is more than the {MAX_RECIPIENTS} a list may hold",
+            list.len()
+        ));
+    }
+    Ok(list)
+}
+
+async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+) -> Result<(StatusCode, Json<SummaryRequested>)> {
+    caller.require(&[Role::Admin])?;
+    check_round(&round)?;
+    let request = state
+        .bus
+        .request_summary(&round, SummaryReason::OnDemand)
+        .await?;
+    tracing::info!(%round, request_id = %request.request_id, "summary requested");
+    Ok((StatusCode::ACCEPTED, Json(request)))
+}
+
+async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+) -> Result<Json<Vec<SummaryDelivery>>> {
+    caller.require(&[Role::Admin, Role::Analyst])?;
+    check_round(&round)?;
+    Ok(Json(state.bus.deliveries(&round).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn recipients_are_trimmed_and_repeats_dropped() {
+        let list = checked_recipients(&strings(&[
+            " chair@example.org",
+            "sec@rabat-process.org ",
+            "CHAIR@example.org",
+        ]))
+        .expect("valid");
+        assert_eq!(list, ["chair@example.org", "sec@rabat-process.org"]);
+        assert_eq!(
+            checked_recipients(&[]).expect("empty is allowed"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn every_bad_address_is_named() {
+        let error = checked_recipients(&strings(&["ok@example.org", "chair", "a@b", ""]))
+            .expect_err("bad addresses");
+        assert!(error.contains("\"chair\""), "{error}");
+        assert!(error.contains("\"a@b\""), "{error}");
+        assert!(error.contains("\"\""), "{error}");
+        assert!(!error.contains("ok@example.org"), "{error}");
+    }
+}
