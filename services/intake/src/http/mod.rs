@@ -10,6 +10,7 @@ mod rounds;
 mod submissions;
 mod template;
 mod tokens;
+mod tracker;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
+        .merge(tracker::router())
         .merge(template::router())
         .merge(health::router())
         .merge(home::router())
