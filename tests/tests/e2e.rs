@@ -160,7 +160,10 @@ async fn every_sample_ends_as_the_manifest_says(backend: Backend) {
 
 /// One dataset version per accepted file, each with all of its files, served with their types.
 async fn every_file_of_every_version_downloads(analyst: &Client, entries: &[Value]) {
-    let accepted = entries.iter().filter(|e| e["verdict"] == "accepted").count();
+    let accepted = entries
+        .iter()
+        .filter(|e| e["verdict"] == "accepted")
+        .count();
     let listing = analyst
         .get_json("/api/v1/datasets")
         .await
@@ -249,7 +252,10 @@ async fn the_tracker_follows_the_submissions_and_the_expected_list(
         )
         .await
         .expect("list set");
-    assert_eq!(record["expected_partners"], serde_json::json!(["NER", "GMB", "SEN"]));
+    assert_eq!(
+        record["expected_partners"],
+        serde_json::json!(["NER", "GMB", "SEN"])
+    );
     let narrowed = analyst
         .get_json("/api/v1/rounds/2022/tracker")
         .await
@@ -262,8 +268,15 @@ async fn the_tracker_follows_the_submissions_and_the_expected_list(
         .filter(|row| row["expected"] == true)
         .filter_map(|row| row["partner"].as_str())
         .collect();
-    assert_eq!(expected, BTreeSet::from(["GMB", "NER", "SEN"]), "{narrowed}");
-    assert!(row_of(&narrowed, "MLI").is_none(), "a silent partner off the list is not shown");
+    assert_eq!(
+        expected,
+        BTreeSet::from(["GMB", "NER", "SEN"]),
+        "{narrowed}"
+    );
+    assert!(
+        row_of(&narrowed, "MLI").is_none(),
+        "a silent partner off the list is not shown"
+    );
     let eu = row_of(&narrowed, "EU").expect("a partner that submitted stays");
     assert_eq!(eu["expected"], false);
     assert_eq!(eu["state"], "accepted");

@@ -178,9 +178,10 @@ impl Aggregator {
             };
             let files = self.build_outputs(&meta, &by_partner).await?;
             for (file, name) in missing {
-                let output = files.iter().find(|f| f.name == file).ok_or_else(|| {
-                    Error::Corrupt(format!("outputs::build made no {file}"))
-                })?;
+                let output = files
+                    .iter()
+                    .find(|f| f.name == file)
+                    .ok_or_else(|| Error::Corrupt(format!("outputs::build made no {file}")))?;
                 self.bus.datasets.put(name, &output.bytes).await?;
             }
         }
@@ -233,9 +234,7 @@ impl Aggregator {
     async fn tracker(&self, round: &str, by_partner: &BTreeMap<String, u64>) -> Result<Tracker> {
         let bus = &self.bus;
         let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
-        let expected = record
-            .unwrap_or_else(|| RoundRecord::new(round))
-            .expected();
+        let expected = record.unwrap_or_else(|| RoundRecord::new(round)).expected();
         let statuses: Vec<SubmissionStatus> = bus
             .all_statuses()
             .await?

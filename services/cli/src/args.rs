@@ -207,7 +207,12 @@ pub enum RoundAction {
     Partners {
         round: String,
         /// Expect exactly these partner codes.
-        #[arg(long, value_delimiter = ',', value_name = "CODE,CODE", conflicts_with = "all")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_name = "CODE,CODE",
+            conflicts_with = "all"
+        )]
         set: Option<Vec<String>>,
         /// Expect every partner of the reference list again.
         #[arg(long)]
@@ -431,17 +436,22 @@ mod tests {
         let cli = parse(&["status", "--round", "2022", "--format", "json"]).expect("parses");
         assert!(matches!(
             cli.command,
-            Command::Status { id: None, round: Some(_), format: OutputFormat::Json }
+            Command::Status {
+                id: None,
+                round: Some(_),
+                format: OutputFormat::Json
+            }
         ));
         let cli = parse(&["download", "latest", "--format", "summary-fr-html"]).expect("parses");
         assert!(matches!(
             cli.command,
-            Command::Download { format: Some(DatasetFormat::SummaryFrHtml), .. }
+            Command::Download {
+                format: Some(DatasetFormat::SummaryFrHtml),
+                ..
+            }
         ));
         let cli = parse(&["consolidate", "in", "--out", "out"]).expect("parses");
-        assert!(
-            matches!(cli.command, Command::Consolidate { ref round, .. } if round == "2022")
-        );
+        assert!(matches!(cli.command, Command::Consolidate { ref round, .. } if round == "2022"));
         let cli = parse(&["status"]).expect("parses");
         assert!(matches!(cli.command, Command::Status { id: None, .. }));
     }

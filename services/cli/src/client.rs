@@ -129,7 +129,9 @@ impl Api {
         path: &str,
         body: &B,
     ) -> anyhow::Result<T> {
-        let response = self.send(self.request(Method::PUT, path).json(body)).await?;
+        let response = self
+            .send(self.request(Method::PUT, path).json(body))
+            .await?;
         json(response, path).await
     }
 

@@ -29,8 +29,14 @@ const SPREADSHEETS: [&str; 5] = ["xlsx", "xls", "xlsb", "ods", "csv"];
 /// What became of one file of the folder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Accepted { partner: String, counts: Counts },
-    Rejected { partner: String, counts: Counts },
+    Accepted {
+        partner: String,
+        counts: Counts,
+    },
+    Rejected {
+        partner: String,
+        counts: Counts,
+    },
     /// The name does not start with a partner code.
     NoPartner,
     /// The file could not be read from the disk.
@@ -350,8 +356,14 @@ mod tests {
 
     #[test]
     fn the_partner_is_the_code_that_starts_the_file_name() {
-        assert_eq!(partner_of("NER_Donnees_JVAP_2022.xlsx").as_deref(), Some("NER"));
-        assert_eq!(partner_of("EU_DG-INTPA_JVAP_2022.xlsx").as_deref(), Some("EU"));
+        assert_eq!(
+            partner_of("NER_Donnees_JVAP_2022.xlsx").as_deref(),
+            Some("NER")
+        );
+        assert_eq!(
+            partner_of("EU_DG-INTPA_JVAP_2022.xlsx").as_deref(),
+            Some("EU")
+        );
         assert_eq!(partner_of("unhcr-export.csv").as_deref(), Some("UNHCR"));
         assert_eq!(partner_of("Donnees_NER.xlsx"), None);
         assert_eq!(partner_of("NERX_2022.xlsx"), None);
@@ -368,11 +380,19 @@ mod tests {
         .expect("manifest JSON");
         let consolidation = collect(Path::new(SAMPLES), "2022").expect("consolidated");
 
-        let names: Vec<&str> = consolidation.files.iter().map(|(f, _)| f.as_str()).collect();
+        let names: Vec<&str> = consolidation
+            .files
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect();
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted, "in name order");
-        assert_eq!(names.len(), manifest.len(), "README and manifest are not read");
+        assert_eq!(
+            names.len(),
+            manifest.len(),
+            "README and manifest are not read"
+        );
         for entry in &manifest {
             let file = entry["file"].as_str().expect("file");
             let (_, outcome) = consolidation
@@ -416,7 +436,8 @@ mod tests {
     fn a_later_file_replaces_its_partners_initiatives_and_a_misnamed_one_is_left_out() {
         let dir = tempfile::tempdir().expect("temp dir");
         let ner = std::fs::read(format!("{SAMPLES}NER_Donnees_JVAP_2022.xlsx")).expect("NER");
-        let bel = std::fs::read(format!("{SAMPLES}BEL_Enabel_collecte_JVAP_2022.csv")).expect("BEL");
+        let bel =
+            std::fs::read(format!("{SAMPLES}BEL_Enabel_collecte_JVAP_2022.csv")).expect("BEL");
         std::fs::write(dir.path().join("NER_a.xlsx"), &ner).expect("written");
         std::fs::write(dir.path().join("NER_b.xlsx"), &ner).expect("written");
         std::fs::write(dir.path().join("Niger.xlsx"), &ner).expect("written");

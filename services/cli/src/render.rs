@@ -528,10 +528,16 @@ mod tests {
         let text = super::tracker(&tracker, Lang::En);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("PARTNER  NAME"), "{text}");
-        assert!(lines[1].starts_with("EU       European Union  accepted"), "{text}");
+        assert!(
+            lines[1].starts_with("EU       European Union  accepted"),
+            "{text}"
+        );
         assert!(lines[3].contains("not submitted"), "{text}");
         assert!(lines[4].starts_with("UNDP *"), "{text}");
-        assert!(text.contains("2 of 3 expected partners have submitted"), "{text}");
+        assert!(
+            text.contains("2 of 3 expected partners have submitted"),
+            "{text}"
+        );
         assert!(super::tracker(&tracker, Lang::Fr).contains("Senegal (fr)"));
     }
 

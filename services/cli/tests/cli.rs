@@ -198,7 +198,10 @@ fn consolidate_writes_every_file_of_a_version_from_the_samples_with_the_accepted
         };
         assert_eq!(found, expected, "{partner}");
     }
-    let accepted = manifest.iter().filter(|e| e["verdict"] == "accepted").count();
+    let accepted = manifest
+        .iter()
+        .filter(|e| e["verdict"] == "accepted")
+        .count();
     let text = stdout(&output);
     assert!(
         text.contains(&format!(
@@ -230,7 +233,8 @@ fn consolidate_names_a_file_without_a_partner_code_and_goes_on() {
 
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("Niger_2022.xlsx: the file name does not start with a partner code"),
+        stderr(&output)
+            .contains("Niger_2022.xlsx: the file name does not start with a partner code"),
         "{}",
         stderr(&output)
     );
@@ -370,9 +374,18 @@ mod against_the_real_system {
         assert_eq!(json["initiatives"].as_array().map(Vec::len), Some(8));
 
         // The analyst sees the round tracker; the admin narrows the expected partners.
-        let output = run(args(&server, &admin, &["round", "partners", "2022", "--set", "NER,GMB,SEN"])).await;
+        let output = run(args(
+            &server,
+            &admin,
+            &["round", "partners", "2022", "--set", "NER,GMB,SEN"],
+        ))
+        .await;
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(stdout(&output).contains("It expects 3 partners: NER, GMB, SEN."), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("It expects 3 partners: NER, GMB, SEN."),
+            "{}",
+            stdout(&output)
+        );
         let output = run(args(&server, &analyst, &["status", "--round", "2022"])).await;
         assert!(output.status.success(), "{}", stderr(&output));
         let table = stdout(&output);
@@ -383,23 +396,50 @@ mod against_the_real_system {
                 .unwrap_or_default()
                 .to_string()
         };
-        assert!(line("NER").contains("accepted") && line("NER").contains(" 8 "), "{table}");
+        assert!(
+            line("NER").contains("accepted") && line("NER").contains(" 8 "),
+            "{table}"
+        );
         assert!(line("GMB").contains("rejected"), "{table}");
         assert!(line("SEN").contains("not submitted"), "{table}");
-        assert!(table.contains("2 of 3 expected partners have submitted"), "{table}");
-        let output = run(args(&server, &analyst, &["status", "--round", "2022", "--format", "json"])).await;
+        assert!(
+            table.contains("2 of 3 expected partners have submitted"),
+            "{table}"
+        );
+        let output = run(args(
+            &server,
+            &analyst,
+            &["status", "--round", "2022", "--format", "json"],
+        ))
+        .await;
         let tracker: Value = serde_json::from_str(&stdout(&output)).expect("tracker JSON");
         assert_eq!(tracker["partners"].as_array().map(Vec::len), Some(3));
-        let output = run(args(&server, &admin, &["round", "partners", "2022", "--set", "NER,XYZ"])).await;
+        let output = run(args(
+            &server,
+            &admin,
+            &["round", "partners", "2022", "--set", "NER,XYZ"],
+        ))
+        .await;
         assert_eq!(output.status.code(), Some(1));
         assert!(stderr(&output).contains("\"XYZ\""), "{}", stderr(&output));
 
         // The French summary of the latest version.
         let summary = dir.path().join("summary.fr.html");
-        let rest = ["download", "latest", "--format", "summary-fr-html", "-o", summary.to_str().expect("utf-8")];
+        let rest = [
+            "download",
+            "latest",
+            "--format",
+            "summary-fr-html",
+            "-o",
+            summary.to_str().expect("utf-8"),
+        ];
         let output = run(args(&server, &analyst, &rest)).await;
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(std::fs::read_to_string(&summary).expect("written").contains("<html"));
+        assert!(
+            std::fs::read_to_string(&summary)
+                .expect("written")
+                .contains("<html")
+        );
 
         // A closed round refuses submissions with a clear message.
         let output = run(args(

@@ -246,7 +246,9 @@ mod tests {
     use super::*;
 
     fn named(name: &str) -> Option<(Option<u32>, &'static str)> {
-        parse_file(name).ok().map(|(version, (file, _))| (version, file))
+        parse_file(name)
+            .ok()
+            .map(|(version, (file, _))| (version, file))
     }
 
     #[test]
@@ -280,7 +282,10 @@ mod tests {
 
     #[test]
     fn downloads_are_named_after_round_version_and_file() {
-        assert_eq!(download_name("2022", 3, "dataset.xlsx"), "jvap-2022-v3.xlsx");
+        assert_eq!(
+            download_name("2022", 3, "dataset.xlsx"),
+            "jvap-2022-v3.xlsx"
+        );
         assert_eq!(
             download_name("2022", 3, "summary.fr.html"),
             "jvap-2022-v3-summary.fr.html"

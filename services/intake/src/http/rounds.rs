@@ -163,7 +163,9 @@ async fn update(bus: &Bus, round: &str, change: impl Fn(&mut RoundRecord)) -> Re
             return Ok(record);
         }
     }
-    Err(kv_error(&format!("the record of round {round} kept changing under us")))
+    Err(kv_error(&format!(
+        "the record of round {round} kept changing under us"
+    )))
 }
 
 #[cfg(test)]
@@ -180,7 +182,10 @@ mod tests {
         let error = partner_codes(&codes(&["NER", "XYZ", "Atlantis"]))
             .expect_err("unknown codes")
             .to_string();
-        assert!(error.contains("\"XYZ\"") && error.contains("\"Atlantis\""), "{error}");
+        assert!(
+            error.contains("\"XYZ\"") && error.contains("\"Atlantis\""),
+            "{error}"
+        );
         assert!(!error.contains("NER"), "{error}");
         assert!(partner_codes(&[]).is_err());
     }

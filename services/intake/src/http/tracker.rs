@@ -37,5 +37,10 @@ async fn tracker(
         .collect();
     let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, &round).await?;
     let by_partner = latest.map(|l| l.by_partner).unwrap_or_else(BTreeMap::new);
-    Ok(Json(Tracker::build(&round, &expected, &statuses, &by_partner)))
+    Ok(Json(Tracker::build(
+        &round,
+        &expected,
+        &statuses,
+        &by_partner,
+    )))
 }

@@ -155,5 +155,8 @@ async fn an_admin_sets_the_expected_partners_unknown_codes_are_named_and_closing
     assert_eq!(shown.expected_partners, expected, "closing kept the list");
     assert_eq!(reset.expected_partners, None);
     assert!(!reset.open);
-    assert!(reset.expected().len() > 70, "every partner of the reference list");
+    assert!(
+        reset.expected().len() > 70,
+        "every partner of the reference list"
+    );
 }
