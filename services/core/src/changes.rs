@@ -33,10 +33,6 @@ impl ChangeLog {
         previous: &[DatasetInitiative],
         current: &[DatasetInitiative],
     ) -> ChangeLog {
-        todo!(
-            "changes {previous_version:?} {} {}",
-            previous.len(),
-            current.len()
-        )
+        todo!("changes {previous_version:?} {} {}", previous.len(), current.len())
     }
 }

@@ -58,9 +58,6 @@ impl Tracker {
         statuses: &[SubmissionStatus],
         initiatives_by_partner: &BTreeMap<String, u64>,
     ) -> Tracker {
-        todo!(
-            "tracker::build {round} {expected:?} {} {initiatives_by_partner:?}",
-            statuses.len()
-        )
+        todo!("tracker::build {round} {expected:?} {} {initiatives_by_partner:?}", statuses.len())
     }
 }
