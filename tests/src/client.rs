@@ -43,6 +43,7 @@ impl Client {
 
     /// PUT a JSON body; returns the HTTP status and the JSON answer, whatever the status.
     pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let response = self
             .http
             .put(self.url(path))
@@ -52,6 +53,7 @@ impl Client {
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await?))
+        json_of(response).await
     }
 
     /// Upload a file; returns the HTTP status and the submission status body.
@@ -100,6 +102,27 @@ impl Client {
             .send()
             .await?;
         Ok((response.status().as_u16(), response.bytes().await?.to_vec()))
+    }
+
+    /// GET raw bytes with the HTTP status and the `Content-Type`.
+    pub async fn get_typed(&self, path: &str) -> anyhow::Result<(u16, String, Vec<u8>)> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        Ok((
+            response.status().as_u16(),
+            content_type,
+            response.bytes().await?.to_vec(),
+        ))
     }
 
     /// Poll a submission until it is accepted, rejected or failed (and, when accepted, until its

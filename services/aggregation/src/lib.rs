@@ -4,9 +4,11 @@
 //! For each `SubmissionValidated` (at-least-once, idempotent by submission id) it applies the
 //! submission in one transaction — **replace** ends the partner's current initiatives in the round,
 //! **merge** ends only those whose `partner_ref` comes again — and takes the round's next version N.
-//! After the commit it builds version N from the database, writes `<round>/v<N>/dataset.{xlsx,json,csv}`
-//! to the `datasets` object store, puts the `DatasetPublished` under the round in KV `datasets`,
-//! publishes it on `jvap.dataset.published` and records N in the submission's status.
+//! After the commit it builds version N from the database with `jvap_core::outputs::build` (the
+//! dataset in xlsx, JSON and CSV and the Committee summaries, with the change log against N-1 and the
+//! round tracker), writes each file to `<round>/v<N>/<file>` in the `datasets` object store, puts the
+//! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
+//! records N in the submission's status.
 //!
 //! A second consumer takes `jvap.summary.requested` (a round closed, or `jvap summary send`) and
 //! e-mails the round's latest summary to the Steering Committee over SMTP, recording each sending

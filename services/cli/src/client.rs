@@ -135,6 +135,11 @@ impl Api {
         json(response, path).await
     }
 
+    pub async fn delete_json<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let response = self.send(self.request(Method::DELETE, path)).await?;
+        json(response, path).await
+    }
+
     pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         let response = self.send(self.request(Method::POST, path)).await?;
         json(response, path).await

@@ -1,5 +1,5 @@
-//! Commands against a running system: submit, status, download, token issue, round open|close,
-//! committee show|set, summary send|deliveries.
+//! Commands against a running system: submit, status (and the round tracker), download, token issue,
+//! round open|close|partners, committee show|set, summary send|deliveries.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,13 +10,14 @@ use jvap_core::messages::{
     CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, State, SubmissionStatus,
     SummaryDelivery, SummaryRequested,
 };
+use jvap_core::tracker::Tracker;
 use jvap_core::{Lang, Report, Severity};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{
-    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, SummaryAction,
-    TokenAction,
+    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, RoundAction,
+    SummaryAction, TokenAction,
 };
 use crate::client::Api;
 use crate::offline::verdict_code;
@@ -51,7 +52,12 @@ pub fn run(
                 )
                 .await
             }
-            Command::Status { id, format } => status(&api, id.as_deref(), format, lang).await,
+            Command::Status {
+                round: Some(round),
+                format,
+                ..
+            } => tracker(&api, &round, format, lang).await,
+            Command::Status { id, format, .. } => status(&api, id.as_deref(), format, lang).await,
             Command::Download {
                 version: DatasetRef::Annotated,
                 id,
@@ -65,7 +71,10 @@ pub fn run(
                 round,
                 ..
             } => {
-                let format = format.context("say which format: --format xlsx, json or csv")?;
+                let format = format.context(
+                    "say which file: --format xlsx, json, csv, summary-en-html, summary-fr-html, \
+                     summary-en-md or summary-fr-md",
+                )?;
                 download(&api, version, format, output, round.as_deref()).await
             }
             Command::Token {
@@ -76,16 +85,13 @@ pub fn run(
                         label,
                     },
             } => issue_token(&api, role.into(), partner, label).await,
-            Command::Round { action, round } => {
-                let path = format!("/api/v1/rounds/{round}/{}", action.as_str());
-                let record: RoundRecord = api.post_empty(&path).await?;
-                let state = if record.open { "open" } else { "closed" };
-                println!("Round {} is {state}.", record.round);
-                Ok(ExitCode::SUCCESS)
-            }
+            Command::Round { action } => round(&api, action).await,
             Command::Committee { action } => committee(&api, action).await,
             Command::Summary { action } => summary(&api, action).await,
-            Command::Validate { .. } | Command::Template { .. } | Command::Codes { .. } => {
+            Command::Validate { .. }
+            | Command::Template { .. }
+            | Command::Codes { .. }
+            | Command::Consolidate { .. } => {
                 anyhow::bail!("this command runs offline")
             }
         }
@@ -223,6 +229,23 @@ async fn status(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The round tracker, as a table or JSON.
+async fn tracker(
+    api: &Api,
+    round: &str,
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let tracker: Tracker = api
+        .get_json(&format!("/api/v1/rounds/{round}/tracker"))
+        .await?;
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&tracker)?),
+        OutputFormat::Text => print!("{}", render::tracker(&tracker, lang)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn download(
     api: &Api,
     version: DatasetRef,
@@ -230,13 +253,19 @@ async fn download(
     output: Option<PathBuf>,
     round: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let ext = format.extension();
-    let path = format!("/api/v1/datasets/{version}.{ext}");
+    // `dataset.xlsx` is asked for as `latest.xlsx`, `summary.fr.html` as `latest.summary.fr.html`.
+    let file = format.file_name();
+    let short = file.strip_prefix("dataset.").unwrap_or(file);
+    let path = format!("/api/v1/datasets/{version}.{short}");
     let query: Vec<(&str, &str)> = round.map(|r| ("round", r)).into_iter().collect();
     let bytes = api.get_bytes(&path, &query).await?;
-    let output = output.unwrap_or_else(|| match round {
-        Some(round) => PathBuf::from(format!("jvap-dataset-{round}-{version}.{ext}")),
-        None => PathBuf::from(format!("jvap-dataset-{version}.{ext}")),
+    let output = output.unwrap_or_else(|| {
+        // dataset.xlsx -> jvap-dataset-2022-latest.xlsx; summary.fr.html -> jvap-summary-2022-latest.fr.html
+        let (stem, rest) = file.split_once('.').unwrap_or((file, ""));
+        match round {
+            Some(round) => PathBuf::from(format!("jvap-{stem}-{round}-{version}.{rest}")),
+            None => PathBuf::from(format!("jvap-{stem}-{version}.{rest}")),
+        }
     });
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
@@ -258,6 +287,38 @@ async fn annotated(
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
     println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `round open|close|partners`.
+async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
+    let record: RoundRecord = match action {
+        RoundAction::Open { round } => {
+            api.post_empty(&format!("/api/v1/rounds/{round}/open"))
+                .await?
+        }
+        RoundAction::Close { round } => {
+            api.post_empty(&format!("/api/v1/rounds/{round}/close"))
+                .await?
+        }
+        RoundAction::Partners { round, set, all } => {
+            let path = format!("/api/v1/rounds/{round}/partners");
+            match (set, all) {
+                (Some(codes), _) => api.put_json(&path, &codes).await?,
+                (None, true) => api.delete_json(&path).await?,
+                (None, false) => api.get_json(&format!("/api/v1/rounds/{round}")).await?,
+            }
+        }
+    };
+    let state = if record.open { "open" } else { "closed" };
+    println!("Round {} is {state}.", record.round);
+    match &record.expected_partners {
+        Some(codes) => println!("It expects {} partners: {}.", codes.len(), codes.join(", ")),
+        None => println!(
+            "It expects every partner of the reference list ({}).",
+            record.expected().len()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,7 +14,7 @@ pub const STREAM_SUBJECTS: &str = "jvap.>";
 pub const BUCKET_UPLOADS: &str = "uploads";
 /// Object store of reports and normalised records: `<id>/report.json`, `<id>/records.json`.
 pub const BUCKET_REPORTS: &str = "reports";
-/// Object store of published datasets: `<round>/v<N>/dataset.{xlsx,json,csv}`.
+/// Object store of published datasets: `<round>/v<N>/<file>`, each file of [`crate::outputs::FILES`].
 pub const BUCKET_DATASETS: &str = "datasets";
 /// KV bucket of submission statuses, keyed by submission id.
 pub const KV_SUBMISSIONS: &str = "submissions";
@@ -108,17 +108,30 @@ pub struct SubmissionFailed {
     pub failed_at: DateTime<Utc>,
 }
 
-/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store.
+/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store;
+/// also the value of KV `datasets` under the round (its latest version).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetPublished {
     pub round: String,
     pub version: u32,
-    /// Object names in the `datasets` store, by format (`xlsx`, `json`, `csv`).
+    /// Object names in the `datasets` store, by file name (every file of [`crate::outputs::FILES`]).
     pub objects: std::collections::BTreeMap<String, String>,
     pub initiatives: u64,
+    /// How many initiatives each partner has in this version (partners with none are left out), so
+    /// the round tracker can be built without reading the dataset.
+    #[serde(default)]
+    pub by_partner: std::collections::BTreeMap<String, u64>,
     /// The submission whose acceptance led to this version.
     pub submission_id: String,
     pub published_at: DateTime<Utc>,
+}
+
+impl DatasetPublished {
+    /// The name in the `datasets` object store of `file` (a name of [`crate::outputs::FILES`]) of
+    /// version `version` of `round`: `2022/v3/summary.en.html`.
+    pub fn object_name(round: &str, version: u32, file: &str) -> String {
+        format!("{round}/v{version}/{file}")
+    }
 }
 
 /// Where a submission is in its life; the value in the `submissions` KV bucket.
@@ -188,6 +201,10 @@ impl std::str::FromStr for Role {
 pub struct RoundRecord {
     pub round: String,
     pub open: bool,
+    /// The partner codes expected to submit, as an admin set them; `None` means every partner of
+    /// `reference/partners.csv`.
+    #[serde(default)]
+    pub expected_partners: Option<Vec<String>>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -273,4 +290,27 @@ pub struct SummaryDelivery {
     /// When the SMTP server accepted the e-mail.
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+impl RoundRecord {
+    /// The record of a round nobody has changed yet: open, every partner expected.
+    pub fn new(round: &str) -> RoundRecord {
+        RoundRecord {
+            round: round.to_string(),
+            open: true,
+            expected_partners: None,
+            updated_at: Utc::now(),
+        }
+    }
+
+    /// The partner codes expected to submit: the round's own list, or every partner of the reference
+    /// list, in the list's order.
+    pub fn expected(&self) -> Vec<String> {
+        match &self.expected_partners {
+            Some(codes) => codes.clone(),
+            None => crate::reference::PARTNERS
+                .iter()
+                .map(|p| p.code.clone())
+                .collect(),
+        }
+    }
 }

@@ -353,8 +353,12 @@ fn every_message_matches_its_schema() {
     let published = DatasetPublished {
         round: "2022".into(),
         version: 4,
-        objects: BTreeMap::from([("xlsx".to_string(), "2022/v4/dataset.xlsx".to_string())]),
+        objects: BTreeMap::from([(
+            "dataset.xlsx".to_string(),
+            "2022/v4/dataset.xlsx".to_string(),
+        )]),
         initiatives: 40,
+        by_partner: BTreeMap::from([("SEN".to_string(), 40)]),
         submission_id: "0b7e".into(),
         published_at: at(12),
     };

@@ -11,6 +11,7 @@ pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
 pub(crate) mod tokens;
+mod tracker;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(rounds::router())
         .merge(committee::router())
+        .merge(tracker::router())
         .merge(template::router())
         .merge(health::router())
         .merge(crate::web::router())

@@ -1,36 +1,45 @@
-//! `/api/v1/rounds/{round}`: whether a round takes submissions; admins open and close it. Closing an
-//! open round also asks for its summary to be e-mailed to the Steering Committee.
+//! `/api/v1/rounds/{round}`: whether a round takes submissions and which partners it expects; admins
+//! open and close it and set its expected partners. Closing an open round also asks for its summary to
+//! be e-mailed to the Steering Committee.
 
+use async_nats::jetstream::kv;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use bytes::Bytes;
 use chrono::Utc;
-use jvap_core::messages::{Role, RoundRecord, SummaryReason};
+use jvap_bus::{Bus, BusError};
+use jvap_core::messages::{KV_ROUNDS, Role, RoundRecord, SummaryReason};
+use jvap_core::reference;
 
 use super::auth::Caller;
-use super::{AppState, Result, check_round};
+use super::{AppState, Error, Result, check_round};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/rounds/{round}", get(show))
         .route("/api/v1/rounds/{round}/open", post(open))
         .route("/api/v1/rounds/{round}/close", post(close))
+        .route(
+            "/api/v1/rounds/{round}/partners",
+            put(set_partners).delete(all_partners),
+        )
 }
 
-/// A round without a record is open.
+/// The record of `round`; a round without one is open and expects every partner.
+pub(super) async fn round_record(bus: &Bus, round: &str) -> Result<RoundRecord> {
+    let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
+    Ok(record.unwrap_or_else(|| RoundRecord::new(round)))
+}
+
 async fn show(
     State(state): State<AppState>,
     _caller: Caller,
     Path(round): Path<String>,
 ) -> Result<Json<RoundRecord>> {
     check_round(&round)?;
-    let bus = &state.bus;
-    let record = bus.kv_get(&bus.rounds, &round).await?;
-    Ok(Json(record.unwrap_or(RoundRecord {
-        round,
-        open: true,
-        updated_at: Utc::now(),
-    })))
+    Ok(Json(round_record(&state.bus, &round).await?))
 }
 
 async fn open(
@@ -57,17 +66,14 @@ pub(crate) async fn set_open(
 ) -> Result<Json<RoundRecord>> {
     caller.require(&[Role::Admin])?;
     check_round(&round)?;
-    let previous: Option<RoundRecord> = state.bus.kv_get(&state.bus.rounds, &round).await?;
-    let was_open = previous.is_none_or(|p| p.open);
-    let record = RoundRecord {
-        round,
-        open,
-        updated_at: Utc::now(),
-    };
-    state
-        .bus
-        .kv_put(&state.bus.rounds, &record.round, &record)
-        .await?;
+    // Whether the round was open just before this change (a round nobody set yet is open).
+    let was_open = std::cell::Cell::new(true);
+    let record = update(&state.bus, &round, |record| {
+        was_open.set(record.open);
+        record.open = open;
+    })
+    .await?;
+    let was_open = was_open.get();
     tracing::info!(round = %record.round, open, "round changed");
     if was_open && !open {
         let request = state
@@ -77,4 +83,125 @@ pub(crate) async fn set_open(
         tracing::info!(round = %record.round, request_id = %request.request_id, "summary requested");
     }
     Ok(Json(record))
+}
+
+/// `PUT` a JSON list of partner codes: the round expects exactly those partners.
+async fn set_partners(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+    body: std::result::Result<Json<Vec<String>>, JsonRejection>,
+) -> Result<Json<RoundRecord>> {
+    caller.require(&[Role::Admin])?;
+    check_round(&round)?;
+    let Json(codes) = body.map_err(|e| {
+        Error::BadRequest(format!(
+            "send a JSON list of partner codes such as [\"NER\", \"EU\"]: {}",
+            e.body_text()
+        ))
+    })?;
+    let expected = partner_codes(&codes)?;
+    let record = update(&state.bus, &round, |record| {
+        record.expected_partners = Some(expected.clone());
+    })
+    .await?;
+    tracing::info!(round = %record.round, partners = expected.len(), "expected partners set");
+    Ok(Json(record))
+}
+
+/// `DELETE` the list: the round expects every partner of the reference list again.
+async fn all_partners(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+) -> Result<Json<RoundRecord>> {
+    caller.require(&[Role::Admin])?;
+    check_round(&round)?;
+    let record = update(&state.bus, &round, |record| record.expected_partners = None).await?;
+    tracing::info!(round = %record.round, "every partner expected");
+    Ok(Json(record))
+}
+
+/// The codes as the reference list spells them, without repeats, in the order given; a 400 naming
+/// every code that is not a partner.
+fn partner_codes(codes: &[String]) -> Result<Vec<String>> {
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for code in codes {
+        match reference::partner(code.trim()) {
+            Some(partner) if !known.contains(&partner.code) => known.push(partner.code.clone()),
+            Some(_) => {}
+            None => unknown.push(format!("{code:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::BadRequest(format!(
+            "not a partner code of the reference list: {}",
+            unknown.join(", ")
+        )));
+    }
+    if known.is_empty() {
+        return Err(Error::BadRequest(
+            "name at least one partner; DELETE the list to expect every partner".into(),
+        ));
+    }
+    Ok(known)
+}
+
+/// Change the round's record with compare-and-set (another admin may change it at the same time),
+/// starting from [`RoundRecord::new`] when there is none.
+async fn update(bus: &Bus, round: &str, change: impl Fn(&mut RoundRecord)) -> Result<RoundRecord> {
+    let kv_error = |e: &dyn std::fmt::Display| {
+        Error::Bus(BusError::Kv {
+            bucket: KV_ROUNDS.into(),
+            detail: e.to_string(),
+        })
+    };
+    for _ in 0..20 {
+        let entry = bus.rounds.entry(round).await.map_err(|e| kv_error(&e))?;
+        let (mut record, revision) = match entry {
+            Some(entry) if entry.operation == kv::Operation::Put => {
+                let record = serde_json::from_slice(&entry.value).map_err(BusError::from)?;
+                (record, Some(entry.revision))
+            }
+            Some(entry) => (RoundRecord::new(round), Some(entry.revision)),
+            None => (RoundRecord::new(round), None),
+        };
+        change(&mut record);
+        record.updated_at = Utc::now();
+        let bytes = Bytes::from(serde_json::to_vec(&record).map_err(BusError::from)?);
+        let written = match revision {
+            Some(revision) => bus.rounds.update(round, bytes, revision).await.is_ok(),
+            None => bus.rounds.create(round, bytes).await.is_ok(),
+        };
+        if written {
+            return Ok(record);
+        }
+    }
+    Err(kv_error(&format!(
+        "the record of round {round} kept changing under us"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_codes_are_spelled_as_the_reference_list_and_unknown_ones_are_named() {
+        let codes = |list: &[&str]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            partner_codes(&codes(&["ner", "EU", " IOM ", "NER"])).ok(),
+            Some(codes(&["NER", "EU", "IOM"]))
+        );
+        let error = partner_codes(&codes(&["NER", "XYZ", "Atlantis"]))
+            .expect_err("unknown codes")
+            .to_string();
+        assert!(
+            error.contains("\"XYZ\"") && error.contains("\"Atlantis\""),
+            "{error}"
+        );
+        assert!(!error.contains("NER"), "{error}");
+        assert!(partner_codes(&[]).is_err());
+    }
 }
