@@ -43,7 +43,6 @@ impl Client {
 
     /// PUT a JSON body; returns the HTTP status and the JSON answer, whatever the status.
     pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let response = self
             .http
             .put(self.url(path))
@@ -53,7 +52,6 @@ impl Client {
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await?))
-        json_of(response).await
     }
 
     /// Upload a file; returns the HTTP status and the submission status body.

@@ -244,7 +244,7 @@ async fn the_tracker_follows_the_submissions_and_the_expected_list(
     assert_eq!(code, 403);
 
     // The admin narrows the list: the tracker follows.
-    let record = system
+    let (code, record) = system
         .admin
         .put_json(
             "/api/v1/rounds/2022/partners",
@@ -252,6 +252,7 @@ async fn the_tracker_follows_the_submissions_and_the_expected_list(
         )
         .await
         .expect("list set");
+    assert_eq!(code, 200, "{record}");
     assert_eq!(
         record["expected_partners"],
         serde_json::json!(["NER", "GMB", "SEN"])

@@ -325,6 +325,7 @@ impl Env {
                 .map(|(name, _)| (name.to_string(), format!("{prefix}/{name}")))
                 .collect(),
             initiatives: 42,
+            by_partner: [("NER".to_string(), 42)].into(),
             submission_id: "sub-3".into(),
             published_at: Utc::now(),
         };

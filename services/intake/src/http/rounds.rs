@@ -67,13 +67,14 @@ pub(crate) async fn set_open(
     caller.require(&[Role::Admin])?;
     check_round(&round)?;
     // Whether the round was open just before this change (a round nobody set yet is open).
-    let was_open = std::cell::Cell::new(true);
+    // (An atomic rather than a Cell: the handler's future must be Send.)
+    let was_open = std::sync::atomic::AtomicBool::new(true);
     let record = update(&state.bus, &round, |record| {
-        was_open.set(record.open);
+        was_open.store(record.open, std::sync::atomic::Ordering::Relaxed);
         record.open = open;
     })
     .await?;
-    let was_open = was_open.get();
+    let was_open = was_open.into_inner();
     tracing::info!(round = %record.round, open, "round changed");
     if was_open && !open {
         let request = state
