@@ -4,8 +4,6 @@
 //! Built live from KV: the round's expected partners (`rounds`), every submission status of the round
 //! (`submissions`), and the initiatives by partner of the latest published version (`datasets`).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -36,7 +34,7 @@ async fn tracker(
         .filter(|status| status.round == round)
         .collect();
     let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, &round).await?;
-    let by_partner = latest.map(|l| l.by_partner).unwrap_or_else(BTreeMap::new);
+    let by_partner = latest.map(|l| l.by_partner).unwrap_or_default();
     Ok(Json(Tracker::build(
         &round,
         &expected,
