@@ -53,3 +53,12 @@ for name in r10k r100k r1m sparse; do
 done
 echo
 echo "targets (issue 3): validate <= 1.3x the bare read; peak <= 150 MB and flat from 10k to 1M; sparse < 1 s"
+
+# The outputs of a round of 100,000 initiatives (issue 4): figures, workbook, JSON, CSV and the four
+# summaries, through outputs::build, beside a bare constant-memory write of the same Initiatives cells.
+echo
+echo "bench: outputs of ${OUTPUTS:-100000} initiatives"
+/usr/bin/time -f "%e %M" -o "$DIR/.time" "$BIN/jvap-bench-outputs" "${OUTPUTS:-100000}"
+read -r out_s out_kb < <(tail -n 1 "$DIR/.time")
+awk -v s="$out_s" -v k="$out_kb" 'BEGIN { printf "outputs process: %.2f s wall, peak %.0f MB\n", s, k / 1024 }'
+

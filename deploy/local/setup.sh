@@ -56,4 +56,13 @@ if [ ! -d "$browser_dir/node_modules" ]; then
   echo "setup: npm ci in tests/browser"
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The local SMTP server the tests send the Committee summary to (tests/src/smtp.rs): aiosmtpd, pinned,
+# in the same venv.
+AIOSMTPD_VERSION=1.4.6
+[ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS"
+if ! "$TOOLS/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "setup: installing aiosmtpd $AIOSMTPD_VERSION into $TOOLS"
+  "$TOOLS/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+echo "setup: aiosmtpd $("$TOOLS/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)') at $TOOLS"
 exit 0

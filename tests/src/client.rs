@@ -41,6 +41,19 @@ impl Client {
         json_of(response).await
     }
 
+    /// PUT a JSON body; returns the HTTP status and the JSON answer, whatever the status.
+    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let response = self
+            .http
+            .put(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
     /// Upload a file; returns the HTTP status and the submission status body.
     pub async fn submit(
         &self,
@@ -87,6 +100,27 @@ impl Client {
             .send()
             .await?;
         Ok((response.status().as_u16(), response.bytes().await?.to_vec()))
+    }
+
+    /// GET raw bytes with the HTTP status and the `Content-Type`.
+    pub async fn get_typed(&self, path: &str) -> anyhow::Result<(u16, String, Vec<u8>)> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        Ok((
+            response.status().as_u16(),
+            content_type,
+            response.bytes().await?.to_vec(),
+        ))
     }
 
     /// Poll a submission until it is accepted, rejected or failed (and, when accepted, until its

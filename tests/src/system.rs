@@ -35,6 +35,8 @@ pub struct System {
     pub admin: Client,
     pub data: tempfile::TempDir,
     database: jvap_aggregation::Database,
+    /// Where aggregation e-mails the Committee summary; `None`: not at all.
+    mail: Option<jvap_aggregation::MailConfig>,
     intake: Option<Running>,
     validation: Option<Running>,
     aggregation: Option<Running>,
@@ -44,8 +46,17 @@ pub struct System {
 const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789abcdef";
 
 impl System {
-    /// Start everything on free ports with fresh storage.
+    /// Start everything on free ports with fresh storage, without e-mail.
     pub async fn start(backend: Backend) -> anyhow::Result<System> {
+        System::start_with_mail(backend, None).await
+    }
+
+    /// Start everything, with aggregation sending the Committee summary through `mail` (for
+    /// instance to an [`crate::SmtpSink`]: `MailConfig { smtp_url: sink.url(), from: .. }`).
+    pub async fn start_with_mail(
+        backend: Backend,
+        mail: Option<jvap_aggregation::MailConfig>,
+    ) -> anyhow::Result<System> {
         let nats = NatsServer::start()?;
         let data = tempfile::tempdir()?;
         let postgres = match backend {
@@ -64,6 +75,7 @@ impl System {
             admin,
             data,
             database,
+            mail,
             intake: Some(spawn(|stop| intake.run_until_stopped(stop))),
             validation: None,
             aggregation: None,
@@ -95,6 +107,7 @@ impl System {
         let mut config = jvap_aggregation::Config::new(self.nats.url(), self.database.clone());
         // Messages a stopped instance had pulled come back after ack_wait; keep restarts quick.
         config.ack_wait = Duration::from_secs(3);
+        config.mail = self.mail.clone();
         let app = jvap_aggregation::build(config).await?;
         self.aggregation = Some(spawn(|stop| async move {
             Ok(app.run_until_stopped(stop).await?)

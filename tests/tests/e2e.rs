@@ -1,9 +1,11 @@
 //! End to end: the three services on a real nats-server, samples uploaded over HTTP as partners do,
-//! statuses and datasets checked against `../shared/samples/manifest.json`.
+//! statuses, every file of every dataset version and the round tracker checked against
+//! `../shared/samples/manifest.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use jvap_core::outputs::FILES;
 use jvap_tests::{Backend, Client, System, manifest, samples_dir};
 use serde_json::Value;
 
@@ -151,6 +153,134 @@ async fn every_sample_ends_as_the_manifest_says(backend: Backend) {
         csv.starts_with(b"\xEF\xBB\xBF"),
         "the CSV starts with a byte-order mark"
     );
+
+    every_file_of_every_version_downloads(&analyst, &entries).await;
+    the_tracker_follows_the_submissions_and_the_expected_list(&system, &analyst, &entries).await;
+}
+
+/// One dataset version per accepted file, each with all of its files, served with their types.
+async fn every_file_of_every_version_downloads(analyst: &Client, entries: &[Value]) {
+    let accepted = entries
+        .iter()
+        .filter(|e| e["verdict"] == "accepted")
+        .count();
+    let listing = analyst
+        .get_json("/api/v1/datasets")
+        .await
+        .expect("listing")
+        .expect("listed");
+    let versions = listing.as_array().expect("a list");
+    assert_eq!(versions.len(), accepted, "{listing}");
+    let mut problems = Vec::new();
+    for version in versions {
+        let number = version["version"].as_u64().expect("version");
+        for (file, content_type) in FILES {
+            let path = format!("/api/v1/datasets/2022/v{number}/{file}");
+            let (code, served_type, bytes) = analyst.get_typed(&path).await.expect("download");
+            if code != 200 || served_type != content_type || bytes.is_empty() {
+                problems.push(format!(
+                    "{path}: HTTP {code}, {served_type}, {} bytes",
+                    bytes.len()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let (code, _, html) = analyst
+        .get_typed("/api/v1/datasets/latest.summary.fr.html")
+        .await
+        .expect("latest summary");
+    assert_eq!(code, 200);
+    assert!(String::from_utf8_lossy(&html).contains("<html"));
+}
+
+/// The tracker lists accepted partners with their counts, rejected ones, and expected partners that
+/// sent nothing; when an admin narrows the expected list, the tracker follows.
+async fn the_tracker_follows_the_submissions_and_the_expected_list(
+    system: &System,
+    analyst: &Client,
+    entries: &[Value],
+) {
+    let row_of = |tracker: &Value, partner: &str| {
+        tracker["partners"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|row| row["partner"] == partner)
+            .cloned()
+    };
+    let tracker = analyst
+        .get_json("/api/v1/rounds/2022/tracker")
+        .await
+        .expect("tracker")
+        .expect("a tracker");
+    for entry in entries {
+        let partner = entry["partner"].as_str().expect("partner");
+        let row = row_of(&tracker, partner).unwrap_or_else(|| panic!("{partner} in {tracker}"));
+        assert_eq!(row["state"], entry["verdict"], "{partner}: {row}");
+        assert_eq!(row["submissions"], 1, "{partner}: {row}");
+        let initiatives = if entry["verdict"] == "accepted" {
+            entry["records"].clone()
+        } else {
+            Value::from(0)
+        };
+        assert_eq!(row["initiatives"], initiatives, "{partner}: {row}");
+    }
+    let silent = row_of(&tracker, "SEN").expect("every reference partner is expected");
+    assert_eq!(silent["state"], "not_submitted");
+    assert_eq!(silent["expected"], true);
+    assert_eq!(silent["initiatives"], 0);
+
+    // A partner cannot see the tracker.
+    let partner = system
+        .admin
+        .issue("partner", Some("SEN"))
+        .await
+        .expect("partner token");
+    let (code, _) = partner
+        .get_bytes("/api/v1/rounds/2022/tracker")
+        .await
+        .expect("answered");
+    assert_eq!(code, 403);
+
+    // The admin narrows the list: the tracker follows.
+    let (code, record) = system
+        .admin
+        .put_json(
+            "/api/v1/rounds/2022/partners",
+            &serde_json::json!(["NER", "GMB", "SEN"]),
+        )
+        .await
+        .expect("list set");
+    assert_eq!(code, 200, "{record}");
+    assert_eq!(
+        record["expected_partners"],
+        serde_json::json!(["NER", "GMB", "SEN"])
+    );
+    let narrowed = analyst
+        .get_json("/api/v1/rounds/2022/tracker")
+        .await
+        .expect("tracker")
+        .expect("a tracker");
+    let expected: BTreeSet<&str> = narrowed["partners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| row["expected"] == true)
+        .filter_map(|row| row["partner"].as_str())
+        .collect();
+    assert_eq!(
+        expected,
+        BTreeSet::from(["GMB", "NER", "SEN"]),
+        "{narrowed}"
+    );
+    assert!(
+        row_of(&narrowed, "MLI").is_none(),
+        "a silent partner off the list is not shown"
+    );
+    let eu = row_of(&narrowed, "EU").expect("a partner that submitted stays");
+    assert_eq!(eu["expected"], false);
+    assert_eq!(eu["state"], "accepted");
 }
 
 fn error_cells(report: &Value) -> BTreeSet<String> {

@@ -4,14 +4,18 @@
 //! status) is rebuilt from the database for version N, so a redelivery after a crash between commit
 //! and publish heals it, and a redelivery after success only re-publishes (de-duplicated by NATS).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use jvap_bus::{Bus, Outcome};
-use jvap_core::dataset::{self, DatasetMeta};
-use jvap_core::messages::{self as m, DatasetPublished, SubmissionValidated};
-use jvap_core::{Initiative, Issue, Severity};
+use jvap_core::dataset::DatasetMeta;
+use jvap_core::messages::{
+    self as m, DatasetPublished, RoundRecord, SubmissionStatus, SubmissionValidated,
+};
+use jvap_core::outputs::{self, OutputFile, RoundData};
+use jvap_core::tracker::Tracker;
+use jvap_core::{Initiative, Issue, report};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -115,7 +119,7 @@ impl Aggregator {
         let report: ReportIssues = self
             .json_object(&format!("{submission_id}/report.json"))
             .await?;
-        let mut warnings = warnings_by_row(&report.issues);
+        let mut warnings = report::warnings_by_row(&report.issues);
         Ok(records
             .into_iter()
             .map(|record| {
@@ -145,37 +149,40 @@ impl Aggregator {
     }
 
     /// Build dataset version `version` of `round` from the database and publish it: the objects
-    /// that are missing, the round's latest version in KV (never moved backwards), and the message.
+    /// that are missing (every file of [`outputs::FILES`]), the round's latest version in KV (never
+    /// moved backwards), and the message.
     pub async fn publish(&self, round: &str, version: u32) -> Result<DatasetPublished> {
         let info =
             self.store.version(round, version).await?.ok_or_else(|| {
                 Error::Corrupt(format!("no dataset version {version} of {round}"))
             })?;
-        let prefix = format!("{round}/v{version}");
-        let objects: BTreeMap<String, String> = ["xlsx", "json", "csv"]
-            .into_iter()
-            .map(|format| (format.to_string(), format!("{prefix}/dataset.{format}")))
+        let by_partner = self.store.initiatives_by_partner(round, version).await?;
+        let objects: BTreeMap<String, String> = outputs::FILES
+            .iter()
+            .map(|(file, _)| {
+                let name = DatasetPublished::object_name(round, version, file);
+                (file.to_string(), name)
+            })
             .collect();
         let mut missing = Vec::new();
-        for (format, name) in &objects {
+        for (file, name) in &objects {
             if !self.object_exists(name).await? {
-                missing.push((format.as_str(), name.as_str()));
+                missing.push((file.as_str(), name.as_str()));
             }
         }
         if !missing.is_empty() {
-            let initiatives = self.store.initiatives_at(round, version).await?;
             let meta = DatasetMeta {
                 round: round.to_string(),
                 version,
                 generated_at: info.published_at,
             };
-            for (format, name) in missing {
-                let bytes = match format {
-                    "xlsx" => dataset::write_xlsx(&meta, &initiatives)?,
-                    "json" => dataset::write_json(&meta, &initiatives)?,
-                    _ => dataset::write_csv(&meta, &initiatives)?,
-                };
-                self.bus.datasets.put(name, &bytes).await?;
+            let files = self.build_outputs(&meta, &by_partner).await?;
+            for (file, name) in missing {
+                let output = files
+                    .iter()
+                    .find(|f| f.name == file)
+                    .ok_or_else(|| Error::Corrupt(format!("outputs::build made no {file}")))?;
+                self.bus.datasets.put(name, &output.bytes).await?;
             }
         }
         let published = DatasetPublished {
@@ -183,6 +190,7 @@ impl Aggregator {
             version,
             objects,
             initiatives: info.initiatives,
+            by_partner,
             submission_id: info.submission_id,
             published_at: info.published_at,
         };
@@ -195,6 +203,45 @@ impl Aggregator {
             )
             .await?;
         Ok(published)
+    }
+
+    /// Every file of dataset version `meta.version`, from the database (its initiatives, and the
+    /// previous version's for the change log) and KV (the round's expected partners and submission
+    /// statuses, for the tracker).
+    async fn build_outputs(
+        &self,
+        meta: &DatasetMeta,
+        by_partner: &BTreeMap<String, u64>,
+    ) -> Result<Vec<OutputFile>> {
+        let (round, version) = (meta.round.as_str(), meta.version);
+        let initiatives = self.store.initiatives_at(round, version).await?;
+        let previous = match version.checked_sub(1).filter(|v| *v > 0) {
+            Some(previous) => Some((previous, self.store.initiatives_at(round, previous).await?)),
+            None => None,
+        };
+        let tracker = self.tracker(round, by_partner).await?;
+        let data = RoundData {
+            meta,
+            initiatives: &initiatives,
+            previous: previous.as_ref().map(|(v, list)| (*v, list.as_slice())),
+            tracker: &tracker,
+        };
+        Ok(outputs::build(&data)?)
+    }
+
+    /// The round tracker as it stands: the round's expected partners, every submission status of
+    /// the round, and the counts of the version being built.
+    async fn tracker(&self, round: &str, by_partner: &BTreeMap<String, u64>) -> Result<Tracker> {
+        let bus = &self.bus;
+        let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
+        let expected = record.unwrap_or_else(|| RoundRecord::new(round)).expected();
+        let statuses: Vec<SubmissionStatus> = bus
+            .all_statuses()
+            .await?
+            .into_iter()
+            .filter(|status| status.round == round)
+            .collect();
+        Ok(Tracker::build(round, &expected, &statuses, by_partner))
     }
 
     async fn object_exists(&self, name: &str) -> Result<bool> {
@@ -247,94 +294,5 @@ impl Aggregator {
         Err(kv_error(&format!(
             "the latest version of {key} kept changing under us"
         )))
-    }
-}
-
-/// The warnings of each row, as `code@CELL` (or just the code when the issue has no cell).
-fn warnings_by_row(issues: &[Issue]) -> HashMap<(Option<String>, u32), Vec<String>> {
-    let mut by_row: HashMap<(Option<String>, u32), Vec<String>> = HashMap::new();
-    for issue in issues.iter().filter(|i| i.severity == Severity::Warning) {
-        let Some(row) = issue.row else { continue };
-        let text = match &issue.cell {
-            Some(cell) => format!("{}@{cell}", issue.code),
-            None => issue.code.clone(),
-        };
-        by_row
-            .entry((issue.sheet.clone(), row))
-            .or_default()
-            .push(text);
-    }
-    by_row
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn issue(
-        severity: Severity,
-        code: &str,
-        sheet: Option<&str>,
-        cell: Option<&str>,
-        row: Option<u32>,
-    ) -> Issue {
-        Issue {
-            severity,
-            code: code.into(),
-            sheet: sheet.map(String::from),
-            cell: cell.map(String::from),
-            row,
-            column: None,
-            value: None,
-            message_en: String::new(),
-            message_fr: String::new(),
-        }
-    }
-
-    #[test]
-    fn warnings_are_grouped_by_sheet_and_row_as_code_at_cell_and_errors_are_left_out() {
-        let issues = vec![
-            issue(
-                Severity::Warning,
-                "currency.assumed_eur",
-                Some("Initiatives"),
-                Some("S9"),
-                Some(9),
-            ),
-            issue(
-                Severity::Warning,
-                "description.empty",
-                Some("Initiatives"),
-                Some("D9"),
-                Some(9),
-            ),
-            issue(
-                Severity::Warning,
-                "x.other_sheet",
-                Some("Policies"),
-                Some("B9"),
-                Some(9),
-            ),
-            issue(
-                Severity::Error,
-                "date.unparseable",
-                Some("Initiatives"),
-                Some("G9"),
-                Some(9),
-            ),
-            issue(Severity::Warning, "file.formulas", None, None, None),
-            issue(Severity::Warning, "csv.row", None, None, Some(3)),
-        ];
-        let by_row = warnings_by_row(&issues);
-        assert_eq!(
-            by_row[&(Some("Initiatives".into()), 9)],
-            vec!["currency.assumed_eur@S9", "description.empty@D9"]
-        );
-        assert_eq!(
-            by_row[&(Some("Policies".into()), 9)],
-            vec!["x.other_sheet@B9"]
-        );
-        assert_eq!(by_row[&(None, 3)], vec!["csv.row"]);
-        assert_eq!(by_row.len(), 3);
     }
 }

@@ -20,6 +20,38 @@ pub struct Config {
     /// How long a delivery may stay unacknowledged before NATS redelivers it (also how long the
     /// messages a stopped instance had pulled but not handled wait before another instance gets them).
     pub ack_wait: Duration,
+    /// Where the Committee summary is e-mailed from; `None` records every request as skipped.
+    pub mail: Option<MailConfig>,
+}
+
+/// The SMTP server and sender of the Committee summary (`JVAP_SMTP_URL`, `JVAP_MAIL_FROM`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// `smtp://host:25` (plain, for a local relay), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host` (TLS); see lettre's `from_url`.
+    pub smtp_url: String,
+    /// The From address, e.g. `JVAP Secretariat <jvap@example.org>`.
+    pub from: String,
+}
+
+/// The default sender when `JVAP_MAIL_FROM` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "JVAP data round <jvap@localhost>";
+
+impl std::fmt::Debug for MailConfig {
+    /// Without the password the URL may hold.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.smtp_url.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://***@{host}"),
+                None => self.smtp_url.clone(),
+            },
+            None => self.smtp_url.clone(),
+        };
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &url)
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 impl Config {
@@ -29,13 +61,16 @@ impl Config {
             nats_url: nats_url.into(),
             database,
             ack_wait: Duration::from_secs(60),
+            mail: None,
         }
     }
 
-    /// Read `JVAP_NATS_URL`, `DATABASE_URL` and `JVAP_DATA_DIR` through `var` (`std::env::var` in main).
+    /// Read `JVAP_NATS_URL`, `DATABASE_URL`, `JVAP_DATA_DIR`, `JVAP_SMTP_URL` and `JVAP_MAIL_FROM`
+    /// through `var` (`std::env::var` in main).
     ///
     /// `DATABASE_URL` naming PostgreSQL selects it; a `sqlite:` URL names the SQLite file; anything
     /// else (or nothing) means SQLite at `$JVAP_DATA_DIR/jvap.db`, `JVAP_DATA_DIR` defaulting to `./data`.
+    /// Without `JVAP_SMTP_URL` no e-mail is sent (summary requests are recorded as skipped).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Config {
         let nats_url = var("JVAP_NATS_URL")
             .filter(|v| !v.trim().is_empty())
@@ -54,7 +89,18 @@ impl Config {
             }
             _ => Database::Sqlite(PathBuf::from(data_dir).join("jvap.db")),
         };
-        Config::new(nats_url, database)
+        let mut config = Config::new(nats_url, database);
+        config.mail = var("JVAP_SMTP_URL")
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty())
+            .map(|smtp_url| MailConfig {
+                smtp_url,
+                from: var("JVAP_MAIL_FROM")
+                    .map(|from| from.trim().to_string())
+                    .filter(|from| !from.is_empty())
+                    .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string()),
+            });
+        config
     }
 }
 
@@ -91,6 +137,32 @@ mod tests {
             config.database,
             Database::Postgres("postgres://u@h:5432/app".into())
         );
+    }
+
+    #[test]
+    fn mail_is_off_without_an_smtp_url_and_the_sender_has_a_default() {
+        assert_eq!(Config::from_vars(vars(&[])).mail, None);
+        assert_eq!(
+            Config::from_vars(vars(&[("JVAP_MAIL_FROM", "a@b.org")])).mail,
+            None
+        );
+        let config = Config::from_vars(vars(&[("JVAP_SMTP_URL", "smtp://127.0.0.1:2525")]));
+        assert_eq!(
+            config.mail,
+            Some(MailConfig {
+                smtp_url: "smtp://127.0.0.1:2525".into(),
+                from: DEFAULT_MAIL_FROM.into(),
+            })
+        );
+        let config = Config::from_vars(vars(&[
+            ("JVAP_SMTP_URL", "smtps://user:secret@mail.example.org"),
+            ("JVAP_MAIL_FROM", "JVAP <jvap@example.org>"),
+        ]));
+        let mail = config.mail.expect("mail configured");
+        assert_eq!(mail.from, "JVAP <jvap@example.org>");
+        let shown = format!("{mail:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("mail.example.org"), "{shown}");
     }
 
     #[test]

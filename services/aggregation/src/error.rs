@@ -30,6 +30,8 @@ pub enum Error {
     Dataset(#[from] jvap_core::dataset::DatasetError),
     #[error("the consumer stopped: {0}")]
     Consumer(String),
+    #[error("e-mail settings: {0}")]
+    Mail(#[from] crate::mail::MailError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

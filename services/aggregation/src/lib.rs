@@ -4,23 +4,33 @@
 //! For each `SubmissionValidated` (at-least-once, idempotent by submission id) it applies the
 //! submission in one transaction — **replace** ends the partner's current initiatives in the round,
 //! **merge** ends only those whose `partner_ref` comes again — and takes the round's next version N.
-//! After the commit it builds version N from the database, writes `<round>/v<N>/dataset.{xlsx,json,csv}`
-//! to the `datasets` object store, puts the `DatasetPublished` under the round in KV `datasets`,
-//! publishes it on `jvap.dataset.published` and records N in the submission's status.
+//! After the commit it builds version N from the database with `jvap_core::outputs::build` (the
+//! dataset in xlsx, JSON and CSV and the Committee summaries, with the change log against N-1 and the
+//! round tracker), writes each file to `<round>/v<N>/<file>` in the `datasets` object store, puts the
+//! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
+//! records N in the submission's status.
+//!
+//! A second consumer takes `jvap.summary.requested` (a round closed, or `jvap summary send`) and
+//! e-mails the round's latest summary to the Steering Committee over SMTP, recording each sending
+//! in its `deliveries` table and in KV `committee` (see [`delivery`]).
 //!
 //! # Layout
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
 //!   [`Store::versions`]).
 //! - [`aggregate`]: the message handler and the publication of a version.
+//! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
 
 pub mod aggregate;
 pub mod config;
+pub mod delivery;
 pub mod error;
+pub mod mail;
 pub mod store;
 
 pub use aggregate::Aggregator;
-pub use config::{Config, Database};
+pub use config::{Config, Database, MailConfig};
+pub use delivery::Delivery;
 pub use error::{Error, Result};
 pub use store::{Applied, Backend, InitiativeVersion, NewInitiative, Store, VersionInfo};
 
@@ -29,21 +39,35 @@ use jvap_core::messages as m;
 
 /// The durable consumer name; replicas share it.
 pub const DURABLE: &str = "aggregation";
+/// The durable consumer of summary requests; replicas share it.
+pub const DURABLE_SUMMARY: &str = "summary-delivery";
 
 /// A connected, migrated service, ready to consume.
 pub struct App {
     config: Config,
     bus: Bus,
     store: Store,
+    mailer: Option<mail::Mailer>,
 }
 
-/// Connect to NATS and the database and apply the migrations.
+/// Check the e-mail settings, connect to NATS and the database and apply the migrations.
 pub async fn build(config: Config) -> Result<App> {
+    let mailer = config.mail.as_ref().map(mail::Mailer::new).transpose()?;
     let bus = Bus::connect(&config.nats_url).await?;
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
-    tracing::info!(nats = %config.nats_url, backend = ?store.backend(), "aggregation ready");
-    Ok(App { config, bus, store })
+    tracing::info!(
+        nats = %config.nats_url,
+        backend = ?store.backend(),
+        mail = ?config.mail,
+        "aggregation ready"
+    );
+    Ok(App {
+        config,
+        bus,
+        store,
+        mailer,
+    })
 }
 
 impl App {
@@ -62,18 +86,42 @@ impl App {
         Aggregator::new(self.bus.clone(), self.store.clone())
     }
 
-    /// Consume `jvap.submission.validated.>` until `stop` is cancelled; the message in hand is
-    /// finished first.
+    /// The summary request handler, to drive it without a consumer.
+    pub fn delivery(&self) -> Delivery {
+        Delivery::new(
+            self.bus.clone(),
+            self.store.clone(),
+            self.mailer.clone(),
+            u32::try_from(self.summary_spec().max_deliver).unwrap_or(1),
+        )
+    }
+
+    fn summary_spec(&self) -> ConsumerSpec {
+        let mut spec = ConsumerSpec::new(DURABLE_SUMMARY, m::SUBJECT_SUMMARY_REQUESTED, "delivery");
+        spec.ack_wait = self.config.ack_wait;
+        spec
+    }
+
+    /// Consume `jvap.submission.validated.>` and `jvap.summary.requested` until `stop` is
+    /// cancelled; the messages in hand are finished first.
     pub async fn run_until_stopped(self, stop: CancellationToken) -> Result<()> {
         let mut spec = ConsumerSpec::new(DURABLE, m::SUBJECT_VALIDATED_ALL, "aggregation");
         spec.ack_wait = self.config.ack_wait;
         let aggregator = self.aggregator();
-        consumer::run(&self.bus, &spec, stop, |payload| {
+        let validated = consumer::run(&self.bus, &spec, stop.clone(), |payload| {
             let aggregator = aggregator.clone();
             async move { aggregator.handle(&payload).await }
-        })
-        .await
-        .map_err(|e| Error::Consumer(format!("{e:#}")))?;
+        });
+        let summary_spec = self.summary_spec();
+        let delivery = self.delivery();
+        let summaries = consumer::run(&self.bus, &summary_spec, stop, |payload| {
+            let delivery = delivery.clone();
+            async move { delivery.handle(&payload).await }
+        });
+        let (validated, summaries) = tokio::join!(validated, summaries);
+        validated
+            .and(summaries)
+            .map_err(|e| Error::Consumer(format!("{e:#}")))?;
         self.store.pool().close().await;
         Ok(())
     }

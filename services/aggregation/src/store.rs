@@ -5,6 +5,7 @@
 //! both backends and `Any` carry: TEXT and BIGINT, timestamps as RFC 3339 text, JSON as text.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -22,11 +23,18 @@ use crate::error::{Error, Result};
 
 /// The migrations, embedded at compile time (without sqlx's `macros` feature, which would build
 /// the database drivers a second time for the host).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "versions",
-    include_str!("../migrations/0001_versions.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "versions",
+        include_str!("../migrations/0001_versions.sql"),
+    ),
+    (
+        2,
+        "deliveries",
+        include_str!("../migrations/0002_deliveries.sql"),
+    ),
+];
 
 /// The rows of dataset version N: current from N and not yet ended at N. Binds `$1` round, `$2` N.
 const AT_VERSION: &str =
@@ -351,6 +359,29 @@ impl Store {
             .collect())
     }
 
+    /// How many initiatives each partner has in dataset version `version` (partners with none are
+    /// left out), in partner-code order.
+    pub async fn initiatives_by_partner(
+        &self,
+        round: &str,
+        version: u32,
+    ) -> Result<BTreeMap<String, u64>> {
+        let rows = sqlx::query(AssertAt::count_by_partner())
+            .bind(round)
+            .bind(i64::from(version))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let partner: String = row.try_get("partner")?;
+                let count: i64 = row.try_get("initiatives")?;
+                let count = u64::try_from(count)
+                    .map_err(|_| Error::Corrupt("negative initiative count".into()))?;
+                Ok((partner, count))
+            })
+            .collect()
+    }
+
     /// Every version of one initiative (by the partner's reference), oldest first.
     pub async fn history(
         &self,
@@ -372,7 +403,7 @@ impl Store {
     }
 }
 
-/// The two queries over [`AT_VERSION`], as static strings (sqlx 0.9 takes only `&'static str` or
+/// The queries over [`AT_VERSION`], as static strings (sqlx 0.9 takes only `&'static str` or
 /// an asserted-safe string; these are built from constants only).
 struct AssertAt;
 
@@ -380,6 +411,13 @@ impl AssertAt {
     fn count() -> sqlx::AssertSqlSafe<String> {
         sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM initiatives WHERE {AT_VERSION}"
+        ))
+    }
+
+    fn count_by_partner() -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(format!(
+            "SELECT partner, COUNT(*) AS initiatives FROM initiatives WHERE {AT_VERSION} \
+             GROUP BY partner ORDER BY partner"
         ))
     }
 

@@ -46,6 +46,8 @@ pub struct Bus {
     pub dataset_versions: kv::Store,
     /// Web sessions by the SHA-256 of their cookie; entries expire after [`crate::sessions::SESSION_TTL`].
     pub sessions: kv::Store,
+    /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
+    pub committee: kv::Store,
     /// Raw uploads, kept forever.
     pub uploads: Objects,
     /// Reports and normalised records of each submission.
@@ -80,6 +82,7 @@ impl Bus {
             rounds: ensure_kv(&js, m::KV_ROUNDS, 5, replicas).await?,
             dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5, replicas).await?,
             sessions: ensure_kv_expiring(&js, KV_SESSIONS, SESSION_TTL, replicas).await?,
+            committee: ensure_kv(&js, m::KV_COMMITTEE, 5, replicas).await?,
             uploads: ensure_objects(&js, m::BUCKET_UPLOADS, replicas).await?,
             reports: ensure_objects(&js, m::BUCKET_REPORTS, replicas).await?,
             datasets: ensure_objects(&js, m::BUCKET_DATASETS, replicas).await?,

@@ -10,10 +10,12 @@
 //! - [`bus`]: [`Bus`], the connection with its stream, KV buckets and object stores.
 //! - [`status`]: reading and updating submission statuses (compare-and-set).
 //! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
+//! - [`committee`]: the Steering Committee's distribution list, summary requests and deliveries.
 //! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
 //! - [`telemetry`], [`shutdown`]: logging set-up and the stop signal, the same in every service.
 
 pub mod bus;
+pub mod committee;
 pub mod consumer;
 pub mod sessions;
 pub mod shutdown;

@@ -66,10 +66,14 @@ pub enum Command {
         #[arg(long, default_value_t = 300, requires = "wait")]
         timeout: u64,
     },
-    /// Show one submission, or a table of yours.
+    /// Show one submission, a table of yours, or with --round the round tracker (analysts).
     Status {
         /// A submission id; without it, every submission you can see.
+        #[arg(conflicts_with = "round")]
         id: Option<String>,
+        /// Show the round tracker instead: every expected partner and where it stands.
+        #[arg(long)]
+        round: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
     },
@@ -81,10 +85,12 @@ pub enum Command {
         version: DatasetRef,
         /// With `annotated`: the submission id.
         id: Option<String>,
-        /// The dataset format (not for `annotated`, which is always xlsx).
+        /// The file: the dataset as xlsx, json or csv, or a Committee summary (not for `annotated`,
+        /// which is always xlsx).
         #[arg(long, value_enum)]
         format: Option<DatasetFormat>,
-        /// Where to write it [default: jvap-dataset-<round>-<version>.<format>].
+        /// Where to write it [default: jvap-dataset-<round>-<version>.<format>, or
+        /// jvap-summary-<round>-<version>.<lang>.<html|md>].
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// The round [default: the server's current round].
@@ -96,12 +102,64 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Open or close a round (admin).
+    /// Open or close a round, or set the partners it expects (admin). Closing it also e-mails its
+    /// summary to the Steering Committee.
     Round {
-        #[arg(value_enum)]
+        #[command(subcommand)]
         action: RoundAction,
+    },
+    /// Consolidate a folder of partner spreadsheets offline: validate each, keep the accepted ones
+    /// (one partner per file, named by the code that starts the file name: NER_....xlsx), and write
+    /// the dataset version and summaries the service would publish.
+    Consolidate {
+        /// The folder: every xlsx, xls, xlsb, ods and csv file in it, in name order.
+        dir: PathBuf,
+        /// Where to write the files (created when missing).
+        #[arg(long, value_name = "OUTDIR")]
+        out: PathBuf,
         #[arg(long, default_value = "2022")]
         round: String,
+    },
+    /// The Steering Committee's distribution list (admin).
+    Committee {
+        #[command(subcommand)]
+        action: CommitteeAction,
+    },
+    /// E-mail a round's summary to the Steering Committee, or list what was sent.
+    Summary {
+        #[command(subcommand)]
+        action: SummaryAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommitteeAction {
+    /// Show the addresses the summary is e-mailed to.
+    Show {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Replace the list: comma-separated addresses, e.g. `chair@x.org,secretariat@y.org`
+    /// (an empty string empties it).
+    Set {
+        #[arg(value_name = "ADDRESSES")]
+        recipients: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SummaryAction {
+    /// E-mail the round's latest summary to the Committee now (admin).
+    Send {
+        #[arg(long, default_value = "2022")]
+        round: String,
+    },
+    /// Every summary e-mail of the round and what became of it (analyst, admin).
+    Deliveries {
+        #[arg(long, default_value = "2022")]
+        round: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
     },
 }
 
@@ -175,34 +233,58 @@ impl From<RoleArg> for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Subcommand)]
 pub enum RoundAction {
-    Open,
-    Close,
+    /// Let the round take submissions.
+    Open {
+        #[arg(long, default_value = "2022")]
+        round: String,
+    },
+    /// Refuse new submissions to the round.
+    Close {
+        #[arg(long, default_value = "2022")]
+        round: String,
+    },
+    /// Show or set the partners the round expects (the round tracker lists them).
+    Partners {
+        round: String,
+        /// Expect exactly these partner codes.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_name = "CODE,CODE",
+            conflicts_with = "all"
+        )]
+        set: Option<Vec<String>>,
+        /// Expect every partner of the reference list again.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
-impl RoundAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoundAction::Open => "open",
-            RoundAction::Close => "close",
-        }
-    }
-}
-
+/// A file of a published dataset version: one of `jvap_core::outputs::FILES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DatasetFormat {
     Xlsx,
     Json,
     Csv,
+    SummaryEnHtml,
+    SummaryFrHtml,
+    SummaryEnMd,
+    SummaryFrMd,
 }
 
 impl DatasetFormat {
-    pub fn extension(self) -> &'static str {
+    /// The file's name in the dataset version (`dataset.xlsx`, `summary.fr.html`).
+    pub fn file_name(self) -> &'static str {
         match self {
-            DatasetFormat::Xlsx => "xlsx",
-            DatasetFormat::Json => "json",
-            DatasetFormat::Csv => "csv",
+            DatasetFormat::Xlsx => "dataset.xlsx",
+            DatasetFormat::Json => "dataset.json",
+            DatasetFormat::Csv => "dataset.csv",
+            DatasetFormat::SummaryEnHtml => "summary.en.html",
+            DatasetFormat::SummaryFrHtml => "summary.fr.html",
+            DatasetFormat::SummaryEnMd => "summary.en.md",
+            DatasetFormat::SummaryFrMd => "summary.fr.md",
         }
     }
 }
@@ -293,6 +375,9 @@ mod tests {
             &["download", "newest", "--format", "csv"],
             &["token", "issue", "--role", "partner"],
             &["round", "reopen"],
+            &["round", "partners", "2022", "--set", "NER", "--all"],
+            &["status", "abc", "--round", "2022"],
+            &["consolidate", "samples"],
             &["frobnicate"],
         ] {
             let error = parse(args).expect_err(&format!("{args:?} should not parse"));
@@ -377,10 +462,88 @@ mod tests {
         ));
         let cli = parse(&["round", "close"]).expect("parses");
         assert!(
-            matches!(cli.command, Command::Round { action: RoundAction::Close, ref round } if round == "2022")
+            matches!(cli.command, Command::Round { action: RoundAction::Close { ref round } } if round == "2022")
         );
+        let cli = parse(&["round", "partners", "2022", "--set", "NER,EU"]).expect("parses");
+        match cli.command {
+            Command::Round {
+                action: RoundAction::Partners { round, set, all },
+            } => {
+                assert_eq!(round, "2022");
+                assert_eq!(set, Some(vec!["NER".to_string(), "EU".to_string()]));
+                assert!(!all);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        let cli = parse(&["status", "--round", "2022", "--format", "json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Status {
+                id: None,
+                round: Some(_),
+                format: OutputFormat::Json
+            }
+        ));
+        let cli = parse(&["download", "latest", "--format", "summary-fr-html"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Download {
+                format: Some(DatasetFormat::SummaryFrHtml),
+                ..
+            }
+        ));
+        let cli = parse(&["consolidate", "in", "--out", "out"]).expect("parses");
+        assert!(matches!(cli.command, Command::Consolidate { ref round, .. } if round == "2022"));
         let cli = parse(&["status"]).expect("parses");
         assert!(matches!(cli.command, Command::Status { id: None, .. }));
+    }
+
+    #[test]
+    fn committee_and_summary_commands_parse() {
+        let cli = parse(&["committee", "set", "a@x.org,b@y.org"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Committee { action: CommitteeAction::Set { ref recipients } }
+                if recipients == "a@x.org,b@y.org"
+        ));
+        let cli = parse(&["committee", "show"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Committee {
+                action: CommitteeAction::Show { .. }
+            }
+        ));
+        let cli = parse(&["summary", "send"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary { action: SummaryAction::Send { ref round } } if round == "2022"
+        ));
+        let cli = parse(&["summary", "send", "--round", "2023"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary { action: SummaryAction::Send { ref round } } if round == "2023"
+        ));
+        let cli = parse(&["summary", "deliveries", "--format", "json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Summary {
+                action: SummaryAction::Deliveries {
+                    format: OutputFormat::Json,
+                    ..
+                }
+            }
+        ));
+        assert!(parse(&["committee", "set"]).is_err());
+    }
+
+    #[test]
+    fn every_download_format_is_a_file_of_a_dataset_version() {
+        let files: Vec<&str> = DatasetFormat::value_variants()
+            .iter()
+            .map(|f| f.file_name())
+            .collect();
+        let expected: Vec<&str> = jvap_core::outputs::FILES.iter().map(|(f, _)| *f).collect();
+        assert_eq!(files, expected);
     }
 
     #[test]

@@ -124,6 +124,22 @@ impl Api {
         json(response, path).await
     }
 
+    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<T> {
+        let response = self
+            .send(self.request(Method::PUT, path).json(body))
+            .await?;
+        json(response, path).await
+    }
+
+    pub async fn delete_json<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let response = self.send(self.request(Method::DELETE, path)).await?;
+        json(response, path).await
+    }
+
     pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         let response = self.send(self.request(Method::POST, path)).await?;
         json(response, path).await

@@ -1,11 +1,12 @@
-//! `jvap`: validate and template offline; submit, status, download, tokens and rounds against a running
-//! system.
+//! `jvap`: validate, template and consolidate offline; submit, status, download, tokens, rounds, the
+//! Committee list and summary e-mails against a running system.
 //!
 //! Exit status: 0 accepted (or done), 1 rejected or refused by the server, 2 when the command itself
 //! could not run (bad arguments, unreadable file, unreachable server).
 
 mod args;
 mod client;
+mod consolidate;
 mod offline;
 mod remote;
 mod render;
@@ -43,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => offline::validate(&file, format, annotate.as_deref(), lang),
         Command::Template { output } => offline::template(output, lang),
         Command::Codes { format } => offline::codes(format),
+        Command::Consolidate { dir, out, round } => consolidate::run(&dir, &out, &round, lang),
         remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),
     }
 }

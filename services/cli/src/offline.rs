@@ -25,8 +25,9 @@ pub fn validate(
     // Records are only printed as JSON: they go to a spool file as they are found, the issues (few)
     // stay in memory, and the report is written once verdict and counts are known.
     let mut sink = StreamedReport::new(format == OutputFormat::Json)?;
-    // An xlsx is read from the file as needed, not loaded whole.
-    jvap_core::validate_path_into(file, &Limits::default(), &mut sink)
+    // An xlsx is read from the file as needed, not loaded whole; the user's own file gets the offline
+    // limits (no upload limit to mirror; the inflation ratio still refuses a zip bomb).
+    jvap_core::validate_path_into(file, &Limits::offline(), &mut sink)
         .with_context(|| format!("cannot read {}", file.display()))?;
     let report = sink.summary();
     match format {

@@ -1,16 +1,24 @@
-//! Commands against a running system: submit, status, download, token issue, round open|close.
+//! Commands against a running system: submit, status (and the round tracker), download, token issue,
+//! round open|close|partners, committee show|set, summary send|deliveries.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jvap_core::messages::{Mode, Role, RoundRecord, State, SubmissionStatus};
+use jvap_core::messages::{
+    CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, State, SubmissionStatus,
+    SummaryDelivery, SummaryRequested,
+};
+use jvap_core::tracker::Tracker;
 use jvap_core::{Lang, Report, Severity};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::args::{Command, DatasetFormat, DatasetRef, ModeArg, OutputFormat, TokenAction};
+use crate::args::{
+    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, RoundAction,
+    SummaryAction, TokenAction,
+};
 use crate::client::Api;
 use crate::offline::verdict_code;
 use crate::render;
@@ -44,7 +52,12 @@ pub fn run(
                 )
                 .await
             }
-            Command::Status { id, format } => status(&api, id.as_deref(), format, lang).await,
+            Command::Status {
+                round: Some(round),
+                format,
+                ..
+            } => tracker(&api, &round, format, lang).await,
+            Command::Status { id, format, .. } => status(&api, id.as_deref(), format, lang).await,
             Command::Download {
                 version: DatasetRef::Annotated,
                 id,
@@ -58,7 +71,10 @@ pub fn run(
                 round,
                 ..
             } => {
-                let format = format.context("say which format: --format xlsx, json or csv")?;
+                let format = format.context(
+                    "say which file: --format xlsx, json, csv, summary-en-html, summary-fr-html, \
+                     summary-en-md or summary-fr-md",
+                )?;
                 download(&api, version, format, output, round.as_deref()).await
             }
             Command::Token {
@@ -69,14 +85,13 @@ pub fn run(
                         label,
                     },
             } => issue_token(&api, role.into(), partner, label).await,
-            Command::Round { action, round } => {
-                let path = format!("/api/v1/rounds/{round}/{}", action.as_str());
-                let record: RoundRecord = api.post_empty(&path).await?;
-                let state = if record.open { "open" } else { "closed" };
-                println!("Round {} is {state}.", record.round);
-                Ok(ExitCode::SUCCESS)
-            }
-            Command::Validate { .. } | Command::Template { .. } | Command::Codes { .. } => {
+            Command::Round { action } => round(&api, action).await,
+            Command::Committee { action } => committee(&api, action).await,
+            Command::Summary { action } => summary(&api, action).await,
+            Command::Validate { .. }
+            | Command::Template { .. }
+            | Command::Codes { .. }
+            | Command::Consolidate { .. } => {
                 anyhow::bail!("this command runs offline")
             }
         }
@@ -214,6 +229,23 @@ async fn status(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The round tracker, as a table or JSON.
+async fn tracker(
+    api: &Api,
+    round: &str,
+    format: OutputFormat,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let tracker: Tracker = api
+        .get_json(&format!("/api/v1/rounds/{round}/tracker"))
+        .await?;
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&tracker)?),
+        OutputFormat::Text => print!("{}", render::tracker(&tracker, lang)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn download(
     api: &Api,
     version: DatasetRef,
@@ -221,13 +253,19 @@ async fn download(
     output: Option<PathBuf>,
     round: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let ext = format.extension();
-    let path = format!("/api/v1/datasets/{version}.{ext}");
+    // `dataset.xlsx` is asked for as `latest.xlsx`, `summary.fr.html` as `latest.summary.fr.html`.
+    let file = format.file_name();
+    let short = file.strip_prefix("dataset.").unwrap_or(file);
+    let path = format!("/api/v1/datasets/{version}.{short}");
     let query: Vec<(&str, &str)> = round.map(|r| ("round", r)).into_iter().collect();
     let bytes = api.get_bytes(&path, &query).await?;
-    let output = output.unwrap_or_else(|| match round {
-        Some(round) => PathBuf::from(format!("jvap-dataset-{round}-{version}.{ext}")),
-        None => PathBuf::from(format!("jvap-dataset-{version}.{ext}")),
+    let output = output.unwrap_or_else(|| {
+        // dataset.xlsx -> jvap-dataset-2022-latest.xlsx; summary.fr.html -> jvap-summary-2022-latest.fr.html
+        let (stem, rest) = file.split_once('.').unwrap_or((file, ""));
+        match round {
+            Some(round) => PathBuf::from(format!("jvap-{stem}-{round}-{version}.{rest}")),
+            None => PathBuf::from(format!("jvap-{stem}-{version}.{rest}")),
+        }
     });
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
@@ -249,6 +287,38 @@ async fn annotated(
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
     println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `round open|close|partners`.
+async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
+    let record: RoundRecord = match action {
+        RoundAction::Open { round } => {
+            api.post_empty(&format!("/api/v1/rounds/{round}/open"))
+                .await?
+        }
+        RoundAction::Close { round } => {
+            api.post_empty(&format!("/api/v1/rounds/{round}/close"))
+                .await?
+        }
+        RoundAction::Partners { round, set, all } => {
+            let path = format!("/api/v1/rounds/{round}/partners");
+            match (set, all) {
+                (Some(codes), _) => api.put_json(&path, &codes).await?,
+                (None, true) => api.delete_json(&path).await?,
+                (None, false) => api.get_json(&format!("/api/v1/rounds/{round}")).await?,
+            }
+        }
+    };
+    let state = if record.open { "open" } else { "closed" };
+    println!("Round {} is {state}.", record.round);
+    match &record.expected_partners {
+        Some(codes) => println!("It expects {} partners: {}.", codes.len(), codes.join(", ")),
+        None => println!(
+            "It expects every partner of the reference list ({}).",
+            record.expected().len()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -290,4 +360,102 @@ async fn issue_token(
         role.as_str().unwrap_or("?")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ListRequest {
+    recipients: Vec<String>,
+}
+
+async fn committee(api: &Api, action: CommitteeAction) -> anyhow::Result<ExitCode> {
+    let list: CommitteeList = match action {
+        CommitteeAction::Show {
+            format: OutputFormat::Json,
+        } => {
+            let list: CommitteeList = api.get_json("/api/v1/committee").await?;
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        CommitteeAction::Show { .. } => api.get_json("/api/v1/committee").await?,
+        CommitteeAction::Set { recipients } => {
+            let recipients = recipients
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(String::from)
+                .collect();
+            api.put_json("/api/v1/committee", &ListRequest { recipients })
+                .await?
+        }
+    };
+    if list.recipients.is_empty() {
+        println!("The Committee's distribution list is empty: summaries are not e-mailed.");
+    } else {
+        println!(
+            "The summary is e-mailed to {} address(es):",
+            list.recipients.len()
+        );
+        for recipient in &list.recipients {
+            println!("  {recipient}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn summary(api: &Api, action: SummaryAction) -> anyhow::Result<ExitCode> {
+    match action {
+        SummaryAction::Send { round } => {
+            let request: SummaryRequested = api
+                .post_empty(&format!("/api/v1/rounds/{round}/summary/send"))
+                .await?;
+            println!(
+                "The summary of round {} is on its way to the Committee (request {}).",
+                request.round, request.request_id
+            );
+            eprintln!("Follow it with `jvap summary deliveries --round {round}`.");
+        }
+        SummaryAction::Deliveries { round, format } => {
+            let deliveries: Vec<SummaryDelivery> = api
+                .get_json(&format!("/api/v1/rounds/{round}/deliveries"))
+                .await?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&deliveries)?),
+                OutputFormat::Text if deliveries.is_empty() => {
+                    println!("No summary of round {round} was requested yet.");
+                }
+                OutputFormat::Text => {
+                    for delivery in &deliveries {
+                        println!("{}", delivery_line(delivery));
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One delivery on one line: when, why, what, to how many, and the outcome with its reason.
+fn delivery_line(delivery: &SummaryDelivery) -> String {
+    let outcome = match delivery.outcome {
+        DeliveryOutcome::Sent => "sent",
+        DeliveryOutcome::Skipped => "skipped",
+        DeliveryOutcome::Retrying => "retrying",
+        DeliveryOutcome::Failed => "failed",
+    };
+    let version = delivery
+        .version
+        .map(|v| format!("v{v}"))
+        .unwrap_or_else(|| "-".into());
+    let detail = delivery
+        .detail
+        .as_deref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    format!(
+        "{}  {:<12}  {:<4}  {} recipient(s)  {outcome}{detail}",
+        delivery.requested_at.format("%Y-%m-%d %H:%M"),
+        delivery.reason.as_str(),
+        version,
+        delivery.recipients.len(),
+    )
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use jvap_core::catalogue::IssueKind;
 use jvap_core::messages::{State, SubmissionStatus};
+use jvap_core::tracker::{PartnerState, Tracker};
 use jvap_core::{Counts, Issue, Lang, Report, Severity, Verdict};
 
 /// Longest value shown in an issue line; longer ones are cut with `…`.
@@ -289,6 +290,101 @@ pub fn status_table(statuses: &[SubmissionStatus], lang: Lang) -> String {
     out
 }
 
+/// Where a partner stands, in `lang`.
+pub fn partner_state(state: PartnerState, lang: Lang) -> &'static str {
+    match (state, lang) {
+        (PartnerState::NotSubmitted, Lang::En) => "not submitted",
+        (PartnerState::NotSubmitted, Lang::Fr) => "pas d'envoi",
+        (PartnerState::InProgress, Lang::En) => "in progress",
+        (PartnerState::InProgress, Lang::Fr) => "en cours",
+        (PartnerState::Rejected, Lang::En) => "rejected",
+        (PartnerState::Rejected, Lang::Fr) => "rejeté",
+        (PartnerState::Accepted, Lang::En) => "accepted",
+        (PartnerState::Accepted, Lang::Fr) => "accepté",
+        (PartnerState::Failed, Lang::En) => "failed",
+        (PartnerState::Failed, Lang::Fr) => "échec",
+    }
+}
+
+/// The round tracker: one aligned line per partner (code, name, state, initiatives, submissions,
+/// last activity); a partner that submitted without being expected is marked with `*`.
+pub fn tracker(tracker: &Tracker, lang: Lang) -> String {
+    let header = match lang {
+        Lang::En => [
+            "PARTNER",
+            "NAME",
+            "STATE",
+            "INITIATIVES",
+            "SUBMISSIONS",
+            "LAST ACTIVITY",
+        ],
+        Lang::Fr => [
+            "PARTENAIRE",
+            "NOM",
+            "ÉTAT",
+            "INITIATIVES",
+            "ENVOIS",
+            "DERNIÈRE ACTIVITÉ",
+        ],
+    };
+    let mut rows: Vec<[String; 6]> = vec![header.map(String::from)];
+    rows.extend(tracker.partners.iter().map(|row| {
+        let mark = if row.expected { "" } else { " *" };
+        [
+            format!("{}{mark}", row.partner),
+            match lang {
+                Lang::En => row.name_en.clone(),
+                Lang::Fr => row.name_fr.clone(),
+            },
+            partner_state(row.state, lang).to_string(),
+            row.initiatives.to_string(),
+            row.submissions.to_string(),
+            row.last_activity
+                .map_or_else(|| "-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+        ]
+    }));
+    let widths: [usize; 5] =
+        std::array::from_fn(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0));
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            let _ = write!(line, "{cell:<width$}  ");
+        }
+        line.push_str(&row[5]);
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let heard = tracker
+        .partners
+        .iter()
+        .filter(|row| row.expected && row.state != PartnerState::NotSubmitted)
+        .count();
+    let expected = tracker.partners.iter().filter(|row| row.expected).count();
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "\nRound {}: {heard} of {expected} expected partners have submitted.",
+            tracker.round
+        ),
+        Lang::Fr => writeln!(
+            out,
+            "\nCycle {} : {heard} partenaires attendus sur {expected} ont envoyé leurs données.",
+            tracker.round
+        ),
+    };
+    if expected < tracker.partners.len() {
+        let _ = writeln!(
+            out,
+            "{}",
+            match lang {
+                Lang::En => "* submitted without being on the round's expected list",
+                Lang::Fr => "* a envoyé sans figurer sur la liste attendue du cycle",
+            }
+        );
+    }
+    out
+}
+
 fn size(bytes: u64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
@@ -302,6 +398,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
     use jvap_core::catalogue;
     use jvap_core::messages::Mode;
+    use jvap_core::tracker::TrackerRow;
 
     use super::*;
 
@@ -404,6 +501,44 @@ mod tests {
         assert!(text.contains("file        SEN.xlsx (2.0 kB)\n"), "{text}");
         assert!(!text.contains("counts"));
         assert!(!text.contains("dataset"));
+    }
+
+    #[test]
+    fn the_tracker_is_a_table_of_partners_with_a_line_on_who_submitted() {
+        let row = |partner: &str, name: &str, state, initiatives, expected| TrackerRow {
+            partner: partner.into(),
+            name_en: name.into(),
+            name_fr: format!("{name} (fr)"),
+            expected,
+            state,
+            initiatives,
+            submissions: u32::from(state != PartnerState::NotSubmitted),
+            last_submission_id: None,
+            last_activity: None,
+        };
+        let tracker = Tracker {
+            round: "2022".into(),
+            partners: vec![
+                row("EU", "European Union", PartnerState::Accepted, 10, true),
+                row("GMB", "Gambia", PartnerState::Rejected, 0, true),
+                row("SEN", "Senegal", PartnerState::NotSubmitted, 0, true),
+                row("UNDP", "UNDP", PartnerState::Accepted, 3, false),
+            ],
+        };
+        let text = super::tracker(&tracker, Lang::En);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("PARTNER  NAME"), "{text}");
+        assert!(
+            lines[1].starts_with("EU       European Union  accepted"),
+            "{text}"
+        );
+        assert!(lines[3].contains("not submitted"), "{text}");
+        assert!(lines[4].starts_with("UNDP *"), "{text}");
+        assert!(
+            text.contains("2 of 3 expected partners have submitted"),
+            "{text}"
+        );
+        assert!(super::tracker(&tracker, Lang::Fr).contains("Senegal (fr)"));
     }
 
     #[test]

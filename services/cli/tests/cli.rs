@@ -156,6 +156,108 @@ fn validate_a_sample_prints_a_report_whose_verdict_is_the_exit_status() {
     }
 }
 
+#[test]
+fn consolidate_writes_every_file_of_a_version_from_the_samples_with_the_accepted_partners() {
+    // Arrange
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("round-2022");
+    let manifest: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(format!("{SAMPLES}manifest.json")).expect("manifest"),
+    )
+    .expect("manifest JSON");
+
+    // Act
+    let output = jvap(&[
+        "consolidate",
+        SAMPLES,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+
+    // Assert: some samples are rejected, so exit 1, and every file is written.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    for (file, _) in jvap_core::outputs::FILES {
+        let path = out.join(file);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 0, "{} written", path.display());
+    }
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("dataset.json")).expect("json"))
+            .expect("JSON");
+    assert_eq!(json["version"], 1);
+    let initiatives = json["initiatives"].as_array().expect("initiatives");
+    for entry in &manifest {
+        let partner = &entry["partner"];
+        let found = initiatives
+            .iter()
+            .filter(|i| &i["partner"] == partner)
+            .count() as u64;
+        let expected = match entry["verdict"].as_str() {
+            Some("accepted") => entry["records"].as_u64().expect("records"),
+            _ => 0,
+        };
+        assert_eq!(found, expected, "{partner}");
+    }
+    let accepted = manifest
+        .iter()
+        .filter(|e| e["verdict"] == "accepted")
+        .count();
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "{} files: {accepted} accepted, {} rejected",
+            manifest.len(),
+            manifest.len() - accepted
+        )),
+        "{text}"
+    );
+    assert!(text.contains("GMB_MoI_JVAP_2022.xlsx"), "{text}");
+}
+
+#[test]
+fn consolidate_names_a_file_without_a_partner_code_and_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("dir");
+    let ner = std::fs::read(format!("{SAMPLES}NER_Donnees_JVAP_2022.xlsx")).expect("NER");
+    std::fs::write(input.join("NER_2022.xlsx"), &ner).expect("written");
+    std::fs::write(input.join("Niger_2022.xlsx"), &ner).expect("written");
+    let out = dir.path().join("out");
+
+    let output = jvap(&[
+        "consolidate",
+        input.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("Niger_2022.xlsx: the file name does not start with a partner code"),
+        "{}",
+        stderr(&output)
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("dataset.json")).expect("json"))
+            .expect("JSON");
+    assert_eq!(json["initiatives"].as_array().map(Vec::len), Some(8));
+}
+
+#[test]
+fn consolidate_of_a_missing_folder_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let output = jvap(&[
+        "consolidate",
+        "/nonexistent/samples",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read /nonexistent/samples"));
+}
+
 mod against_the_real_system {
     //! The binary against the real services: intake, validation and aggregation on a real nats-server
     //! (the `jvap-tests` harness), as a partner, an analyst and an admin would use it.
@@ -270,6 +372,74 @@ mod against_the_real_system {
         let json: Value =
             serde_json::from_slice(&std::fs::read(&dataset).expect("written")).expect("JSON");
         assert_eq!(json["initiatives"].as_array().map(Vec::len), Some(8));
+
+        // The analyst sees the round tracker; the admin narrows the expected partners.
+        let output = run(args(
+            &server,
+            &admin,
+            &["round", "partners", "2022", "--set", "NER,GMB,SEN"],
+        ))
+        .await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stdout(&output).contains("It expects 3 partners: NER, GMB, SEN."),
+            "{}",
+            stdout(&output)
+        );
+        let output = run(args(&server, &analyst, &["status", "--round", "2022"])).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let table = stdout(&output);
+        let line = |partner: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(&format!("{partner} ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            line("NER").contains("accepted") && line("NER").contains(" 8 "),
+            "{table}"
+        );
+        assert!(line("GMB").contains("rejected"), "{table}");
+        assert!(line("SEN").contains("not submitted"), "{table}");
+        assert!(
+            table.contains("2 of 3 expected partners have submitted"),
+            "{table}"
+        );
+        let output = run(args(
+            &server,
+            &analyst,
+            &["status", "--round", "2022", "--format", "json"],
+        ))
+        .await;
+        let tracker: Value = serde_json::from_str(&stdout(&output)).expect("tracker JSON");
+        assert_eq!(tracker["partners"].as_array().map(Vec::len), Some(3));
+        let output = run(args(
+            &server,
+            &admin,
+            &["round", "partners", "2022", "--set", "NER,XYZ"],
+        ))
+        .await;
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("\"XYZ\""), "{}", stderr(&output));
+
+        // The French summary of the latest version.
+        let summary = dir.path().join("summary.fr.html");
+        let rest = [
+            "download",
+            "latest",
+            "--format",
+            "summary-fr-html",
+            "-o",
+            summary.to_str().expect("utf-8"),
+        ];
+        let output = run(args(&server, &analyst, &rest)).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            std::fs::read_to_string(&summary)
+                .expect("written")
+                .contains("<html")
+        );
 
         // A closed round refuses submissions with a clear message.
         let output = run(args(

@@ -38,7 +38,7 @@ catalogue! {
     // Whole-file problems.
     FILE_CORRUPT = "file.corrupt", Error,
         "The file is damaged and cannot be opened ({detail}). Save it again from your spreadsheet program and upload it once more.",
-        "Le fichier est endommagé et ne peut pas être ouvert ({detail}). Enregistrez-le à nouveau depuis votre tableur et renvoyez-le.";
+        "Le fichier est endommagé et ne peut pas être ouvert (détail technique, en anglais : {detail}). Enregistrez-le à nouveau depuis votre tableur et renvoyez-le.";
     FILE_WRONG_TYPE = "file.wrong_type", Error,
         "This is not a spreadsheet ({detail}). Upload an .xlsx, .xls, .xlsb, .ods or .csv file.",
         "Ce fichier n'est pas un tableur ({detail}). Envoyez un fichier .xlsx, .xls, .xlsb, .ods ou .csv.";

@@ -13,19 +13,27 @@
 //! - [`parse`]: dates, amounts, countries, codes; [`validate`]: rows to records and issues.
 //! - [`template`]: the official template; [`dataset`]: the consolidated workbook, JSON and CSV.
 //! - [`annotate`]: the partner's workbook given back with problem cells coloured and commented.
+//! - [`figures`]: the one computation of a round's figures ([`tracker`], [`duplicates`], [`changes`] feed it);
+//!   [`outputs`] builds every published file from it, [`summary`] renders the Committee summaries.
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 
 pub mod annotate;
 pub mod catalogue;
+pub mod changes;
 pub mod dataset;
+pub mod duplicates;
+pub mod figures;
 pub mod messages;
+pub mod outputs;
 pub mod parse;
 pub mod read;
 pub mod record;
 pub mod reference;
 pub mod report;
 pub mod sheet;
+pub mod summary;
 pub mod template;
+pub mod tracker;
 pub mod validate;
 
 pub use record::{FIELDS, Field, Initiative};

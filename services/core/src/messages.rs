@@ -14,7 +14,7 @@ pub const STREAM_SUBJECTS: &str = "jvap.>";
 pub const BUCKET_UPLOADS: &str = "uploads";
 /// Object store of reports and normalised records: `<id>/report.json`, `<id>/records.json`.
 pub const BUCKET_REPORTS: &str = "reports";
-/// Object store of published datasets: `<round>/v<N>/dataset.{xlsx,json,csv}`.
+/// Object store of published datasets: `<round>/v<N>/<file>`, each file of [`crate::outputs::FILES`].
 pub const BUCKET_DATASETS: &str = "datasets";
 /// KV bucket of submission statuses, keyed by submission id.
 pub const KV_SUBMISSIONS: &str = "submissions";
@@ -108,17 +108,30 @@ pub struct SubmissionFailed {
     pub failed_at: DateTime<Utc>,
 }
 
-/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store.
+/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store;
+/// also the value of KV `datasets` under the round (its latest version).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetPublished {
     pub round: String,
     pub version: u32,
-    /// Object names in the `datasets` store, by format (`xlsx`, `json`, `csv`).
+    /// Object names in the `datasets` store, by file name (every file of [`crate::outputs::FILES`]).
     pub objects: std::collections::BTreeMap<String, String>,
     pub initiatives: u64,
+    /// How many initiatives each partner has in this version (partners with none are left out), so
+    /// the round tracker can be built without reading the dataset.
+    #[serde(default)]
+    pub by_partner: std::collections::BTreeMap<String, u64>,
     /// The submission whose acceptance led to this version.
     pub submission_id: String,
     pub published_at: DateTime<Utc>,
+}
+
+impl DatasetPublished {
+    /// The name in the `datasets` object store of `file` (a name of [`crate::outputs::FILES`]) of
+    /// version `version` of `round`: `2022/v3/summary.en.html`.
+    pub fn object_name(round: &str, version: u32, file: &str) -> String {
+        format!("{round}/v{version}/{file}")
+    }
 }
 
 /// Where a submission is in its life; the value in the `submissions` KV bucket.
@@ -188,5 +201,116 @@ impl std::str::FromStr for Role {
 pub struct RoundRecord {
     pub round: String,
     pub open: bool,
+    /// The partner codes expected to submit, as an admin set them; `None` means every partner of
+    /// `reference/partners.csv`.
+    #[serde(default)]
+    pub expected_partners: Option<Vec<String>>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// KV bucket of the Steering Committee's distribution list (key [`KEY_COMMITTEE_RECIPIENTS`]), the
+/// latest summary request of each round (`request.<round>`) and each round's summary deliveries
+/// (`deliveries.<round>`). Round names never hold a dot, so these keys cannot collide.
+pub const KV_COMMITTEE: &str = "committee";
+/// The key of the distribution list in [`KV_COMMITTEE`].
+pub const KEY_COMMITTEE_RECIPIENTS: &str = "recipients";
+/// Asks for a round's summary to be e-mailed to the Committee; consumed by aggregation.
+pub const SUBJECT_SUMMARY_REQUESTED: &str = "jvap.summary.requested";
+
+/// The Steering Committee's distribution list, kept by an admin (`PUT /api/v1/committee`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeList {
+    /// E-mail addresses, each checked when the list is set.
+    pub recipients: Vec<String>,
+    /// When the list was last set; `None` while it has never been.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Why a summary was requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryReason {
+    /// An admin closed the round.
+    RoundClosed,
+    /// An admin asked for it (`jvap summary send`).
+    OnDemand,
+}
+
+impl SummaryReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SummaryReason::RoundClosed => "round_closed",
+            SummaryReason::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// Published on `jvap.summary.requested` (message id = `request_id`): e-mail the round's latest
+/// summary to the Committee. A request is sent at most once, whatever the redeliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRequested {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Where a summary delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    /// The SMTP server accepted the e-mail.
+    Sent,
+    /// Nothing to send or nowhere to send it (no recipients, no SMTP server, no dataset yet).
+    Skipped,
+    /// Sending failed and will be tried again.
+    Retrying,
+    /// Sending failed on every attempt; given up.
+    Failed,
+}
+
+/// One summary request and what became of it: a row of aggregation's `deliveries` table, mirrored
+/// in KV `committee` under `deliveries.<round>` for intake to serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryDelivery {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    /// The dataset version whose summary was (or would have been) sent.
+    pub version: Option<u32>,
+    pub recipients: Vec<String>,
+    pub outcome: DeliveryOutcome,
+    /// Why it was skipped or failed, or the last error while retrying.
+    pub detail: Option<String>,
+    /// The e-mail's Message-ID header (derived from the request id, so a resend is recognisable).
+    pub message_id: Option<String>,
+    /// Sending attempts so far.
+    pub attempts: u32,
+    pub requested_at: DateTime<Utc>,
+    /// When the SMTP server accepted the e-mail.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+impl RoundRecord {
+    /// The record of a round nobody has changed yet: open, every partner expected.
+    pub fn new(round: &str) -> RoundRecord {
+        RoundRecord {
+            round: round.to_string(),
+            open: true,
+            expected_partners: None,
+            updated_at: Utc::now(),
+        }
+    }
+
+    /// The partner codes expected to submit: the round's own list, or every partner of the reference
+    /// list, in the list's order.
+    pub fn expected(&self) -> Vec<String> {
+        match &self.expected_partners {
+            Some(codes) => codes.clone(),
+            None => crate::reference::PARTNERS
+                .iter()
+                .map(|p| p.code.clone())
+                .collect(),
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! The validation report, exactly SPEC section 3 "The report, as data" (`schemas/report.schema.json`).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Initiative;
@@ -73,6 +75,14 @@ impl Issue {
             value: None,
             message_en: kind.render_en(detail),
             message_fr: kind.render_fr(detail),
+        }
+    }
+
+    /// [`Issue::new`] with a detail that differs by language.
+    pub fn new_in(kind: &IssueKind, detail_en: &str, detail_fr: &str) -> Issue {
+        Issue {
+            message_fr: kind.render_fr(detail_fr),
+            ..Issue::new(kind, detail_en)
         }
     }
 
@@ -212,6 +222,25 @@ impl Tally {
     }
 }
 
+/// The warnings of each row, keyed by `(sheet, row)`, as `code@CELL` (or just the code when the issue
+/// has no cell): what a [`crate::dataset::DatasetInitiative`] carries as `warnings`. The aggregation
+/// service and `jvap consolidate` both use it, so the same file gives the same dataset rows.
+pub fn warnings_by_row(issues: &[Issue]) -> HashMap<(Option<String>, u32), Vec<String>> {
+    let mut by_row: HashMap<(Option<String>, u32), Vec<String>> = HashMap::new();
+    for issue in issues.iter().filter(|i| i.severity == Severity::Warning) {
+        let Some(row) = issue.row else { continue };
+        let text = match &issue.cell {
+            Some(cell) => format!("{}@{cell}", issue.code),
+            None => issue.code.clone(),
+        };
+        by_row
+            .entry((issue.sheet.clone(), row))
+            .or_default()
+            .push(text);
+    }
+    by_row
+}
+
 /// A1-style name of a cell: 0-based column, 1-based row. `cell_name(7, 2)` is `C7`.
 pub fn cell_name(row: u32, col: usize) -> String {
     format!("{}{row}", column_letters(col))
@@ -240,5 +269,72 @@ mod tests {
         assert_eq!(cell_name(1, 25), "Z1");
         assert_eq!(cell_name(1, 26), "AA1");
         assert_eq!(cell_name(3, 701), "ZZ3");
+    }
+
+    fn issue(
+        severity: Severity,
+        code: &str,
+        sheet: Option<&str>,
+        cell: Option<&str>,
+        row: Option<u32>,
+    ) -> Issue {
+        Issue {
+            severity,
+            code: code.into(),
+            sheet: sheet.map(String::from),
+            cell: cell.map(String::from),
+            row,
+            column: None,
+            value: None,
+            message_en: String::new(),
+            message_fr: String::new(),
+        }
+    }
+
+    #[test]
+    fn warnings_are_grouped_by_sheet_and_row_as_code_at_cell_and_errors_are_left_out() {
+        let issues = vec![
+            issue(
+                Severity::Warning,
+                "currency.assumed_eur",
+                Some("Initiatives"),
+                Some("S9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Warning,
+                "description.empty",
+                Some("Initiatives"),
+                Some("D9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Warning,
+                "x.other_sheet",
+                Some("Policies"),
+                Some("B9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Error,
+                "date.unparseable",
+                Some("Initiatives"),
+                Some("G9"),
+                Some(9),
+            ),
+            issue(Severity::Warning, "file.formulas", None, None, None),
+            issue(Severity::Warning, "csv.row", None, None, Some(3)),
+        ];
+        let by_row = warnings_by_row(&issues);
+        assert_eq!(
+            by_row[&(Some("Initiatives".into()), 9)],
+            vec!["currency.assumed_eur@S9", "description.empty@D9"]
+        );
+        assert_eq!(
+            by_row[&(Some("Policies".into()), 9)],
+            vec!["x.other_sheet@B9"]
+        );
+        assert_eq!(by_row[&(None, 3)], vec!["csv.row"]);
+        assert_eq!(by_row.len(), 3);
     }
 }

@@ -11,11 +11,14 @@ use serde_json::{Value, json};
 
 use jvap_core::catalogue;
 use jvap_core::dataset::{DatasetInitiative, DatasetMeta, write_json};
+use jvap_core::figures::Figures;
 use jvap_core::messages::{
     DatasetPublished, Mode, State, SubmissionFailed, SubmissionReceived, SubmissionRejected,
     SubmissionStatus, SubmissionValidated,
 };
+use jvap_core::outputs::RoundData;
 use jvap_core::record::SourceRef;
+use jvap_core::tracker::Tracker;
 use jvap_core::{Counts, FIELDS, Initiative, Issue, Report, reference};
 
 const BASE: &str = "https://jvap.example/schemas/";
@@ -33,6 +36,10 @@ const SCHEMAS: &[(&str, &str)] = &[
     (
         "dataset.schema.json",
         include_str!("../../../schemas/dataset.schema.json"),
+    ),
+    (
+        "figures.schema.json",
+        include_str!("../../../schemas/figures.schema.json"),
     ),
     (
         "messages/submission_received.schema.json",
@@ -142,6 +149,10 @@ fn report() -> Report {
     Report::from_parts(2, vec![error, whole_file], vec![record()])
 }
 
+fn counts_example() -> Counts {
+    counts()
+}
+
 fn counts() -> Counts {
     Counts {
         rows: 41,
@@ -203,13 +214,106 @@ fn dataset_json_matches_its_schema() {
             warnings: vec![],
         },
     ];
-    let bytes = write_json(&meta, &initiatives).expect("json");
-    let value: Value = serde_json::from_slice(&bytes).expect("JSON");
+    let value = dataset_json(&meta, &initiatives, None);
     assert_valid("dataset.schema.json", &value);
 
+    let validator = validator("dataset.schema.json");
     let mut extra = value.clone();
     extra["initiatives"][0]["surprise"] = json!(true);
-    assert!(!validator("dataset.schema.json").is_valid(&extra));
+    let mut float_money = value.clone();
+    float_money["figures"]["totals"]["budget_eur"] = json!(1200000.0);
+    let mut no_figures = value.clone();
+    if let Some(object) = no_figures.as_object_mut() {
+        object.remove("figures");
+    }
+    for bad in [extra, float_money, no_figures] {
+        assert!(!validator.is_valid(&bad), "accepted {bad}");
+    }
+}
+
+/// The dataset JSON of `initiatives`, with a tracker expecting SEN, EU and NER (one rejected
+/// submission of NER's) and `previous` as the version before.
+fn dataset_json(
+    meta: &DatasetMeta,
+    initiatives: &[DatasetInitiative],
+    previous: Option<(u32, &[DatasetInitiative])>,
+) -> Value {
+    let mut counts = BTreeMap::new();
+    for initiative in initiatives {
+        *counts.entry(initiative.partner.clone()).or_insert(0) += 1;
+    }
+    let rejected = SubmissionStatus {
+        submission_id: "77aa".into(),
+        partner: "NER".into(),
+        round: meta.round.clone(),
+        mode: Mode::Replace,
+        file_name: "NER.xlsx".into(),
+        size: 10,
+        state: State::Rejected,
+        counts: Some(counts_example()),
+        reason: None,
+        dataset_version: None,
+        received_at: at(8),
+        updated_at: at(9),
+    };
+    let expected = ["SEN", "EU", "NER"].map(String::from);
+    let tracker = Tracker::build(&meta.round, &expected, &[rejected], &counts);
+    let data = RoundData {
+        meta,
+        initiatives,
+        previous,
+        tracker: &tracker,
+    };
+    let figures = Figures::compute(&data);
+    let bytes = write_json(&data, &figures).expect("json");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+
+#[test]
+fn a_dataset_built_from_every_accepted_sample_matches_its_schema() {
+    let mut initiatives = Vec::new();
+    for entry in std::fs::read_dir(SAMPLES).expect("the samples directory") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".json") || name.ends_with(".md") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("a sample");
+        let report = jvap_core::validate(&name, &bytes);
+        if report.verdict == jvap_core::Verdict::Accepted {
+            let partner = name.split('_').next().expect("a partner code");
+            initiatives.extend(DatasetInitiative::from_report(partner, &name, &report));
+        }
+    }
+    assert!(initiatives.len() > 50, "{} initiatives", initiatives.len());
+    let meta = DatasetMeta {
+        round: "2022".into(),
+        version: 2,
+        generated_at: at(9),
+    };
+    let previous = &initiatives[..initiatives.len() / 2];
+    let value = dataset_json(&meta, &initiatives, Some((1, previous)));
+    assert_valid("dataset.schema.json", &value);
+    assert_valid("figures.schema.json", &value["figures"]);
+    assert_eq!(value["changes"]["previous_version"], 1);
+    assert!(
+        !value["duplicates"]
+            .as_array()
+            .expect("duplicates")
+            .is_empty()
+    );
+    assert!(
+        !value["figures"]["gaps"]
+            .as_array()
+            .expect("gaps")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -249,8 +353,12 @@ fn every_message_matches_its_schema() {
     let published = DatasetPublished {
         round: "2022".into(),
         version: 4,
-        objects: BTreeMap::from([("xlsx".to_string(), "2022/v4/dataset.xlsx".to_string())]),
+        objects: BTreeMap::from([(
+            "dataset.xlsx".to_string(),
+            "2022/v4/dataset.xlsx".to_string(),
+        )]),
         initiatives: 40,
+        by_partner: BTreeMap::from([("SEN".to_string(), 40)]),
         submission_id: "0b7e".into(),
         published_at: at(12),
     };

@@ -162,8 +162,8 @@ async fn a_crash_between_commit_and_publish_is_healed_by_the_redelivery(env: Env
     let service = env.run().await;
     env.publish_validated(&validated, "sub-1").await;
     assert_eq!(env.wait_for_version("sub-1").await, 1);
-    for format in ["xlsx", "json", "csv"] {
-        let name = format!("{ROUND}/v1/dataset.{format}");
+    for (file, _) in jvap_core::outputs::FILES {
+        let name = format!("{ROUND}/v1/{file}");
         assert!(env.dataset_object(&name).await.is_some(), "{name} written");
     }
     let published = env.wait_for_published(1).await;

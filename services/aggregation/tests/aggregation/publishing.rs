@@ -1,6 +1,7 @@
 //! A validated submission becomes a published dataset version.
 
 use jvap_core::messages::Mode;
+use jvap_core::outputs;
 
 use crate::helpers::{Env, ROUND, Submission, initiative, titles};
 
@@ -33,9 +34,11 @@ async fn a_validated_submission_becomes_dataset_version_one_with_its_objects_and
     assert_eq!(message.version, 1);
     assert_eq!(message.initiatives, 2);
     assert_eq!(message.submission_id, "sub-1");
-    for format in ["xlsx", "json", "csv"] {
-        let name = format!("{ROUND}/v1/dataset.{format}");
-        assert_eq!(message.objects.get(format), Some(&name));
+    assert_eq!(message.by_partner.get("SEN"), Some(&2));
+    assert_eq!(message.objects.len(), outputs::FILES.len());
+    for (file, _) in outputs::FILES {
+        let name = format!("{ROUND}/v1/{file}");
+        assert_eq!(message.objects.get(file), Some(&name));
         let bytes = env.dataset_object(&name).await;
         assert!(
             bytes.is_some_and(|b| !b.is_empty()),

@@ -3,7 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{DatasetCounts, DatasetError, DatasetInitiative, DatasetMeta};
+use super::{DatasetCounts, DatasetError, DatasetInitiative};
+use crate::changes::ChangeLog;
+use crate::duplicates::PossibleDuplicate;
+use crate::figures::Figures;
+use crate::outputs::RoundData;
 
 /// The document, borrowing the initiatives so 100,000 of them are not cloned to be written.
 #[derive(Serialize)]
@@ -12,20 +16,26 @@ struct Document<'a> {
     version: u32,
     generated_at: &'a DateTime<Utc>,
     counts: DatasetCounts,
+    changes: &'a ChangeLog,
+    duplicates: &'a [PossibleDuplicate],
+    figures: &'a Figures,
     initiatives: &'a [DatasetInitiative],
 }
 
-/// `{ "round", "version", "generated_at", "counts", "initiatives": [...] }`, compact UTF-8 JSON.
-pub fn write_json(
-    meta: &DatasetMeta,
-    initiatives: &[DatasetInitiative],
-) -> Result<Vec<u8>, DatasetError> {
+/// `{ "round", "version", "generated_at", "counts", "changes", "duplicates", "figures",
+/// "initiatives": [...] }`, compact UTF-8 JSON. `changes` and `duplicates` are the figures' own
+/// (`figures.changes`, `figures.quality.duplicates`), repeated at the top for readers that want
+/// only them; money in `figures` is written as decimal strings.
+pub fn write_json(data: &RoundData<'_>, figures: &Figures) -> Result<Vec<u8>, DatasetError> {
     let document = Document {
-        round: &meta.round,
-        version: meta.version,
-        generated_at: &meta.generated_at,
-        counts: DatasetCounts::of(initiatives),
-        initiatives,
+        round: &data.meta.round,
+        version: data.meta.version,
+        generated_at: &data.meta.generated_at,
+        counts: DatasetCounts::of(data.initiatives),
+        changes: &figures.changes,
+        duplicates: &figures.quality.duplicates,
+        figures,
+        initiatives: data.initiatives,
     };
     Ok(serde_json::to_vec(&document)?)
 }
@@ -33,13 +43,16 @@ pub fn write_json(
 #[cfg(test)]
 mod tests {
     use super::super::Dataset;
-    use super::super::sample::{meta, sample};
+    use super::super::sample::{figures, meta, round, sample};
     use super::*;
 
     #[test]
-    fn json_reads_back_as_the_same_dataset() {
+    fn json_reads_back_as_the_same_dataset_with_its_figures() {
         let initiatives = sample();
-        let bytes = write_json(&meta(), &initiatives).expect("json");
+        let tracker = crate::tracker::Tracker::build("2022", &[], &[], &Default::default());
+        let data = round(&initiatives, &tracker);
+        let figures = figures(&data);
+        let bytes = write_json(&data, &figures).expect("json");
         let dataset: Dataset = serde_json::from_slice(&bytes).expect("reads back");
         assert_eq!(dataset.round, "2022");
         assert_eq!(dataset.version, 3);
@@ -47,5 +60,10 @@ mod tests {
         assert_eq!(dataset.counts, DatasetCounts::of(&initiatives));
         assert_eq!(dataset.counts.partners, 2);
         assert_eq!(dataset.initiatives, initiatives);
+        assert_eq!(dataset.figures, Some(figures.clone()));
+        assert_eq!(dataset.changes, Some(figures.changes.clone()));
+
+        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(value["figures"]["totals"]["budget_eur"], "1200000.50");
     }
 }

@@ -3,21 +3,26 @@
 //! One table definition ([`table`]) says which columns the Initiatives sheet and the CSV have and what
 //! each cell holds, from [`crate::FIELDS`]; the writers only decide how a cell is encoded.
 //!
-//! - [`write_xlsx`]: `Read me` (metadata and data dictionary) and `Initiatives` (constant memory).
-//! - [`write_json`]: `{ round, version, generated_at, counts, initiatives }` (`schemas/dataset.schema.json`).
+//! - [`write_xlsx`]: `Read me`, `Initiatives` (constant memory), `Initiative countries`, the summary sheets
+//!   with charts, `Tracker`, `Possible duplicates` and `Data quality` (see [`xlsx`]).
+//! - [`write_json`]: `{ round, version, generated_at, counts, changes, duplicates, figures, initiatives }`
+//!   (`schemas/dataset.schema.json`).
 //! - [`write_csv`]: the Initiatives columns, UTF-8 with BOM, safe against formula injection.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Initiative;
+use crate::changes::ChangeLog;
+use crate::duplicates::PossibleDuplicate;
+use crate::figures::Figures;
+use crate::{Initiative, Report, Severity};
 
 mod csv;
 mod json;
 pub mod table;
-mod xlsx;
+pub mod xlsx;
 
 pub use self::csv::write_csv;
 pub use self::json::write_json;
@@ -42,6 +47,45 @@ pub struct DatasetInitiative {
     pub record: Initiative,
     /// The warnings carried from validation, as codes with the cell, e.g. `currency.assumed_eur@S9`.
     pub warnings: Vec<String>,
+}
+
+impl DatasetInitiative {
+    /// The initiatives of an accepted report, as `partner` submitted them in `submission_id`, each
+    /// with the warnings of its row written `code@cell` (just the code when the issue has no cell).
+    pub fn from_report(
+        partner: &str,
+        submission_id: &str,
+        report: &Report,
+    ) -> Vec<DatasetInitiative> {
+        let mut warnings: HashMap<(Option<&str>, u32), Vec<String>> = HashMap::new();
+        for issue in report
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+        {
+            let Some(row) = issue.row else { continue };
+            let text = match &issue.cell {
+                Some(cell) => format!("{}@{cell}", issue.code),
+                None => issue.code.clone(),
+            };
+            warnings
+                .entry((issue.sheet.as_deref(), row))
+                .or_default()
+                .push(text);
+        }
+        report
+            .records
+            .iter()
+            .map(|record| DatasetInitiative {
+                partner: partner.to_string(),
+                submission_id: submission_id.to_string(),
+                warnings: warnings
+                    .remove(&(record.source.sheet.as_deref(), record.source.row))
+                    .unwrap_or_default(),
+                record: record.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The headline counts of a dataset version, shown in the read-me sheet and the JSON.
@@ -76,6 +120,15 @@ pub struct Dataset {
     pub version: u32,
     pub generated_at: DateTime<Utc>,
     pub counts: DatasetCounts,
+    /// The change log against the previous version (absent in files written before it existed).
+    #[serde(default)]
+    pub changes: Option<ChangeLog>,
+    /// Possible duplicates across partners, best score first.
+    #[serde(default)]
+    pub duplicates: Option<Vec<PossibleDuplicate>>,
+    /// Every figure of the version, as the workbook and the summary show them.
+    #[serde(default)]
+    pub figures: Option<Figures>,
     pub initiatives: Vec<DatasetInitiative>,
 }
 

@@ -120,3 +120,22 @@ pub fn sample() -> Vec<DatasetInitiative> {
         },
     ]
 }
+
+static META: std::sync::LazyLock<DatasetMeta> = std::sync::LazyLock::new(meta);
+
+/// Version 3 of round 2022 with these initiatives and no previous version.
+pub fn round<'a>(
+    initiatives: &'a [DatasetInitiative],
+    tracker: &'a crate::tracker::Tracker,
+) -> crate::outputs::RoundData<'a> {
+    crate::outputs::RoundData {
+        meta: &META,
+        initiatives,
+        previous: None,
+        tracker,
+    }
+}
+
+pub fn figures(data: &crate::outputs::RoundData<'_>) -> crate::figures::Figures {
+    crate::figures::Figures::compute(data)
+}

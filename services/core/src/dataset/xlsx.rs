@@ -1,33 +1,78 @@
-//! The consolidated workbook: `Read me` and `Initiatives`.
+//! The consolidated workbook, its sheets in this order (the summaries cite their names):
+//! `Read me`, `Initiatives`, `Initiative countries`, `By domain`, `By region`, `By country`,
+//! `By partner`, `By funder category`, `By start year`, `Tracker`, `Possible duplicates`,
+//! `Data quality`.
 //!
-//! Initiatives is a constant-memory worksheet written row by row, so 100,000 initiatives cost a few MB.
+//! The two long sheets (Initiatives, Initiative countries) are constant-memory worksheets written row by
+//! row, so 100,000 initiatives cost a few MB. Every figure comes from [`Figures`]; nothing is added up
+//! here.
 
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{
+    ExcelDateTime, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet, XlsxError,
+};
 
 use super::table::{self, Cell, Column, ColumnType};
 use super::{DatasetCounts, DatasetError, DatasetInitiative, DatasetMeta};
+use crate::changes::ChangeLog;
+use crate::figures::{self, Figures};
+use crate::outputs::RoundData;
+
+mod reports;
+
+pub use reports::{
+    SHEET_BY_COUNTRY, SHEET_BY_DOMAIN, SHEET_BY_FUNDER_CATEGORY, SHEET_BY_PARTNER, SHEET_BY_REGION,
+    SHEET_BY_START_YEAR, SHEET_DUPLICATES, SHEET_QUALITY, SHEET_TRACKER,
+};
 
 pub const SHEET_README: &str = "Read me";
 pub const SHEET_INITIATIVES: &str = "Initiatives";
+pub const SHEET_COUNTRIES: &str = "Initiative countries";
+
+/// Every sheet, in workbook order.
+pub const SHEETS: [&str; 12] = [
+    SHEET_README,
+    SHEET_INITIATIVES,
+    SHEET_COUNTRIES,
+    SHEET_BY_DOMAIN,
+    SHEET_BY_REGION,
+    SHEET_BY_COUNTRY,
+    SHEET_BY_PARTNER,
+    SHEET_BY_FUNDER_CATEGORY,
+    SHEET_BY_START_YEAR,
+    SHEET_TRACKER,
+    SHEET_DUPLICATES,
+    SHEET_QUALITY,
+];
+
+/// Amounts in euros.
+pub(crate) const EUR_FORMAT: &str = "#,##0.00 [$€-x-euro2]";
 
 /// Excel's limit on the characters in a cell.
 const MAX_CELL_CHARS: usize = 32_767;
 
 /// The workbook of one dataset version, as xlsx bytes.
-pub fn write_xlsx(
-    meta: &DatasetMeta,
-    initiatives: &[DatasetInitiative],
-) -> Result<Vec<u8>, DatasetError> {
+pub fn write_xlsx(data: &RoundData<'_>, figures: &Figures) -> Result<Vec<u8>, DatasetError> {
     let columns = table::columns();
     let mut workbook = Workbook::new();
     write_readme(
         workbook.add_worksheet(),
-        meta,
-        DatasetCounts::of(initiatives),
+        data.meta,
+        DatasetCounts::of(data.initiatives),
+        &figures.changes,
         &columns,
     )?;
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
-    write_initiatives(sheet, &columns, initiatives)?;
+    write_initiatives(
+        workbook.add_worksheet_with_constant_memory()?,
+        &columns,
+        data.initiatives,
+    )?;
+    write_countries(
+        workbook.add_worksheet_with_constant_memory()?,
+        data.initiatives,
+    )?;
+    reports::write(&mut workbook, figures)?;
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -35,6 +80,7 @@ fn write_readme(
     sheet: &mut Worksheet,
     meta: &DatasetMeta,
     counts: DatasetCounts,
+    changes: &ChangeLog,
     columns: &[Column],
 ) -> Result<(), XlsxError> {
     sheet.set_name(SHEET_README)?;
@@ -61,6 +107,7 @@ fn write_readme(
     }
 
     let mut row = facts.len() as u32 + 3;
+    row = write_changes(sheet, row, changes, &bold)? + 2;
     sheet.write_string_with_format(row, 0, "Data dictionary / Dictionnaire des données", &bold)?;
     row += 1;
     let headers = [
@@ -84,6 +131,45 @@ fn write_readme(
     Ok(())
 }
 
+/// The change log against the previous version, per partner; returns the last row written.
+fn write_changes(
+    sheet: &mut Worksheet,
+    mut row: u32,
+    changes: &ChangeLog,
+    bold: &Format,
+) -> Result<u32, XlsxError> {
+    let title = match changes.previous_version {
+        Some(v) => format!("Changes since version {v} / Modifications depuis la version {v}"),
+        None => "Changes: first version / Modifications : première version".to_string(),
+    };
+    sheet.write_string_with_format(row, 0, title, bold)?;
+    row += 1;
+    for (col, header) in [
+        "Partner / Partenaire",
+        "Added / Ajoutées",
+        "Updated / Modifiées",
+        "Removed / Retirées",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(row, col as u16, header, bold)?;
+    }
+    let lines = changes
+        .partners
+        .iter()
+        .map(|p| (p.partner.as_str(), p.added, p.updated, p.removed))
+        .chain([("Total", changes.added, changes.updated, changes.removed)]);
+    for (partner, added, updated, removed) in lines {
+        row += 1;
+        sheet.write_string(row, 0, partner)?;
+        sheet.write_number(row, 1, added as f64)?;
+        sheet.write_number(row, 2, updated as f64)?;
+        sheet.write_number(row, 3, removed as f64)?;
+    }
+    Ok(row)
+}
+
 fn write_initiatives(
     sheet: &mut Worksheet,
     columns: &[Column],
@@ -93,16 +179,31 @@ fn write_initiatives(
     let header = Format::new().set_bold().set_background_color(0xDDEBF7);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let amount = Format::new().set_num_format("#,##0.00");
+    let euros = Format::new().set_num_format(EUR_FORMAT);
     let integer = Format::new().set_num_format("0");
 
     for (col, column) in columns.iter().enumerate() {
-        let col = col as u16;
-        sheet.set_column_width(col, width(column))?;
-        sheet.write_string_with_format(0, col, column.key, &header)?;
+        sheet.set_column_width(col as u16, width(column))?;
     }
-    sheet.set_freeze_panes(1, 0)?;
+    let headers: Vec<TableColumn> = columns
+        .iter()
+        .map(|c| {
+            TableColumn::new()
+                .set_header(c.key)
+                .set_header_format(&header)
+        })
+        .collect();
     let last_col = columns.len().saturating_sub(1) as u16;
-    sheet.autofilter(0, 0, initiatives.len() as u32, last_col)?;
+    // An Excel table needs a data row, even an empty one.
+    let last_row = (initiatives.len() as u32).max(1);
+    sheet.add_table(
+        0,
+        0,
+        last_row,
+        last_col,
+        &Table::new().set_name("Initiatives").set_columns(&headers),
+    )?;
+    sheet.set_freeze_panes(1, 0)?;
 
     for (i, initiative) in initiatives.iter().enumerate() {
         let row = i as u32 + 1;
@@ -114,8 +215,9 @@ fn write_initiatives(
                     sheet.write_string(row, col, truncate(s))?;
                 }
                 Cell::Number(n) => {
-                    let format = match column.column_type {
-                        ColumnType::Integer => &integer,
+                    let format = match (column.key, column.column_type) {
+                        (_, ColumnType::Integer) => &integer,
+                        ("budget_eur", _) => &euros,
                         _ => &amount,
                     };
                     sheet.write_number_with_format(row, col, *n, format)?;
@@ -134,6 +236,68 @@ fn write_initiatives(
     Ok(())
 }
 
+/// One row per initiative and country, for pivot tables. `budget_eur` is the initiative's whole
+/// budget, repeated on each of its countries' rows (so sum it by initiative, not by row).
+fn write_countries(
+    sheet: &mut Worksheet,
+    initiatives: &[DatasetInitiative],
+) -> Result<(), DatasetError> {
+    sheet.set_name(SHEET_COUNTRIES)?;
+    let header = Format::new().set_bold().set_background_color(0xDDEBF7);
+    let euros = Format::new().set_num_format(EUR_FORMAT);
+    let columns = [
+        ("partner", 10.0),
+        ("partner_ref", 18.0),
+        ("title", 45.0),
+        ("country", 9.0),
+        ("country_name", 24.0),
+        ("region", 16.0),
+        ("primary_domain", 9.0),
+        ("budget_eur", 16.0),
+    ];
+    for (col, (key, width)) in columns.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+        sheet.write_string_with_format(0, col as u16, *key, &header)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let rows: u32 = initiatives
+        .iter()
+        .map(|i| i.record.countries.len() as u32)
+        .sum();
+    sheet.autofilter(0, 0, rows.max(1), columns.len() as u16 - 1)?;
+
+    let mut names: HashMap<&str, String> = HashMap::new();
+    let mut row = 0;
+    for initiative in initiatives {
+        let record = &initiative.record;
+        for country in &record.countries {
+            row += 1;
+            let name = names
+                .entry(country)
+                .or_insert_with(|| figures::country_labels(country).0);
+            sheet.write_string(row, 0, &initiative.partner)?;
+            if let Some(r) = &record.partner_ref {
+                sheet.write_string(row, 1, truncate(r))?;
+            }
+            sheet.write_string(row, 2, truncate(&record.title))?;
+            sheet.write_string(row, 3, country)?;
+            sheet.write_string(row, 4, name.as_str())?;
+            sheet.write_string(row, 5, figures::region_of(country))?;
+            sheet.write_string(row, 6, &record.primary_domain)?;
+            if let Some(budget) = record.budget_eur.and_then(figures::money) {
+                sheet.write_number_with_format(row, 7, money_number(budget), &euros)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A [`figures::Money`] as the number Excel stores.
+pub(crate) fn money_number(money: figures::Money) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    money.to_f64().unwrap_or_default()
+}
+
 /// Excel has no dates before 1900; those (never valid in a JVAP round) are written as text.
 fn excel_date(date: chrono::NaiveDate) -> Option<ExcelDateTime> {
     use chrono::Datelike;
@@ -141,7 +305,7 @@ fn excel_date(date: chrono::NaiveDate) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok()
 }
 
-fn truncate(s: &str) -> &str {
+pub(crate) fn truncate(s: &str) -> &str {
     match s.char_indices().nth(MAX_CELL_CHARS / 2) {
         // Count in UTF-16 units only when the string could be near the limit.
         Some(_) if s.encode_utf16().count() > MAX_CELL_CHARS => {
@@ -177,9 +341,16 @@ mod tests {
 
     use calamine::{Data, Reader, Xlsx};
 
-    use super::super::sample::{meta, sample};
+    use super::super::sample::{figures, round, sample};
     use super::super::table::readback;
     use super::*;
+    use crate::tracker::Tracker;
+
+    fn write(initiatives: &[DatasetInitiative]) -> Vec<u8> {
+        let tracker = Tracker::build("2022", &["NER".to_string()], &[], &Default::default());
+        let data = round(initiatives, &tracker);
+        write_xlsx(&data, &figures(&data)).expect("xlsx")
+    }
 
     fn cell(data: &Data) -> Cell {
         match data {
@@ -195,9 +366,9 @@ mod tests {
     #[test]
     fn xlsx_reads_back_as_the_same_initiatives() {
         let initiatives = sample();
-        let bytes = write_xlsx(&meta(), &initiatives).expect("xlsx");
+        let bytes = write(&initiatives);
         let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
-        assert_eq!(workbook.sheet_names(), [SHEET_README, SHEET_INITIATIVES]);
+        assert_eq!(workbook.sheet_names(), SHEETS);
 
         let range = workbook.worksheet_range(SHEET_INITIATIVES).expect("sheet");
         let mut rows = range.rows();
@@ -217,7 +388,7 @@ mod tests {
 
     #[test]
     fn read_me_has_the_counts_and_a_dictionary_entry_per_column() {
-        let bytes = write_xlsx(&meta(), &sample()).expect("xlsx");
+        let bytes = write(&sample());
         let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
         let range = workbook.worksheet_range(SHEET_README).expect("sheet");
         let rows: Vec<Vec<String>> = range
@@ -244,8 +415,54 @@ mod tests {
 
     #[test]
     fn an_empty_dataset_is_still_a_workbook() {
-        let bytes = write_xlsx(&meta(), &[]).expect("xlsx");
-        assert_eq!(&bytes[..2], b"PK");
+        let bytes = write(&[]);
+        let workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        assert_eq!(workbook.sheet_names(), SHEETS);
+    }
+
+    #[test]
+    fn initiative_countries_has_a_row_per_initiative_and_country() {
+        let bytes = write(&sample());
+        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        let range = workbook.worksheet_range(SHEET_COUNTRIES).expect("sheet");
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][3], "country");
+        // NER (NER, MLI), SEN (SEN), SEN hostile (NER, MLI): five rows.
+        assert_eq!(rows.len(), 6);
+        assert_eq!(
+            &rows[1][..7],
+            [
+                "NER",
+                "NER-2019-04",
+                "Appui à la réintégration des migrants de retour",
+                "NER",
+                "Niger",
+                "west_africa",
+                "D5"
+            ]
+        );
+        assert_eq!(rows[2][4], "Mali");
+        assert_eq!(rows[1][7], "1200000.5");
+    }
+
+    #[test]
+    fn the_read_me_shows_the_change_log() {
+        let bytes = write(&sample());
+        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        let range = workbook.worksheet_range(SHEET_README).expect("sheet");
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert!(
+            rows.iter()
+                .any(|r| r[0].starts_with("Changes: first version"))
+        );
+        let sen = rows.iter().find(|r| r[0] == "SEN").expect("SEN's changes");
+        assert_eq!(sen[1..4], ["2", "0", "0"]);
     }
 
     #[test]

@@ -46,10 +46,10 @@ pub enum FileError {
     Empty,
     /// More bytes than `Limits::max_bytes`; the detail gives both sizes.
     #[error("the file is too large: {0}")]
-    TooLarge(String),
-    /// The zip parts declare or actually inflate to more than `Limits::max_inflated_bytes`.
+    TooLarge(Detail),
+    /// The zip parts declare or actually inflate to more than [`Limits::inflation_limit`] allows.
     #[error("the file is a zip bomb: {0}")]
-    ZipBomb(String),
+    ZipBomb(Detail),
     /// A sheet has more non-empty rows than `Limits::max_rows`; the detail names the sheet.
     #[error("a sheet has too many rows: {0}")]
     TooManyRows(String),
@@ -63,10 +63,33 @@ impl FileError {
             FileError::WrongType(detail) => Issue::new(&catalogue::FILE_WRONG_TYPE, detail),
             FileError::Encrypted => Issue::new(&catalogue::FILE_ENCRYPTED, ""),
             FileError::Empty => Issue::new(&catalogue::FILE_EMPTY, ""),
-            FileError::TooLarge(detail) => Issue::new(&catalogue::FILE_TOO_LARGE, detail),
-            FileError::ZipBomb(detail) => Issue::new(&catalogue::FILE_ZIP_BOMB, detail),
+            FileError::TooLarge(detail) => {
+                Issue::new_in(&catalogue::FILE_TOO_LARGE, &detail.en, &detail.fr)
+            }
+            FileError::ZipBomb(detail) => {
+                Issue::new_in(&catalogue::FILE_ZIP_BOMB, &detail.en, &detail.fr)
+            }
             FileError::TooManyRows(detail) => Issue::new(&catalogue::SHEET_TOO_MANY_ROWS, detail),
         }
+    }
+}
+
+/// The detail of a file-level problem, said in both languages (sizes and names, no library text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub en: String,
+    pub fr: String,
+}
+
+impl Detail {
+    pub(crate) fn new(en: String, fr: String) -> Detail {
+        Detail { en, fr }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
     }
 }
 
@@ -129,7 +152,7 @@ pub fn read_rows(
             let mut archive =
                 zip::ZipArchive::new(Cursor::new(bytes)).map_err(zipcheck::zip_error)?;
             let format = detect::zip_format(&mut archive)?;
-            let inspected = zipcheck::check(&mut archive, limits)?;
+            let inspected = zipcheck::check(&mut archive, bytes.len() as u64, limits)?;
             drop(archive);
             let merges = inspected.worksheet_merges;
             if format == Format::Xlsx {
@@ -201,10 +224,17 @@ pub fn read_rows_path(
 
 /// The file is larger than `limits.max_bytes`, said with both sizes.
 fn too_large(len: u64, limits: &Limits) -> FileError {
-    FileError::TooLarge(format!(
-        "{}, the limit is {}",
-        human_size(len),
-        human_size(limits.max_bytes)
+    FileError::TooLarge(Detail::new(
+        format!(
+            "{}, the limit is {}",
+            human_size(len),
+            human_size(limits.max_bytes)
+        ),
+        format!(
+            "{}, la limite est de {}",
+            human_size_fr(len),
+            human_size_fr(limits.max_bytes)
+        ),
     ))
 }
 
@@ -216,12 +246,17 @@ fn xlsx_from<RS: std::io::Read + std::io::Seek>(
     visitor: &mut dyn RowVisitor,
 ) -> Option<Result<(), rows::StreamError>> {
     let inspect = || -> Result<Option<bool>, FileError> {
+        let mut source = source;
+        let length = source
+            .seek(std::io::SeekFrom::End(0))
+            .and_then(|length| source.rewind().map(|()| length))
+            .map_err(|e| FileError::Corrupt(format!("the file cannot be read: {e}")))?;
         let mut archive = zip::ZipArchive::new(source).map_err(zipcheck::zip_error)?;
         if detect::zip_format(&mut archive)? != Format::Xlsx {
             return Ok(None);
         }
         Ok(Some(
-            zipcheck::check(&mut archive, limits)?.worksheet_merges,
+            zipcheck::check(&mut archive, length, limits)?.worksheet_merges,
         ))
     };
     let merges = match inspect() {
@@ -318,15 +353,26 @@ fn guarded<T, E: From<FileError>>(read: impl FnOnce() -> Result<T, E>) -> Result
 
 /// A size as people read it: `3.5 MB`, `1.2 GB`, `812 bytes`.
 pub(crate) fn human_size(bytes: u64) -> String {
+    sized(bytes, ["bytes", "KB", "MB", "GB"], '.')
+}
+
+/// A size as French readers read it: `3,5 Mo`, `1,2 Go`, `812 octets`.
+pub(crate) fn human_size_fr(bytes: u64) -> String {
+    sized(bytes, ["octets", "Ko", "Mo", "Go"], ',')
+}
+
+/// `bytes` in the largest unit it reaches, with one decimal after `point`.
+fn sized(bytes: u64, units: [&str; 4], point: char) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;
-    if b >= KB * KB * KB {
-        format!("{:.1} GB", b / (KB * KB * KB))
+    let (value, unit) = if b >= KB * KB * KB {
+        (b / (KB * KB * KB), units[3])
     } else if b >= KB * KB {
-        format!("{:.1} MB", b / (KB * KB))
+        (b / (KB * KB), units[2])
     } else if b >= KB {
-        format!("{:.1} KB", b / KB)
+        (b / KB, units[1])
     } else {
-        format!("{bytes} bytes")
-    }
+        return format!("{bytes} {}", units[0]);
+    };
+    format!("{value:.1} {unit}").replace('.', &point.to_string())
 }

@@ -175,7 +175,7 @@ fn a_part_inflating_far_beyond_its_declared_size_is_a_zip_bomb() {
         &Limits::default(),
     );
     assert!(
-        matches!(error, FileError::ZipBomb(ref d) if d.contains("sheet1.xml")),
+        matches!(error, FileError::ZipBomb(ref d) if d.en.contains("sheet1.xml")),
         "{error:?}"
     );
 }
@@ -205,7 +205,7 @@ fn parts_actually_inflating_past_the_limit_are_a_zip_bomb() {
     };
     let error = refuse("actual total over the limit", "lie.xlsx", &bytes, &limits);
     assert!(
-        matches!(error, FileError::ZipBomb(ref d) if d.contains("inflate to more than")),
+        matches!(error, FileError::ZipBomb(ref d) if d.en.contains("inflate to more than")),
         "{error:?}"
     );
 }
@@ -219,6 +219,74 @@ fn parts_inflating_to_more_than_the_limit_together_are_a_zip_bomb() {
     };
     let error = refuse("DEU over a 1 MB inflate limit", "DEU.xlsx", &bytes, &limits);
     assert!(matches!(error, FileError::ZipBomb(_)), "{error:?}");
+}
+
+#[test]
+fn the_inflation_bound_grows_with_the_file_between_a_floor_and_a_cap() {
+    let limits = Limits::default();
+    // A small file may always inflate to the floor.
+    assert_eq!(
+        limits.inflation_limit(10_000),
+        crate::validate::INFLATION_FLOOR
+    );
+    // A 3.5 MB file (the EGY sample) to 100 times its size: 350 MB, not the 1.2 GB its sheet declares.
+    assert_eq!(limits.inflation_limit(3_495_456), 349_545_600);
+    // The service's cap holds however big the upload.
+    assert_eq!(limits.inflation_limit(50 << 20), 1 << 30);
+    // Offline, an 84 MB workbook of a million rows (about 13:1) fits; a bomb of the same size would not.
+    let offline = Limits::offline();
+    assert_eq!(offline.inflation_limit(84_000_000), 8_400_000_000);
+    assert!(offline.inflation_limit(84_000_000) > 13 * 84_000_000);
+}
+
+#[test]
+fn the_egy_bomb_is_refused_offline_too_with_its_detail_in_both_languages() {
+    let bytes = sample("EGY_JVAP_initiatives_2022.xlsx");
+    let started = std::time::Instant::now();
+    let error = refuse("EGY offline", "EGY.xlsx", &bytes, &Limits::offline());
+    // Refused from its declared size: nothing is inflated (well under a second even in a debug build).
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let FileError::ZipBomb(detail) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        detail.en,
+        "the part xl/worksheets/sheet1.xml declares 1.1 GB, the limit for this file is 333.4 MB"
+    );
+    assert_eq!(
+        detail.fr,
+        "la partie xl/worksheets/sheet1.xml annonce 1,1 Go, la limite pour ce fichier est de 333,4 Mo"
+    );
+    let issue = error.issue();
+    assert!(issue.message_fr.contains("1,1 Go"), "{}", issue.message_fr);
+    assert!(
+        !issue.message_fr.contains("the limit"),
+        "{}",
+        issue.message_fr
+    );
+}
+
+#[test]
+fn the_too_large_message_is_french_in_french() {
+    let limits = Limits {
+        max_bytes: 1000,
+        ..Limits::default()
+    };
+    let error = refuse(
+        "too large",
+        "DEU.xlsx",
+        &sample("DEU_BMZ-GIZ_JVAP-Datenerhebung_2022.xlsx"),
+        &limits,
+    );
+    let issue = error.issue();
+    assert_eq!(
+        issue.message_fr,
+        "Le fichier est trop volumineux (146,0 Ko, la limite est de 1000 octets)."
+    );
+    assert_eq!(
+        issue.message_en,
+        "The file is too large (146.0 KB, the limit is 1000 bytes)."
+    );
 }
 
 #[test]

@@ -1,8 +1,13 @@
 //! Zip bomb checks for zip-based workbooks (xlsx, xlsb, ods), run before calamine inflates anything.
 //!
+//! The bound is [`Limits::inflation_limit`]: at most `max_inflation_ratio` times the archive's own size
+//! (100:1; spreadsheets compress about 5-20:1, a bomb hundreds or thousands to one), never less than a
+//! floor for small files and never more than `max_inflated_bytes`. So the work a file can cause grows with
+//! the file, and a big honest workbook is not mistaken for a bomb.
+//!
 //! Two passes over the archive:
 //! 1. **Declared sizes** (free: the central directory is already parsed): any entry, or all entries
-//!    together, declaring more than `max_inflated_bytes` is refused without inflating a byte. This is
+//!    together, declaring more than the bound is refused without inflating a byte. This is
 //!    what stops an honest-header bomb such as a 3.5 MB xlsx whose sheet declares 1.2 GB, in microseconds.
 //! 2. **Actual sizes**: headers can lie, so every deflated entry's raw bytes are inflated once with
 //!    flate2 into a sink (a 64 KB buffer that is overwritten, nothing kept). It stops as soon as the
@@ -23,7 +28,7 @@ use std::io::{Read, Seek};
 
 use zip::CompressionMethod;
 
-use super::{FileError, human_size};
+use super::{Detail, FileError, human_size, human_size_fr};
 use crate::validate::Limits;
 
 /// How far past its declared size an entry may inflate before it is called a bomb rather than damage.
@@ -42,33 +47,49 @@ pub(crate) struct Inspected {
 
 const MERGE_CELL: &[u8] = b"<mergeCell";
 
-/// Refuse an archive whose entries declare, or actually inflate to, more than the limit.
+/// Refuse an archive of `archive_len` bytes whose entries declare, or actually inflate to, more than
+/// [`Limits::inflation_limit`] allows.
 pub(crate) fn check<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
+    archive_len: u64,
     limits: &Limits,
 ) -> Result<Inspected, FileError> {
     let mut inspected = Inspected::default();
     let finder = memchr::memmem::Finder::new(MERGE_CELL);
-    let limit = limits.max_inflated_bytes;
+    let limit = limits.inflation_limit(archive_len);
     let mut declared_total: u64 = 0;
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).map_err(zip_error)?;
         let size = entry.size();
         if size > limit {
-            return Err(FileError::ZipBomb(format!(
-                "the part {} declares {}, the limit is {}",
-                entry.name().unwrap_or_default(),
-                human_size(size),
-                human_size(limit)
+            let part = entry.name().unwrap_or_default();
+            return Err(FileError::ZipBomb(Detail::new(
+                format!(
+                    "the part {part} declares {}, the limit for this file is {}",
+                    human_size(size),
+                    human_size(limit)
+                ),
+                format!(
+                    "la partie {part} annonce {}, la limite pour ce fichier est de {}",
+                    human_size_fr(size),
+                    human_size_fr(limit)
+                ),
             )));
         }
         declared_total = declared_total.saturating_add(size);
     }
     if declared_total > limit {
-        return Err(FileError::ZipBomb(format!(
-            "its parts declare {} together, the limit is {}",
-            human_size(declared_total),
-            human_size(limit)
+        return Err(FileError::ZipBomb(Detail::new(
+            format!(
+                "its parts declare {} together, the limit for this file is {}",
+                human_size(declared_total),
+                human_size(limit)
+            ),
+            format!(
+                "ses parties annoncent {} au total, la limite pour ce fichier est de {}",
+                human_size_fr(declared_total),
+                human_size_fr(limit)
+            ),
         )));
     }
 
@@ -134,15 +155,24 @@ pub(crate) fn check<R: Read + Seek>(
                     inflated += n;
                     total = total.saturating_add(n);
                     if total > limit {
-                        return Err(FileError::ZipBomb(format!(
-                            "its parts inflate to more than {}",
-                            human_size(limit)
+                        return Err(FileError::ZipBomb(Detail::new(
+                            format!("its parts inflate to more than {}", human_size(limit)),
+                            format!(
+                                "ses parties se décompressent en plus de {}",
+                                human_size_fr(limit)
+                            ),
                         )));
                     }
                     if inflated > overshoot_allowed(declared) {
-                        return Err(FileError::ZipBomb(format!(
-                            "the part {name} inflates to far more than the {} it declares",
-                            human_size(declared)
+                        return Err(FileError::ZipBomb(Detail::new(
+                            format!(
+                                "the part {name} inflates to far more than the {} it declares",
+                                human_size(declared)
+                            ),
+                            format!(
+                                "la partie {name} se décompresse en bien plus que les {} annoncés",
+                                human_size_fr(declared)
+                            ),
                         )));
                     }
                 }

@@ -1,9 +1,14 @@
 //! `/api/v1/datasets`: the published dataset versions of a round, for analysts and admins.
 //!
-//! The aggregation service puts each version's files at `<round>/v<N>/dataset.<ext>` in the `datasets`
-//! object store and the latest version's [`DatasetPublished`] under the round in the `datasets` KV
-//! bucket. The listing reads the object store, since every version stays downloadable while the KV
-//! bucket keeps only a short history.
+//! The aggregation service puts every file of each version ([`outputs::FILES`]: the dataset in xlsx,
+//! JSON and CSV, and the Committee summaries) at `<round>/v<N>/<file>` in the `datasets` object store,
+//! and the latest version's [`DatasetPublished`] under the round in the `datasets` KV bucket. The
+//! listing reads the object store, since every version stays downloadable while the KV bucket keeps
+//! only a short history.
+//!
+//! Two ways to name a file: `/api/v1/datasets/{round}/{v3|latest}/{file}` with the file's own name
+//! (`summary.fr.html`), and the shortcut `/api/v1/datasets/{latest|3}.{xlsx|json|csv|summary.en.html|...}`
+//! in the server's round (or `?round=`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +20,7 @@ use axum::response::IntoResponse;
 use futures::TryStreamExt;
 use jvap_bus::BusError;
 use jvap_core::messages::{BUCKET_DATASETS, DatasetPublished, Role};
+use jvap_core::outputs::FILES;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -27,6 +33,7 @@ use super::{AppState, Error, Result, check_round};
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
+        .routes(routes!(download_shortcut))
         .routes(routes!(download))
 }
 
@@ -42,48 +49,26 @@ struct RoundQuery {
 struct DatasetVersion {
     round: String,
     version: u32,
-    /// The formats it can be downloaded in (`csv`, `json`, `xlsx`).
+    /// The dataset formats it can be downloaded in (`csv`, `json`, `xlsx`).
     formats: BTreeSet<String>,
+    /// Every file of the version, by its name (`dataset.xlsx`, `summary.en.html`, ...).
+    files: BTreeSet<String>,
 }
 
-/// The downloadable formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Xlsx,
-    Json,
-    Csv,
-}
+/// A file of [`FILES`]: its name and content type.
+type OutputFile = (&'static str, &'static str);
 
-impl Format {
-    fn parse(ext: &str) -> Option<Format> {
-        match ext {
-            "xlsx" => Some(Format::Xlsx),
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            _ => None,
-        }
-    }
-
-    fn ext(self) -> &'static str {
-        match self {
-            Format::Xlsx => "xlsx",
-            Format::Json => "json",
-            Format::Csv => "csv",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Json => "application/json",
-            Format::Csv => "text/csv; charset=utf-8",
-        }
-    }
+/// The file of [`FILES`] called `name`, or, for a dataset file, named by its bare format (`xlsx`).
+fn output_file(name: &str) -> Option<OutputFile> {
+    FILES
+        .iter()
+        .copied()
+        .find(|(file, _)| *file == name || file.strip_prefix("dataset.") == Some(name))
 }
 
 /// List dataset versions
 ///
-/// Every published version of the round's consolidated dataset, oldest first, with its formats.
+/// Every published version of the round, oldest first, with its files.
 #[utoipa::path(
     get,
     path = "/api/v1/datasets",
@@ -120,43 +105,51 @@ async fn list(
         .try_collect()
         .await
         .map_err(|e| object_error(&e))?;
-    let mut versions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
-    for object in objects {
-        if let Some((object_round, version, format)) = parse_object_name(&object.name)
+    let mut versions: BTreeMap<u32, BTreeSet<&'static str>> = BTreeMap::new();
+    for object in objects.iter().filter(|o| !o.deleted) {
+        if let Some((object_round, version, (file, _))) = parse_object_name(&object.name)
             && object_round == round
         {
-            versions.entry(version).or_default().insert(format.into());
+            versions.entry(version).or_default().insert(file);
         }
     }
     let listing = versions
         .into_iter()
-        .map(|(version, formats)| DatasetVersion {
+        .map(|(version, files)| DatasetVersion {
             round: round.clone(),
             version,
-            formats,
+            formats: files
+                .iter()
+                .filter_map(|f| f.strip_prefix("dataset."))
+                .map(String::from)
+                .collect(),
+            files: files.into_iter().map(String::from).collect(),
         })
         .collect();
     Ok(Json(listing))
 }
 
-/// Download a dataset
+/// Download a file of a version
 ///
-/// `latest.xlsx`, `latest.json`, `latest.csv`, or a version such as `3.xlsx`.
+/// Any of the seven files of a version: `dataset.xlsx`, `dataset.json`, `dataset.csv`,
+/// `summary.en.html`, `summary.fr.html`, `summary.en.md`, `summary.fr.md`.
 #[utoipa::path(
     get,
-    path = "/api/v1/datasets/{file}",
-    operation_id = "download_dataset",
+    path = "/api/v1/datasets/{round}/{version}/{file}",
+    operation_id = "download_dataset_file",
     tag = "datasets",
-    params(("file" = String, Path, description = "`latest.<ext>` or `<version>.<ext>`, ext one of xlsx, json, csv"), RoundQuery),
+    params(("round" = String, Path, description = "The round, e.g. `2022`"), ("version" = String, Path, description = "`latest`, or a version such as `v3`"), ("file" = String, Path, description = "The file's name, e.g. `summary.en.html`")),
     responses(
         (status = 200, description = "The file", content(
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/json"),
             ("text/csv"),
+            ("text/html"),
+            ("text/markdown"),
         )),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A partner token", body = ErrorBody),
-        (status = 404, description = "No such file, version or format", body = ErrorBody),
+        (status = 404, description = "No such version or file", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
     extensions(("x-roles" = json!(["analyst", "admin"]))),
@@ -164,47 +157,106 @@ async fn list(
 async fn download(
     State(state): State<AppState>,
     caller: Caller,
+    Path((round, version, file)): Path<(String, String, String)>,
+) -> Result<impl IntoResponse> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    check_round(&round)?;
+    let version = parse_version(&version).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no dataset version {version:?}: ask for latest or a version such as v3"
+        ))
+    })?;
+    let file = output_file(&file).ok_or_else(|| {
+        Error::NotFound(format!(
+            "a dataset version has no file {file:?}; its files are {}",
+            file_names()
+        ))
+    })?;
+    send(&state, &round, version, file).await
+}
+
+/// Download a dataset (shortcut)
+///
+/// `latest.xlsx`, `3.json`, `latest.summary.fr.html`…: a version (or `latest`) and a file, in the
+/// round of `?round=` or the server's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets/{file}",
+    operation_id = "download_dataset",
+    tag = "datasets",
+    params(("file" = String, Path, description = "`<latest|N>.<xlsx|json|csv|summary.en.html|summary.fr.html|summary.en.md|summary.fr.md>`"), RoundQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("application/json"),
+            ("text/csv"),
+            ("text/html"),
+            ("text/markdown"),
+        )),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A partner token", body = ErrorBody),
+        (status = 404, description = "No such version or file", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["analyst", "admin"]))),
+)]
+async fn download_shortcut(
+    State(state): State<AppState>,
+    caller: Caller,
     Path(file): Path<String>,
     query: Result<Query<RoundQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     let round = requested_round(&state, query)?;
-    let (version, format) = parse_file(&file)?;
+    let (version, file) = parse_file(&file)?;
+    send(&state, &round, version, file).await
+}
+
+/// The bytes of `file` of `version` (`None`: the latest) of `round`, with its type and a file name.
+async fn send(
+    state: &AppState,
+    round: &str,
+    version: Option<u32>,
+    (file, content_type): OutputFile,
+) -> Result<impl IntoResponse + use<>> {
     let bus = &state.bus;
-    let (version, object) = match version {
-        Some(version) => (version, object_name(&round, version, format)),
+    let version = match version {
+        Some(version) => version,
         None => {
             let latest: DatasetPublished = bus
-                .kv_get(&bus.dataset_versions, &round)
+                .kv_get(&bus.dataset_versions, round)
                 .await?
                 .ok_or_else(|| {
                     Error::NotFound(format!("no dataset of round {round} is published yet"))
                 })?;
-            let object = latest
-                .objects
-                .get(format.ext())
-                .cloned()
-                .unwrap_or_else(|| object_name(&round, latest.version, format));
-            (latest.version, object)
+            latest.version
         }
     };
+    let object = DatasetPublished::object_name(round, version, file);
     let bytes = bus.datasets.get(&object).await?.ok_or_else(|| {
         Error::NotFound(format!(
-            "version {version} of the round {round} dataset has no {} file",
-            format.ext()
+            "version {version} of the round {round} dataset has no {file} file"
         ))
     })?;
     let disposition = format!(
-        "attachment; filename=\"jvap-{round}-v{version}.{}\"",
-        format.ext()
+        "attachment; filename=\"{}\"",
+        download_name(round, version, file)
     );
     Ok((
         [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     ))
+}
+
+/// `jvap-2022-v3.xlsx` for a dataset file, `jvap-2022-v3-summary.fr.html` for the others.
+fn download_name(round: &str, version: u32, file: &str) -> String {
+    match file.strip_prefix("dataset.") {
+        Some(ext) => format!("jvap-{round}-v{version}.{ext}"),
+        None => format!("jvap-{round}-v{version}-{file}"),
+    }
 }
 
 fn requested_round(
@@ -218,58 +270,95 @@ fn requested_round(
     Ok(round)
 }
 
-/// `latest.xlsx`, `3.json` or `v3.csv`: the version (`None` for latest) and the format.
-fn parse_file(file: &str) -> Result<(Option<u32>, Format)> {
+/// `latest` (`Some(None)`), `3` or `v3` (`Some(Some(3))`).
+fn parse_version(text: &str) -> Option<Option<u32>> {
+    if text == "latest" {
+        return Some(None);
+    }
+    let number = text.strip_prefix('v').unwrap_or(text);
+    number.parse::<u32>().ok().map(Some)
+}
+
+/// `latest.xlsx`, `3.json`, `v3.csv` or `latest.summary.fr.html`: the version (`None` for latest)
+/// and the file.
+fn parse_file(name: &str) -> Result<(Option<u32>, OutputFile)> {
     let bad = || {
         Error::NotFound(format!(
-            "no dataset file {file:?}: ask for latest.xlsx, latest.json, latest.csv or a version such as 3.xlsx"
+            "no dataset file {name:?}: ask for latest.xlsx, latest.json, latest.csv, \
+             latest.summary.en.html (or .fr.html, .en.md, .fr.md) or a version such as 3.xlsx"
         ))
     };
-    let (version, ext) = file.rsplit_once('.').ok_or_else(bad)?;
-    let format = Format::parse(ext).ok_or_else(bad)?;
-    if version == "latest" {
-        return Ok((None, format));
-    }
-    let number = version.strip_prefix('v').unwrap_or(version);
-    let version = number.parse::<u32>().map_err(|_| bad())?;
-    Ok((Some(version), format))
+    let (version, file) = name.split_once('.').ok_or_else(bad)?;
+    let file = output_file(file).ok_or_else(bad)?;
+    let version = parse_version(version).ok_or_else(bad)?;
+    Ok((version, file))
 }
 
-fn object_name(round: &str, version: u32, format: Format) -> String {
-    format!("{round}/v{version}/dataset.{}", format.ext())
+/// Every file name of a version, for messages.
+fn file_names() -> String {
+    FILES.map(|(file, _)| file).join(", ")
 }
 
-/// The round, version and format of an object named `<round>/v<N>/dataset.<ext>`.
-fn parse_object_name(name: &str) -> Option<(&str, u32, &'static str)> {
+/// The round, version and file of an object named `<round>/v<N>/<file>`.
+fn parse_object_name(name: &str) -> Option<(&str, u32, OutputFile)> {
     let mut parts = name.split('/');
     let (round, version, file) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
     let version = version.strip_prefix('v')?.parse().ok()?;
-    let format = Format::parse(file.strip_prefix("dataset.")?)?;
-    Some((round, version, format.ext()))
+    let file = FILES.iter().copied().find(|(f, _)| *f == file)?;
+    Some((round, version, file))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_dataset_file_names_its_version_and_format() {
-        assert_eq!(parse_file("latest.xlsx").ok(), Some((None, Format::Xlsx)));
-        assert_eq!(parse_file("3.json").ok(), Some((Some(3), Format::Json)));
-        assert_eq!(parse_file("v12.csv").ok(), Some((Some(12), Format::Csv)));
-        assert!(parse_file("latest.pdf").is_err());
-        assert!(parse_file("three.xlsx").is_err());
-        assert!(parse_file("latest").is_err());
+    fn named(name: &str) -> Option<(Option<u32>, &'static str)> {
+        parse_file(name)
+            .ok()
+            .map(|(version, (file, _))| (version, file))
     }
 
     #[test]
-    fn object_names_round_trip() {
-        let name = object_name("2022", 3, Format::Xlsx);
-        assert_eq!(name, "2022/v3/dataset.xlsx");
-        assert_eq!(parse_object_name(&name), Some(("2022", 3, "xlsx")));
-        assert_eq!(parse_object_name("2022/v3/summary.en.html"), None);
+    fn a_shortcut_names_its_version_and_file() {
+        assert_eq!(named("latest.xlsx"), Some((None, "dataset.xlsx")));
+        assert_eq!(named("3.json"), Some((Some(3), "dataset.json")));
+        assert_eq!(named("v12.csv"), Some((Some(12), "dataset.csv")));
+        assert_eq!(
+            named("latest.summary.fr.html"),
+            Some((None, "summary.fr.html"))
+        );
+        assert_eq!(named("2.summary.en.md"), Some((Some(2), "summary.en.md")));
+        assert_eq!(named("latest.pdf"), None);
+        assert_eq!(named("latest.summary.de.html"), None);
+        assert_eq!(named("three.xlsx"), None);
+        assert_eq!(named("latest"), None);
+    }
+
+    #[test]
+    fn object_names_round_trip_for_every_file() {
+        for (file, content_type) in FILES {
+            let name = DatasetPublished::object_name("2022", 3, file);
+            assert_eq!(
+                parse_object_name(&name),
+                Some(("2022", 3, (file, content_type)))
+            );
+        }
+        assert_eq!(parse_object_name("2022/v3/notes.txt"), None);
+        assert_eq!(parse_object_name("2022/3/dataset.xlsx"), None);
+    }
+
+    #[test]
+    fn downloads_are_named_after_round_version_and_file() {
+        assert_eq!(
+            download_name("2022", 3, "dataset.xlsx"),
+            "jvap-2022-v3.xlsx"
+        );
+        assert_eq!(
+            download_name("2022", 3, "summary.fr.html"),
+            "jvap-2022-v3-summary.fr.html"
+        );
     }
 }

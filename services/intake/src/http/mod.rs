@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 
+mod committee;
 mod datasets;
 mod health;
 pub mod openapi;
@@ -11,6 +12,7 @@ pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
 pub(crate) mod tokens;
+mod tracker;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +77,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
+        .merge(committee::router())
+        .merge(tracker::router())
         .merge(template::router())
         .merge(health::router())
         .merge(openapi::router())

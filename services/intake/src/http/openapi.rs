@@ -42,13 +42,22 @@ use super::AppState;
         SubmissionStatusSchema,
         RoundRecordSchema,
         ReportSchema,
-        IssueSchema
+        IssueSchema,
+        TrackerSchema,
+        TrackerRowSchema,
+        PartnerStateSchema,
+        CommitteeListSchema,
+        SummaryReasonSchema,
+        SummaryRequestedSchema,
+        DeliveryOutcomeSchema,
+        SummaryDeliverySchema
     )),
     modifiers(&Authentication),
     tags(
         (name = "submissions", description = "Uploads, their statuses, reports and annotated workbooks"),
         (name = "datasets", description = "The consolidated datasets, every version"),
-        (name = "rounds", description = "Whether a round takes submissions"),
+        (name = "rounds", description = "Whether a round takes submissions, which partners it expects, where each stands"),
+        (name = "committee", description = "The Steering Committee's distribution list and the summary e-mails"),
         (name = "tokens", description = "Access tokens"),
         (name = "public", description = "What needs no token"),
     )
@@ -206,6 +215,115 @@ pub(crate) struct SubmissionStatusSchema {
 pub(crate) struct RoundRecordSchema {
     round: String,
     open: bool,
+    /// The partner codes expected to submit; null means every partner of the reference list.
+    expected_partners: Option<Vec<String>>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Every expected partner of a round (and any other that submitted), in partner-code order.
+#[derive(ToSchema)]
+#[schema(as = Tracker)]
+#[allow(dead_code)]
+pub(crate) struct TrackerSchema {
+    round: String,
+    partners: Vec<TrackerRowSchema>,
+}
+
+/// One partner's line in the tracker.
+#[derive(ToSchema)]
+#[schema(as = TrackerRow)]
+#[allow(dead_code)]
+pub(crate) struct TrackerRowSchema {
+    /// The partner code of `reference/partners.csv`.
+    partner: String,
+    name_en: String,
+    name_fr: String,
+    /// False for a partner that submitted without being on the round's expected list.
+    expected: bool,
+    state: PartnerStateSchema,
+    /// The partner's initiatives in the current dataset.
+    initiatives: u64,
+    /// Submissions received from the partner this round.
+    submissions: u32,
+    last_submission_id: Option<String>,
+    /// When the partner's latest submission last changed state.
+    last_activity: Option<DateTime<Utc>>,
+}
+
+/// Where a partner stands in the round.
+#[derive(ToSchema)]
+#[schema(as = PartnerState, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum PartnerStateSchema {
+    NotSubmitted,
+    InProgress,
+    Rejected,
+    Accepted,
+    Failed,
+}
+
+/// The Steering Committee's distribution list.
+#[derive(ToSchema)]
+#[schema(as = CommitteeList)]
+#[allow(dead_code)]
+pub(crate) struct CommitteeListSchema {
+    recipients: Vec<String>,
+    /// When the list was last set; null while it never was.
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// Why a summary was requested.
+#[derive(ToSchema)]
+#[schema(as = SummaryReason, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum SummaryReasonSchema {
+    RoundClosed,
+    OnDemand,
+}
+
+/// A request to e-mail a round's latest summary to the Committee.
+#[derive(ToSchema)]
+#[schema(as = SummaryRequested)]
+#[allow(dead_code)]
+pub(crate) struct SummaryRequestedSchema {
+    request_id: String,
+    round: String,
+    reason: SummaryReasonSchema,
+    requested_at: DateTime<Utc>,
+}
+
+/// Where a summary delivery stands.
+#[derive(ToSchema)]
+#[schema(as = DeliveryOutcome, rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum DeliveryOutcomeSchema {
+    Sent,
+    Skipped,
+    Retrying,
+    Failed,
+}
+
+/// One summary request and what became of it.
+#[derive(ToSchema)]
+#[schema(as = SummaryDelivery)]
+#[allow(dead_code)]
+pub(crate) struct SummaryDeliverySchema {
+    request_id: String,
+    round: String,
+    reason: SummaryReasonSchema,
+    /// The dataset version whose summary was (or would have been) sent.
+    version: Option<u32>,
+    recipients: Vec<String>,
+    outcome: DeliveryOutcomeSchema,
+    /// Why it was skipped or failed, or the last error while retrying.
+    detail: Option<String>,
+    /// The e-mail's Message-ID header.
+    message_id: Option<String>,
+    /// Sending attempts so far.
+    attempts: u32,
+    requested_at: DateTime<Utc>,
+    /// When the SMTP server accepted the e-mail.
+    sent_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
 
@@ -304,9 +422,28 @@ mod tests {
             received_at: now,
             updated_at: now,
         };
-        let round = m::RoundRecord {
+        let round = m::RoundRecord::new("2022");
+        let tracker =
+            jvap_core::tracker::Tracker::build("2022", &["NER".into()], &[], &Default::default());
+        let committee = m::CommitteeList::default();
+        let requested = m::SummaryRequested {
+            request_id: "r".into(),
             round: "2022".into(),
-            open: true,
+            reason: m::SummaryReason::OnDemand,
+            requested_at: now,
+        };
+        let delivery = m::SummaryDelivery {
+            request_id: "r".into(),
+            round: "2022".into(),
+            reason: m::SummaryReason::OnDemand,
+            version: None,
+            recipients: vec![],
+            outcome: m::DeliveryOutcome::Sent,
+            detail: None,
+            message_id: None,
+            attempts: 1,
+            requested_at: now,
+            sent_at: None,
             updated_at: now,
         };
         let issue = jvap_core::report::Issue::new(&jvap_core::catalogue::ALL[0], "x");
@@ -322,6 +459,11 @@ mod tests {
             ("Counts", json!(counts)),
             ("Report", json!(report)),
             ("Issue", json!(issue)),
+            ("Tracker", json!(tracker)),
+            ("TrackerRow", json!(tracker.partners[0])),
+            ("CommitteeList", json!(committee)),
+            ("SummaryRequested", json!(requested)),
+            ("SummaryDelivery", json!(delivery)),
         ] {
             assert_eq!(properties(name), keys(&value), "the fields of {name}");
         }

@@ -1,26 +1,41 @@
-//! `/api/v1/rounds/{round}`: whether a round takes submissions; admins open and close it.
+//! `/api/v1/rounds/{round}`: whether a round takes submissions and which partners it expects; admins
+//! open and close it and set its expected partners. Closing an open round also asks for its summary to
+//! be e-mailed to the Steering Committee.
 
+use async_nats::jetstream::kv;
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
+use bytes::Bytes;
 use chrono::Utc;
-use jvap_core::messages::{Role, RoundRecord};
+use jvap_bus::{Bus, BusError};
+use jvap_core::messages::{KV_ROUNDS, Role, RoundRecord, SummaryReason};
+use jvap_core::reference;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::openapi::{ErrorBody, RoundRecordSchema};
-use super::{AppState, Result, check_round};
+use super::{AppState, Error, Result, check_round};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(show))
         .routes(routes!(open))
         .routes(routes!(close))
+        .routes(routes!(set_partners, all_partners))
+}
+
+/// The record of `round`; a round without one is open and expects every partner.
+pub(super) async fn round_record(bus: &Bus, round: &str) -> Result<RoundRecord> {
+    let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
+    Ok(record.unwrap_or_else(|| RoundRecord::new(round)))
 }
 
 /// Read a round
 ///
-/// Whether the round takes submissions; a round never opened or closed is open.
+/// Whether the round takes submissions and which partners it expects; a round nobody changed is
+/// open and expects every partner.
 #[utoipa::path(
     get,
     path = "/api/v1/rounds/{round}",
@@ -41,13 +56,7 @@ async fn show(
     Path(round): Path<String>,
 ) -> Result<Json<RoundRecord>> {
     check_round(&round)?;
-    let bus = &state.bus;
-    let record = bus.kv_get(&bus.rounds, &round).await?;
-    Ok(Json(record.unwrap_or(RoundRecord {
-        round,
-        open: true,
-        updated_at: Utc::now(),
-    })))
+    Ok(Json(round_record(&state.bus, &round).await?))
 }
 
 /// Open a round
@@ -78,7 +87,8 @@ async fn open(
 
 /// Close a round
 ///
-/// Uploads are refused with 409 until the round is opened again.
+/// Uploads are refused with 409 until the round opens again; closing an open round asks for its
+/// summary to be e-mailed to the Steering Committee.
 #[utoipa::path(
     post,
     path = "/api/v1/rounds/{round}/close",
@@ -110,15 +120,179 @@ pub(crate) async fn set_open(
 ) -> Result<Json<RoundRecord>> {
     caller.require(&[Role::Admin])?;
     check_round(&round)?;
-    let record = RoundRecord {
-        round,
-        open,
-        updated_at: Utc::now(),
-    };
-    state
-        .bus
-        .kv_put(&state.bus.rounds, &record.round, &record)
-        .await?;
+    // Whether the round was open just before this change (a round nobody set yet is open).
+    // (An atomic rather than a Cell: the handler's future must be Send.)
+    let was_open = std::sync::atomic::AtomicBool::new(true);
+    let record = update(&state.bus, &round, |record| {
+        was_open.store(record.open, std::sync::atomic::Ordering::Relaxed);
+        record.open = open;
+    })
+    .await?;
+    let was_open = was_open.into_inner();
     tracing::info!(round = %record.round, open, "round changed");
+    if was_open && !open {
+        let request = state
+            .bus
+            .request_summary(&record.round, SummaryReason::RoundClosed)
+            .await?;
+        tracing::info!(round = %record.round, request_id = %request.request_id, "summary requested");
+    }
     Ok(Json(record))
+}
+
+/// Set the expected partners
+///
+/// A JSON list of partner codes (`["NER", "EU"]`): the round expects exactly those partners, and the
+/// tracker lists them.
+#[utoipa::path(
+    put,
+    path = "/api/v1/rounds/{round}/partners",
+    operation_id = "set_expected_partners",
+    tag = "rounds",
+    params(("round" = String, Path, description = "The round, e.g. `2022`")),
+    request_body = Vec<String>,
+    responses(
+        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 400, description = "A code that is not a partner, or an empty list", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
+async fn set_partners(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+    body: std::result::Result<Json<Vec<String>>, JsonRejection>,
+) -> Result<Json<RoundRecord>> {
+    caller.require(&[Role::Admin])?;
+    check_round(&round)?;
+    let Json(codes) = body.map_err(|e| {
+        Error::BadRequest(format!(
+            "send a JSON list of partner codes such as [\"NER\", \"EU\"]: {}",
+            e.body_text()
+        ))
+    })?;
+    let expected = partner_codes(&codes)?;
+    let record = update(&state.bus, &round, |record| {
+        record.expected_partners = Some(expected.clone());
+    })
+    .await?;
+    tracing::info!(round = %record.round, partners = expected.len(), "expected partners set");
+    Ok(Json(record))
+}
+
+/// Expect every partner
+///
+/// Drops the round's list: the round expects every partner of the reference list again.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/rounds/{round}/partners",
+    operation_id = "expect_every_partner",
+    tag = "rounds",
+    params(("round" = String, Path, description = "The round, e.g. `2022`")),
+    responses(
+        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 400, description = "Not a round name", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
+async fn all_partners(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+) -> Result<Json<RoundRecord>> {
+    caller.require(&[Role::Admin])?;
+    check_round(&round)?;
+    let record = update(&state.bus, &round, |record| record.expected_partners = None).await?;
+    tracing::info!(round = %record.round, "every partner expected");
+    Ok(Json(record))
+}
+
+/// The codes as the reference list spells them, without repeats, in the order given; a 400 naming
+/// every code that is not a partner.
+fn partner_codes(codes: &[String]) -> Result<Vec<String>> {
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for code in codes {
+        match reference::partner(code.trim()) {
+            Some(partner) if !known.contains(&partner.code) => known.push(partner.code.clone()),
+            Some(_) => {}
+            None => unknown.push(format!("{code:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::BadRequest(format!(
+            "not a partner code of the reference list: {}",
+            unknown.join(", ")
+        )));
+    }
+    if known.is_empty() {
+        return Err(Error::BadRequest(
+            "name at least one partner; DELETE the list to expect every partner".into(),
+        ));
+    }
+    Ok(known)
+}
+
+/// Change the round's record with compare-and-set (another admin may change it at the same time),
+/// starting from [`RoundRecord::new`] when there is none.
+async fn update(bus: &Bus, round: &str, change: impl Fn(&mut RoundRecord)) -> Result<RoundRecord> {
+    let kv_error = |e: &dyn std::fmt::Display| {
+        Error::Bus(BusError::Kv {
+            bucket: KV_ROUNDS.into(),
+            detail: e.to_string(),
+        })
+    };
+    for _ in 0..20 {
+        let entry = bus.rounds.entry(round).await.map_err(|e| kv_error(&e))?;
+        let (mut record, revision) = match entry {
+            Some(entry) if entry.operation == kv::Operation::Put => {
+                let record = serde_json::from_slice(&entry.value).map_err(BusError::from)?;
+                (record, Some(entry.revision))
+            }
+            Some(entry) => (RoundRecord::new(round), Some(entry.revision)),
+            None => (RoundRecord::new(round), None),
+        };
+        change(&mut record);
+        record.updated_at = Utc::now();
+        let bytes = Bytes::from(serde_json::to_vec(&record).map_err(BusError::from)?);
+        let written = match revision {
+            Some(revision) => bus.rounds.update(round, bytes, revision).await.is_ok(),
+            None => bus.rounds.create(round, bytes).await.is_ok(),
+        };
+        if written {
+            return Ok(record);
+        }
+    }
+    Err(kv_error(&format!(
+        "the record of round {round} kept changing under us"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_codes_are_spelled_as_the_reference_list_and_unknown_ones_are_named() {
+        let codes = |list: &[&str]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            partner_codes(&codes(&["ner", "EU", " IOM ", "NER"])).ok(),
+            Some(codes(&["NER", "EU", "IOM"]))
+        );
+        let error = partner_codes(&codes(&["NER", "XYZ", "Atlantis"]))
+            .expect_err("unknown codes")
+            .to_string();
+        assert!(
+            error.contains("\"XYZ\"") && error.contains("\"Atlantis\""),
+            "{error}"
+        );
+        assert!(!error.contains("NER"), "{error}");
+        assert!(partner_codes(&[]).is_err());
+    }
 }

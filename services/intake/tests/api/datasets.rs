@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use jvap_core::messages::DatasetPublished;
+use jvap_core::outputs::FILES;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -11,17 +12,19 @@ use crate::helpers::{TestApp, spawn_app};
 /// Put version `version` of round 2022 in the stores the way aggregation does.
 async fn publish(app: &TestApp, version: u32) {
     let mut objects = BTreeMap::new();
-    for ext in ["xlsx", "json", "csv"] {
-        let name = format!("2022/v{version}/dataset.{ext}");
+    for (file, _) in FILES {
+        let name = format!("2022/v{version}/{file}");
+        let ext = file.strip_prefix("dataset.").unwrap_or(file);
         let body = format!("version {version} as {ext}");
         app.bus.datasets.put(&name, body.as_bytes()).await.unwrap();
-        objects.insert(ext.to_string(), name);
+        objects.insert(file.to_string(), name);
     }
     let published = DatasetPublished {
         round: "2022".into(),
         version,
         objects,
         initiatives: 10,
+        by_partner: BTreeMap::from([("NER".to_string(), 10)]),
         submission_id: "0123456789abcdef01234567".into(),
         published_at: Utc::now(),
     };
@@ -80,6 +83,55 @@ async fn the_latest_and_earlier_versions_download_with_their_type_and_file_name(
 }
 
 #[tokio::test]
+async fn every_file_of_every_version_downloads_by_its_name_with_its_content_type() {
+    // Arrange
+    let app = spawn_app().await;
+    let analyst = app.issue_token("analyst", None).await;
+    let partner = app.issue_token("partner", Some("NER")).await;
+    publish(&app, 1).await;
+    publish(&app, 2).await;
+
+    for version in ["v1", "v2", "latest"] {
+        for (file, content_type) in FILES {
+            // Act
+            let response = app
+                .get(&format!("/api/v1/datasets/2022/{version}/{file}"), &analyst)
+                .await;
+
+            // Assert
+            assert_eq!(response.status(), 200, "{version}/{file}");
+            assert_eq!(response.headers()["content-type"], content_type, "{file}");
+            let number = if version == "v1" { 1 } else { 2 };
+            let ext = file.strip_prefix("dataset.").unwrap_or(file);
+            assert_eq!(
+                response.bytes().await.unwrap(),
+                format!("version {number} as {ext}")
+            );
+        }
+    }
+    let summary = app
+        .get("/api/v1/datasets/latest.summary.fr.html", &analyst)
+        .await;
+    assert_eq!(summary.status(), 200);
+    assert_eq!(
+        summary.headers()["content-disposition"],
+        "attachment; filename=\"jvap-2022-v2-summary.fr.html\""
+    );
+    let unknown = app
+        .get("/api/v1/datasets/2022/v1/summary.de.html", &analyst)
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let missing = app
+        .get("/api/v1/datasets/2022/v9/dataset.xlsx", &analyst)
+        .await;
+    assert_eq!(missing.status(), 404);
+    let refused = app
+        .get("/api/v1/datasets/2022/v1/summary.en.md", &partner)
+        .await;
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
 async fn the_listing_names_every_published_version_of_the_round() {
     let app = spawn_app().await;
     let admin = app.issue_token("admin", None).await;
@@ -105,6 +157,10 @@ async fn the_listing_names_every_published_version_of_the_round() {
     assert_eq!(
         listing[1]["formats"],
         serde_json::json!(["csv", "json", "xlsx"])
+    );
+    assert_eq!(
+        listing[1]["files"].as_array().map(Vec::len),
+        Some(FILES.len())
     );
     assert!(other_round.is_empty());
 }

@@ -93,3 +93,70 @@ async fn a_round_without_a_record_is_open_and_only_admins_change_it() {
     assert!(shown.open);
     assert_eq!(refused.status(), 403);
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_expected_partners_unknown_codes_are_named_and_closing_keeps_the_list() {
+    // Arrange
+    let app = spawn_app().await;
+    let analyst = app.issue_token("analyst", None).await;
+    let put = |token: &str, body: serde_json::Value| {
+        app.client
+            .put(app.url("/api/v1/rounds/2022/partners"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+
+    // Act
+    let unknown = put(ADMIN_TOKEN, serde_json::json!(["NER", "XYZ", "Atlantis"]))
+        .await
+        .unwrap();
+    let refused = put(&analyst, serde_json::json!(["NER"])).await.unwrap();
+    let set: RoundRecord = put(ADMIN_TOKEN, serde_json::json!(["ner", "EU", "NER"]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.client
+        .post(app.url("/api/v1/rounds/2022/close"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let shown: RoundRecord = app
+        .get("/api/v1/rounds/2022", &analyst)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reset: RoundRecord = app
+        .client
+        .delete(app.url("/api/v1/rounds/2022/partners"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(unknown.status(), 400);
+    let message = error_message(unknown).await;
+    assert!(
+        message.contains("\"XYZ\"") && message.contains("\"Atlantis\""),
+        "{message}"
+    );
+    assert_eq!(refused.status(), 403);
+    let expected = Some(vec!["NER".to_string(), "EU".to_string()]);
+    assert_eq!(set.expected_partners, expected);
+    assert!(!shown.open, "closed");
+    assert_eq!(shown.expected_partners, expected, "closing kept the list");
+    assert_eq!(reset.expected_partners, None);
+    assert!(!reset.open);
+    assert!(
+        reset.expected().len() > 70,
+        "every partner of the reference list"
+    );
+}

@@ -21,9 +21,17 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/tokens/{key}"),
     ("get", "/api/v1/datasets"),
     ("get", "/api/v1/datasets/{file}"),
+    ("get", "/api/v1/datasets/{round}/{version}/{file}"),
     ("get", "/api/v1/rounds/{round}"),
     ("post", "/api/v1/rounds/{round}/open"),
     ("post", "/api/v1/rounds/{round}/close"),
+    ("put", "/api/v1/rounds/{round}/partners"),
+    ("delete", "/api/v1/rounds/{round}/partners"),
+    ("get", "/api/v1/rounds/{round}/tracker"),
+    ("post", "/api/v1/rounds/{round}/summary/send"),
+    ("get", "/api/v1/rounds/{round}/deliveries"),
+    ("get", "/api/v1/committee"),
+    ("put", "/api/v1/committee"),
 ];
 
 /// An example value for each path parameter, so every documented route can be called.
@@ -31,6 +39,7 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", &"a".repeat(24))
         .replace("{key}", &"b".repeat(64))
         .replace("{round}", "2022")
+        .replace("{version}", "latest")
         .replace("{file}", "latest.json")
 }
 

@@ -1,0 +1,65 @@
+//! Everything published for one dataset version of a round, from one computation ([`Figures`]):
+//! the consolidated workbook, the JSON and CSV datasets, and the Steering Committee summaries (HTML and
+//! Markdown, English and French). The aggregation service and `jvap consolidate` both call [`build`],
+//! so they write exactly the same files.
+
+use crate::Lang;
+use crate::dataset::{self, DatasetError, DatasetInitiative, DatasetMeta};
+use crate::figures::Figures;
+use crate::summary;
+use crate::tracker::Tracker;
+
+/// What a dataset version is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct RoundData<'a> {
+    pub meta: &'a DatasetMeta,
+    pub initiatives: &'a [DatasetInitiative],
+    /// The previous published version and its initiatives, for the change log; None for the first.
+    pub previous: Option<(u32, &'a [DatasetInitiative])>,
+    pub tracker: &'a Tracker,
+}
+
+/// The files of one dataset version: `(file name, content type)`, in the order they are listed.
+pub const FILES: [(&str, &str); 7] = [
+    ("dataset.xlsx", XLSX),
+    ("dataset.json", "application/json"),
+    ("dataset.csv", "text/csv; charset=utf-8"),
+    ("summary.en.html", "text/html; charset=utf-8"),
+    ("summary.fr.html", "text/html; charset=utf-8"),
+    ("summary.en.md", "text/markdown; charset=utf-8"),
+    ("summary.fr.md", "text/markdown; charset=utf-8"),
+];
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// One built file.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Build every file of [`FILES`] for `data`, from one [`Figures`].
+pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
+    let figures = Figures::compute(data);
+    FILES
+        .iter()
+        .map(|&(name, content_type)| {
+            let bytes = match name {
+                "dataset.xlsx" => dataset::write_xlsx(data, &figures)?,
+                "dataset.json" => dataset::write_json(data, &figures)?,
+                "dataset.csv" => dataset::write_csv(data.meta, data.initiatives)?,
+                "summary.en.html" => summary::html(&figures, Lang::En).into_bytes(),
+                "summary.fr.html" => summary::html(&figures, Lang::Fr).into_bytes(),
+                "summary.en.md" => summary::markdown(&figures, Lang::En).into_bytes(),
+                _ => summary::markdown(&figures, Lang::Fr).into_bytes(),
+            };
+            Ok(OutputFile {
+                name,
+                content_type,
+                bytes,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! The round tracker: every expected partner of a round and where it stands.
+//!
+//! Built from the expected partners (the reference list, or the round's own list an admin keeps), the
+//! submission statuses, and the current initiatives. Shown in the workbook, the JSON API
+//! (`GET /api/v1/rounds/{round}/tracker`), `jvap status --round`, the summary and the web page.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::messages::{State, SubmissionStatus};
+use crate::reference;
+
+/// Every expected partner of a round (and any other partner that submitted), in partner-code order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tracker {
+    pub round: String,
+    pub partners: Vec<TrackerRow>,
+}
+
+/// One partner's line in the tracker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackerRow {
+    /// The partner code of `reference/partners.csv`.
+    pub partner: String,
+    pub name_en: String,
+    pub name_fr: String,
+    /// False for a partner that submitted without being on the round's expected list.
+    pub expected: bool,
+    pub state: PartnerState,
+    /// The partner's initiatives in the current dataset.
+    pub initiatives: u64,
+    /// Submissions received from the partner this round.
+    pub submissions: u32,
+    pub last_submission_id: Option<String>,
+    /// When the partner's latest submission last changed state.
+    pub last_activity: Option<DateTime<Utc>>,
+}
+
+/// Where a partner stands in the round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerState {
+    NotSubmitted,
+    /// Its latest submission is still being received or validated.
+    InProgress,
+    Rejected,
+    Accepted,
+    Failed,
+}
+
+impl Tracker {
+    /// The tracker of `round` from its expected partner codes, every submission status of the round,
+    /// and how many initiatives each partner has in the current dataset.
+    ///
+    /// A partner's state: `accepted` when it has initiatives in the dataset (even if a later
+    /// submission was rejected: that one still shows through `last_submission_id` and
+    /// `last_activity`); otherwise the state of its latest submission (`received` and `validating`
+    /// are `in_progress`); `not_submitted` without any. Statuses of other rounds are ignored.
+    pub fn build(
+        round: &str,
+        expected: &[String],
+        statuses: &[SubmissionStatus],
+        initiatives_by_partner: &BTreeMap<String, u64>,
+    ) -> Tracker {
+        let mut by_partner: BTreeMap<&str, Vec<&SubmissionStatus>> = BTreeMap::new();
+        for status in statuses.iter().filter(|s| s.round == round) {
+            by_partner.entry(&status.partner).or_default().push(status);
+        }
+        let mut codes: BTreeMap<&str, bool> = BTreeMap::new();
+        for code in expected {
+            codes.insert(code, true);
+        }
+        let active = by_partner.keys().copied().chain(
+            initiatives_by_partner
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(p, _)| p.as_str()),
+        );
+        for code in active {
+            codes.entry(code).or_insert(false);
+        }
+        let partners = codes
+            .into_iter()
+            .map(|(code, expected)| {
+                let submissions = by_partner.get(code).map_or(&[][..], Vec::as_slice);
+                let initiatives = initiatives_by_partner.get(code).copied().unwrap_or(0);
+                row(code, expected, submissions, initiatives)
+            })
+            .collect();
+        Tracker {
+            round: round.to_string(),
+            partners,
+        }
+    }
+}
+
+fn row(
+    code: &str,
+    expected: bool,
+    submissions: &[&SubmissionStatus],
+    initiatives: u64,
+) -> TrackerRow {
+    let latest = submissions
+        .iter()
+        .max_by(|a, b| {
+            (a.received_at, a.updated_at, &a.submission_id).cmp(&(
+                b.received_at,
+                b.updated_at,
+                &b.submission_id,
+            ))
+        })
+        .copied();
+    let state = match latest.map(|s| s.state) {
+        _ if initiatives > 0 => PartnerState::Accepted,
+        None => PartnerState::NotSubmitted,
+        Some(State::Received | State::Validating) => PartnerState::InProgress,
+        Some(State::Accepted) => PartnerState::Accepted,
+        Some(State::Rejected) => PartnerState::Rejected,
+        Some(State::Failed) => PartnerState::Failed,
+    };
+    let partner = reference::partner(code);
+    TrackerRow {
+        partner: code.to_string(),
+        name_en: partner.map_or_else(|| code.to_string(), |p| p.name_en.clone()),
+        name_fr: partner.map_or_else(|| code.to_string(), |p| p.name_fr.clone()),
+        expected,
+        state,
+        initiatives,
+        submissions: u32::try_from(submissions.len()).unwrap_or(u32::MAX),
+        last_submission_id: latest.map(|s| s.submission_id.clone()),
+        last_activity: latest.map(|s| s.updated_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::messages::Mode;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2022, 11, 14, hour, 0, 0)
+            .single()
+            .expect("an instant")
+    }
+
+    fn status(id: &str, partner: &str, round: &str, state: State, hour: u32) -> SubmissionStatus {
+        SubmissionStatus {
+            submission_id: id.into(),
+            partner: partner.into(),
+            round: round.into(),
+            mode: Mode::Replace,
+            file_name: format!("{partner}.xlsx"),
+            size: 100,
+            state,
+            counts: None,
+            reason: None,
+            dataset_version: None,
+            received_at: at(hour),
+            updated_at: at(hour + 1),
+        }
+    }
+
+    fn codes(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn every_expected_partner_gets_a_row_with_its_state_in_code_order() {
+        let statuses = [
+            status("s1", "SEN", "2022", State::Accepted, 1),
+            status("s2", "SEN", "2022", State::Rejected, 3),
+            status("s3", "NER", "2022", State::Rejected, 2),
+            status("s4", "MLI", "2022", State::Validating, 4),
+            status("s5", "GHA", "2022", State::Failed, 5),
+            status("s6", "TCD", "2021", State::Accepted, 1),
+        ];
+        let counts = BTreeMap::from([("SEN".to_string(), 7)]);
+        let tracker = Tracker::build(
+            "2022",
+            &codes(&["SEN", "NER", "MLI", "GHA", "TCD"]),
+            &statuses,
+            &counts,
+        );
+        assert_eq!(tracker.round, "2022");
+        let summary: Vec<(&str, PartnerState, u64, u32)> = tracker
+            .partners
+            .iter()
+            .map(|r| (r.partner.as_str(), r.state, r.initiatives, r.submissions))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("GHA", PartnerState::Failed, 0, 1),
+                ("MLI", PartnerState::InProgress, 0, 1),
+                ("NER", PartnerState::Rejected, 0, 1),
+                ("SEN", PartnerState::Accepted, 7, 2),
+                ("TCD", PartnerState::NotSubmitted, 0, 0),
+            ]
+        );
+        let sen = &tracker.partners[3];
+        assert_eq!(sen.name_fr, "Sénégal");
+        assert_eq!(
+            sen.last_submission_id.as_deref(),
+            Some("s2"),
+            "the rejected resubmission shows"
+        );
+        assert_eq!(sen.last_activity, Some(at(4)));
+        let tcd = &tracker.partners[4];
+        assert_eq!(
+            (tcd.last_submission_id.as_ref(), tcd.last_activity),
+            (None, None)
+        );
+        assert!(tracker.partners.iter().all(|r| r.expected));
+    }
+
+    #[test]
+    fn a_partner_that_submitted_without_being_expected_is_listed_as_unexpected() {
+        let statuses = [status("s1", "IOM", "2022", State::Received, 1)];
+        let tracker = Tracker::build("2022", &codes(&["SEN"]), &statuses, &BTreeMap::new());
+        let iom = &tracker.partners[0];
+        assert_eq!(iom.partner, "IOM");
+        assert!(!iom.expected);
+        assert_eq!(iom.state, PartnerState::InProgress);
+        assert_eq!(iom.name_en, "International Organization for Migration");
+        assert!(tracker.partners[1].expected);
+    }
+
+    #[test]
+    fn an_unknown_partner_code_is_named_by_its_code() {
+        let counts = BTreeMap::from([("XYZ".to_string(), 2)]);
+        let tracker = Tracker::build("2022", &[], &[], &counts);
+        assert_eq!(tracker.partners.len(), 1);
+        assert_eq!(tracker.partners[0].name_en, "XYZ");
+        assert_eq!(tracker.partners[0].state, PartnerState::Accepted);
+        assert!(!tracker.partners[0].expected);
+    }
+}

@@ -1,0 +1,65 @@
+//! `GET /api/v1/rounds/{round}/tracker`: every expected partner of a round and where it stands, for
+//! analysts and admins.
+//!
+//! Built live from KV: the round's expected partners (`rounds`), every submission status of the round
+//! (`submissions`), and the initiatives by partner of the latest published version (`datasets`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use jvap_core::messages::{DatasetPublished, Role};
+use jvap_core::tracker::Tracker;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Caller;
+use super::openapi::{ErrorBody, TrackerSchema};
+use super::rounds::round_record;
+use super::{AppState, Result, check_round};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(tracker))
+}
+
+/// Follow the round
+///
+/// Every expected partner (and any other that submitted), in partner-code order: its state, its
+/// submissions, its initiatives in the current dataset, its last activity.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rounds/{round}/tracker",
+    operation_id = "round_tracker",
+    tag = "rounds",
+    params(("round" = String, Path, description = "The round, e.g. `2022`")),
+    responses(
+        (status = 200, description = "The tracker", body = TrackerSchema),
+        (status = 400, description = "Not a round name", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A partner token", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["analyst", "admin"]))),
+)]
+async fn tracker(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+) -> Result<Json<Tracker>> {
+    caller.require(&[Role::Analyst, Role::Admin])?;
+    check_round(&round)?;
+    let bus = &state.bus;
+    let expected = round_record(bus, &round).await?.expected();
+    let statuses: Vec<_> = bus
+        .all_statuses()
+        .await?
+        .into_iter()
+        .filter(|status| status.round == round)
+        .collect();
+    let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, &round).await?;
+    let by_partner = latest.map(|l| l.by_partner).unwrap_or_default();
+    Ok(Json(Tracker::build(
+        &round,
+        &expected,
+        &statuses,
+        &by_partner,
+    )))
+}
