@@ -1,4 +1,5 @@
-// An administrator closes and reopens the round, issues a token (shown once) and revokes it; a revoked
+// An administrator closes and reopens the round, sets the expected partners, the Committee's list and
+// asks for the summary now, issues a token (shown once) and revokes it; a revoked
 // token no longer works; a stale session cookie says the session expired; sign-out signs out.
 import { base, lang, need, check, context, signIn, shot, run } from './lib.mjs';
 
@@ -14,6 +15,26 @@ await run(async (browser) => {
   await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).waitFor();
   await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).click();
   await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).waitFor();
+
+  // Expected partners: only GMB and NER, then every partner again.
+  await page.locator('input[name=partner][type=checkbox]').evaluateAll((boxes) => boxes.forEach((b) => { b.checked = false; }));
+  await page.getByLabel(/^GMB —/).check();
+  await page.getByLabel(/^NER —/).check();
+  await page.getByRole('button', { name: fr ? 'Enregistrer la liste' : 'Save the list', exact: true }).click();
+  const expects = page.locator('section[aria-labelledby="partners"] [role=status]');
+  check((await expects.innerText()).includes('2'), `the round does not expect 2 partners: ${await expects.innerText()}`);
+  check(await page.getByLabel(/^SEN —/).isChecked() === false, 'SEN is still expected');
+
+  // The Committee's list, then the summary sent now.
+  await page.getByLabel(fr ? 'Adresses e-mail' : 'E-mail addresses').fill('chair@example.org\nsecretariat@example.org');
+  await page.getByRole('button', { name: fr ? 'Enregistrer la liste de diffusion' : 'Save the distribution list' }).click();
+  check((await page.getByLabel(fr ? 'Adresses e-mail' : 'E-mail addresses').inputValue()).includes('secretariat@example.org'),
+    'the distribution list was not kept');
+  await page.getByRole('button', { name: fr ? 'Envoyer la synthèse maintenant' : 'Send the summary now' }).click();
+  await page.locator('#summary-requested').waitFor();
+  await shot(page, 'admin-committee');
+  await page.getByRole('button', { name: fr ? 'Attendre tous les partenaires' : 'Expect every partner' }).click();
+  check(await page.getByLabel(/^SEN —/).isChecked(), 'SEN is not expected again');
 
   await page.getByLabel(fr ? 'Rôle' : 'Role').selectOption('partner');
   await page.getByLabel(fr ? 'Partenaire (pour' : 'Partner (for').selectOption('NER');

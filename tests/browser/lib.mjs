@@ -65,6 +65,14 @@ export async function downloadXlsx(page, link, name) {
   return path;
 }
 
+/// Click a download link, save the file, and return its text.
+export async function download(page, link, name) {
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const path = join(need('JVAP_DOWNLOAD_DIR'), `${lang}-${name}`);
+  await file.saveAs(path);
+  return readFileSync(path, 'utf8');
+}
+
 /// Run `main` with a browser, always closing it; a failure exits 1 with its message.
 export async function run(main) {
   const browser = await launch();

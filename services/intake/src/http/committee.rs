@@ -12,6 +12,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use jvap_bus::Bus;
 use jvap_core::messages::{CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested};
 use jvap_core::parse::text::is_email;
 use serde::Deserialize;
@@ -86,20 +87,31 @@ async fn set(
     caller: Caller,
     request: Result<Json<ListRequest>, JsonRejection>,
 ) -> Result<Json<CommitteeList>> {
-    caller.require(&[Role::Admin])?;
     let Json(request) = request.map_err(|e| {
         Error::BadRequest(format!(
             "send JSON like {{\"recipients\": [\"chair@example.org\"]}}: {}",
             e.body_text()
         ))
     })?;
+    Ok(Json(
+        set_list(&state.bus, &caller, &request.recipients).await?,
+    ))
+}
+
+/// Replace the Committee's list (admins only); the API and the admin's page both come here.
+pub(crate) async fn set_list(
+    bus: &Bus,
+    caller: &Caller,
+    recipients: &[String],
+) -> Result<CommitteeList> {
+    caller.require(&[Role::Admin])?;
     let list = CommitteeList {
-        recipients: checked_recipients(&request.recipients).map_err(Error::BadRequest)?,
+        recipients: checked_recipients(recipients).map_err(Error::BadRequest)?,
         updated_at: Some(Utc::now()),
     };
-    state.bus.set_committee_list(&list).await?;
+    bus.set_committee_list(&list).await?;
     tracing::info!(recipients = list.recipients.len(), "committee list set");
-    Ok(Json(list))
+    Ok(list)
 }
 
 /// The addresses trimmed, without repeats (ignoring case), or a message naming every bad one.
@@ -154,14 +166,21 @@ async fn send(
     caller: Caller,
     Path(round): Path<String>,
 ) -> Result<(StatusCode, Json<SummaryRequested>)> {
-    caller.require(&[Role::Admin])?;
-    check_round(&round)?;
-    let request = state
-        .bus
-        .request_summary(&round, SummaryReason::OnDemand)
-        .await?;
-    tracing::info!(%round, request_id = %request.request_id, "summary requested");
+    let request = send_summary(&state.bus, &caller, &round).await?;
     Ok((StatusCode::ACCEPTED, Json(request)))
+}
+
+/// Ask for the round's latest summary to be e-mailed to the Committee now (admins only).
+pub(crate) async fn send_summary(
+    bus: &Bus,
+    caller: &Caller,
+    round: &str,
+) -> Result<SummaryRequested> {
+    caller.require(&[Role::Admin])?;
+    check_round(round)?;
+    let request = bus.request_summary(round, SummaryReason::OnDemand).await?;
+    tracing::info!(%round, request_id = %request.request_id, "summary requested");
+    Ok(request)
 }
 
 /// List summary deliveries

@@ -4,7 +4,7 @@
 pub mod auth;
 pub mod error;
 
-mod committee;
+pub(crate) mod committee;
 mod datasets;
 mod health;
 pub mod openapi;
@@ -12,7 +12,7 @@ pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
 pub(crate) mod tokens;
-mod tracker;
+pub(crate) mod tracker;
 
 use std::sync::Arc;
 use std::time::Duration;

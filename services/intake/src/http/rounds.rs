@@ -27,7 +27,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The record of `round`; a round without one is open and expects every partner.
-pub(super) async fn round_record(bus: &Bus, round: &str) -> Result<RoundRecord> {
+pub(crate) async fn round_record(bus: &Bus, round: &str) -> Result<RoundRecord> {
     let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
     Ok(record.unwrap_or_else(|| RoundRecord::new(round)))
 }
@@ -174,13 +174,32 @@ async fn set_partners(
             e.body_text()
         ))
     })?;
-    let expected = partner_codes(&codes)?;
-    let record = update(&state.bus, &round, |record| {
-        record.expected_partners = Some(expected.clone());
+    Ok(Json(
+        set_expected(&state.bus, &caller, &round, Some(&codes)).await?,
+    ))
+}
+
+/// Set the partners `round` expects (admins only): exactly `codes`, or every partner for `None`.
+/// The API and the admin's page both come here.
+pub(crate) async fn set_expected(
+    bus: &Bus,
+    caller: &Caller,
+    round: &str,
+    codes: Option<&[String]>,
+) -> Result<RoundRecord> {
+    caller.require(&[Role::Admin])?;
+    check_round(round)?;
+    let expected = codes.map(partner_codes).transpose()?;
+    let record = update(bus, round, |record| {
+        record.expected_partners = expected.clone();
     })
     .await?;
-    tracing::info!(round = %record.round, partners = expected.len(), "expected partners set");
-    Ok(Json(record))
+    tracing::info!(
+        round = %record.round,
+        partners = expected.as_ref().map(Vec::len),
+        "expected partners set"
+    );
+    Ok(record)
 }
 
 /// Expect every partner
@@ -206,11 +225,7 @@ async fn all_partners(
     caller: Caller,
     Path(round): Path<String>,
 ) -> Result<Json<RoundRecord>> {
-    caller.require(&[Role::Admin])?;
-    check_round(&round)?;
-    let record = update(&state.bus, &round, |record| record.expected_partners = None).await?;
-    tracing::info!(round = %record.round, "every partner expected");
-    Ok(Json(record))
+    Ok(Json(set_expected(&state.bus, &caller, &round, None).await?))
 }
 
 /// The codes as the reference list spells them, without repeats, in the order given; a 400 naming

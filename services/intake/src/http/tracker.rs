@@ -6,6 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use jvap_bus::Bus;
 use jvap_core::messages::{DatasetPublished, Role};
 use jvap_core::tracker::Tracker;
 use utoipa_axum::router::OpenApiRouter;
@@ -46,20 +47,19 @@ async fn tracker(
 ) -> Result<Json<Tracker>> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     check_round(&round)?;
-    let bus = &state.bus;
-    let expected = round_record(bus, &round).await?.expected();
+    Ok(Json(round_tracker(&state.bus, &round).await?))
+}
+
+/// The tracker of `round` as it stands now; the API and the analyst's page both show this.
+pub(crate) async fn round_tracker(bus: &Bus, round: &str) -> Result<Tracker> {
+    let expected = round_record(bus, round).await?.expected();
     let statuses: Vec<_> = bus
         .all_statuses()
         .await?
         .into_iter()
         .filter(|status| status.round == round)
         .collect();
-    let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, &round).await?;
+    let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, round).await?;
     let by_partner = latest.map(|l| l.by_partner).unwrap_or_default();
-    Ok(Json(Tracker::build(
-        &round,
-        &expected,
-        &statuses,
-        &by_partner,
-    )))
+    Ok(Tracker::build(round, &expected, &statuses, &by_partner))
 }

@@ -1,4 +1,5 @@
-//! The administrator's page: open or close the round, issue tokens (each shown once) and revoke them.
+//! The administrator's page: open or close the round, the partners it expects, the Steering Committee's
+//! distribution list and "send the summary now", issue tokens (each shown once) and revoke them.
 //! Every action is a POST form carrying the session's CSRF token, handled by the same functions as the
 //! HTTP API.
 
@@ -16,11 +17,14 @@ use super::layout::{self, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::tokens::{self, IssuedToken, TokenRequest};
-use crate::http::{AppState, Error, rounds};
+use crate::http::{AppState, Error, committee as committee_api, rounds};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/round/{action}", post(round))
+        .route("/admin/partners", post(partners))
+        .route("/admin/committee", post(committee))
+        .route("/admin/summary/send", post(send_summary))
         .route("/admin/tokens", post(issue))
         .route("/admin/tokens/{key}/revoke", post(revoke))
 }
@@ -31,14 +35,15 @@ pub(super) async fn home(
     view: &View,
     user: &SignedIn,
     issued: Option<IssuedToken>,
+    summary_requested: bool,
 ) -> Result<Html<String>, PageError> {
     let w = view.words;
     let bus = &state.bus;
-    let round: Option<RoundRecord> = bus
-        .kv_get(&bus.rounds, &view.round)
+    let round: RoundRecord = rounds::round_record(bus, &view.round)
         .await
         .map_err(|e| view.fail(e))?;
-    let open = round.is_none_or(|r| r.open);
+    let open = round.open;
+    let committee = bus.committee_list().await.map_err(|e| view.fail(e))?;
     let entries = tokens::all_tokens(bus, &user.caller)
         .await
         .map_err(|e| view.fail(e))?;
@@ -52,6 +57,53 @@ pub(super) async fn home(
                 @else { span.state.state-rejected { (w.round_closed) } }
             }
             button type="submit" { (if open { w.close_round } else { w.open_round }) }
+        }
+
+        section aria-labelledby="partners" {
+            h2 #partners { (w.partners_title) }
+            form.card method="post" action="/admin/partners" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                p role="status" {
+                    @match &round.expected_partners {
+                        None => (w.partners_every),
+                        Some(codes) => (fill(w.partners_some, &[("count", &codes.len().to_string())])),
+                    }
+                }
+                fieldset {
+                    legend { (w.partners_legend) }
+                    @for partner in jvap_core::reference::PARTNERS.iter() {
+                        div.choice {
+                            input type="checkbox" name="partner" value=(partner.code) id={ "expect-" (partner.code) }
+                                checked[round.expected_partners.as_ref().is_none_or(|codes| codes.contains(&partner.code))];
+                            label for={ "expect-" (partner.code) } {
+                                (partner.code) " — " (if view.lang == jvap_core::Lang::Fr { &partner.name_fr } else { &partner.name_en })
+                            }
+                        }
+                    }
+                }
+                button type="submit" name="action" value="set" { (w.partners_save) } " "
+                button.secondary type="submit" name="action" value="all" { (w.partners_all) }
+            }
+        }
+
+        section aria-labelledby="committee" {
+            h2 #committee { (w.committee_title) }
+            form.card method="post" action="/admin/committee" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                label for="recipients" { (w.committee_label) }
+                p.hint #recipients-hint { (w.committee_hint) }
+                textarea #recipients name="recipients" rows="5" cols="50" aria-describedby="recipients-hint" {
+                    (committee.recipients.join("\n"))
+                }
+                div { button type="submit" { (w.committee_save) } }
+            }
+            @if summary_requested {
+                p.notice #summary-requested role="status" { (w.summary_requested) }
+            }
+            form.card method="post" action="/admin/summary/send" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                button type="submit" { (w.summary_send) }
+            }
         }
 
         section aria-labelledby="tokens" {
@@ -181,7 +233,7 @@ async fn issue(
     let issued = tokens::issue_token(&state.bus, &user.caller, request)
         .await
         .map_err(|e| view.fail(e))?;
-    let page = home(&state, &view, user, Some(issued)).await?;
+    let page = home(&state, &view, user, Some(issued), false).await?;
     // The token must not stay in a cache.
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
 }
@@ -199,4 +251,72 @@ async fn revoke(
         .await
         .map_err(|e| view.fail(e))?;
     Ok(Redirect::to("/"))
+}
+
+/// `POST /admin/partners`: the checked partners (`action=set`) or every partner (`action=all`).
+async fn partners(
+    State(state): State<AppState>,
+    view: View,
+    // The pairs as sent: a struct cannot hold the repeated `partner` field.
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    user.check_csrf(&view, field("csrf"))?;
+    let codes: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "partner")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let codes = (field("action") != Some("all")).then_some(codes.as_slice());
+    rounds::set_expected(&state.bus, &user.caller, &view.round, codes)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to("/#partners"))
+}
+
+#[derive(Deserialize)]
+struct CommitteeForm {
+    csrf: Option<String>,
+    recipients: String,
+}
+
+/// `POST /admin/committee`: one address per line (commas and semicolons also separate).
+async fn committee(
+    State(state): State<AppState>,
+    view: View,
+    Form(form): Form<CommitteeForm>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    let recipients: Vec<String> = form
+        .recipients
+        .split(['\n', ',', ';'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(String::from)
+        .collect();
+    committee_api::set_list(&state.bus, &user.caller, &recipients)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to("/#committee"))
+}
+
+/// `POST /admin/summary/send`.
+async fn send_summary(
+    State(state): State<AppState>,
+    view: View,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    committee_api::send_summary(&state.bus, &user.caller, &view.round)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to("/?notice=summary_requested#committee"))
 }

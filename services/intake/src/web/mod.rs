@@ -54,6 +54,8 @@ pub(crate) fn router() -> Router<AppState> {
 enum Notice {
     Expired,
     SignedOut,
+    /// An admin asked for the summary to be e-mailed now.
+    SummaryRequested,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +76,10 @@ async fn home(
     let page = match user.caller.role {
         Role::Partner => partner::home(&state, &view, user).await,
         Role::Analyst => analyst::home(&state, &view, user).await,
-        Role::Admin => admin::home(&state, &view, user, None).await,
+        Role::Admin => {
+            let requested = notice == Some(Notice::SummaryRequested);
+            admin::home(&state, &view, user, None, requested).await
+        }
     };
     page.map(IntoResponse::into_response)
 }

@@ -149,9 +149,11 @@ pub(crate) async fn signed_in(
 /// The sign-in page (the home page of anyone not signed in).
 pub(super) fn signin_page(view: &View, notice: Option<Notice>, status: StatusCode) -> Response {
     let w = view.words;
-    let message = notice.map(|notice| match notice {
-        Notice::Expired => w.session_expired,
-        Notice::SignedOut => w.signed_out,
+    let message = notice.and_then(|notice| match notice {
+        Notice::Expired => Some(w.session_expired),
+        Notice::SignedOut => Some(w.signed_out),
+        // Meant for a signed-in admin; says nothing to anyone else.
+        Notice::SummaryRequested => None,
     });
     signin_response(view, message.map(|m| (m, false)), status)
 }
