@@ -28,5 +28,5 @@ await run(async (browser) => {
   await page.locator('h1', { hasText: fr ? 'API HTTP' : 'HTTP API' }).waitFor();
   check(await page.locator('code', { hasText: 'POST /api/v1/submissions' }).count() >= 1,
     'the API page does not show the upload operation');
-  await shot(page, 'api');
+  await shot(page, 'api', false);
 });

@@ -46,12 +46,13 @@ export async function signIn(page, token) {
   await page.locator('form[action="/signout"]').waitFor({ timeout: 15000 });
 }
 
-/// A full-page screenshot in docs/screenshots/<lang>-<name>.png when JVAP_SCREENSHOTS=1.
-export async function shot(page, name) {
+/// A screenshot in docs/screenshots/<lang>-<name>.png when JVAP_SCREENSHOTS=1: the full page, or only
+/// the window for very long pages (`fullPage = false`).
+export async function shot(page, name, fullPage = true) {
   if (process.env.JVAP_SCREENSHOTS !== '1') return;
   const dir = need('JVAP_SCREENSHOT_DIR');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${lang}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${lang}-${name}.png`), fullPage });
 }
 
 /// Click a download link, save the file, and check it is an xlsx (a zip: starts with PK).

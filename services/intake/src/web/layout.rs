@@ -154,7 +154,7 @@ th{background:#eef2f7}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 .problem{border-left:6px solid #a4141b;background:#fdecea;color:#5f0b0f;padding:.6rem .9rem}
 .notice{border-left:6px solid #0b5394;background:#e8f0fe;padding:.6rem .9rem}
-.state{display:inline-block;font-weight:700;padding:.15rem .6rem;border-radius:4px;border:2px solid currentColor}
+.state{display:inline-block;white-space:nowrap;font-weight:700;padding:.15rem .6rem;border-radius:4px;border:2px solid currentColor}
 .state-accepted,.sev-info{color:#125c2b}
 .state-rejected,.state-failed,.sev-error{color:#a4141b}
 .state-received,.state-validating{color:#0b3d6b}
