@@ -154,6 +154,78 @@ fn the_workbook_the_json_and_the_figures_agree_on_the_totals() {
     );
 }
 
+/// What SPEC §5 asks: every figure of the summary equals the same figure in the workbook and the JSON.
+/// The files come from `outputs::build`, as the service and `jvap consolidate` publish them.
+#[test]
+fn the_summaries_show_the_totals_of_the_workbook_and_the_json() {
+    use jvap_core::Lang;
+    use jvap_core::summary::format;
+
+    let initiatives = accepted_samples();
+    let meta = meta();
+    let tracker = tracker(&initiatives);
+    let data = RoundData {
+        meta: &meta,
+        initiatives: &initiatives,
+        previous: None,
+        tracker: &tracker,
+    };
+    let files = jvap_core::outputs::build(&data).expect("the outputs");
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{name} is built"))
+            .bytes
+            .clone()
+    };
+
+    let json: Value = serde_json::from_slice(&file("dataset.json")).expect("JSON");
+    let total = Decimal::from_str(
+        json["figures"]["totals"]["budget_eur"]
+            .as_str()
+            .expect("a string"),
+    )
+    .expect("a decimal");
+    let initiatives_total = json["figures"]["totals"]["initiatives"]
+        .as_u64()
+        .expect("a count");
+
+    let mut workbook = Xlsx::new(Cursor::new(file("dataset.xlsx"))).expect("the workbook opens");
+    let by_domain = workbook
+        .worksheet_range(SHEET_BY_DOMAIN)
+        .expect("By domain");
+    let row = by_domain
+        .rows()
+        .find(|r| r[0] == Data::String("Total".into()))
+        .expect("a Total row");
+    assert_eq!(money(&row[4]), total, "workbook and JSON");
+    assert_eq!(row[3], Data::Float(initiatives_total as f64));
+
+    for (name, lang) in [
+        ("summary.en.html", Lang::En),
+        ("summary.fr.html", Lang::Fr),
+        ("summary.en.md", Lang::En),
+        ("summary.fr.md", Lang::Fr),
+    ] {
+        let text = String::from_utf8(file(name)).expect("UTF-8");
+        // HTML writes the apostrophe of "millions d'euros" as an entity.
+        let text = text.replace("&#39;", "'");
+        for shown in [
+            format::money_full(total, lang),
+            format::money_short(total, lang),
+            format::count(initiatives_total, lang),
+        ] {
+            assert!(text.contains(&shown), "{name} shows {shown:?}");
+        }
+    }
+    let english = String::from_utf8(file("summary.en.html")).expect("UTF-8");
+    assert!(
+        english.contains("EUR 372,928,642.42"),
+        "the exact total, to the cent"
+    );
+}
+
 #[test]
 fn the_pagif_project_of_the_eu_and_niger_is_the_only_duplicate_across_the_samples() {
     let (_, eu) = sample("EU_DG-INTPA_JVAP_2022.xlsx");

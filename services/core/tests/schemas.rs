@@ -42,6 +42,14 @@ const SCHEMAS: &[(&str, &str)] = &[
         include_str!("../../../schemas/figures.schema.json"),
     ),
     (
+        "messages/summary_requested.schema.json",
+        include_str!("../../../schemas/messages/summary_requested.schema.json"),
+    ),
+    (
+        "messages/summary_delivery.schema.json",
+        include_str!("../../../schemas/messages/summary_delivery.schema.json"),
+    ),
+    (
         "messages/submission_received.schema.json",
         include_str!("../../../schemas/messages/submission_received.schema.json"),
     ),

@@ -3,7 +3,8 @@
 //! Builds that many synthetic but realistic initiatives in memory (every partner reports, every domain,
 //! objective and currency appears, partner and other countries, budgets and missing budgets,
 //! warnings, and one initiative in 200 reported again by a second partner so duplicates are found),
-//! then times `Figures::compute`, `write_xlsx`, `write_json` and `write_csv` and prints one line.
+//! then times `Figures::compute`, `write_xlsx`, `write_json`, `write_csv` and the four summaries (what
+//! `outputs::build` does, step by step) and prints one line.
 //! Run it in release: `cargo run --release -p jvap-tests --bin jvap-bench-outputs`.
 
 use std::collections::BTreeMap;
@@ -11,13 +12,14 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
-use jvap_core::Initiative;
 use jvap_core::dataset::{DatasetInitiative, DatasetMeta, write_csv, write_json, write_xlsx};
 use jvap_core::figures::Figures;
 use jvap_core::outputs::RoundData;
 use jvap_core::record::SourceRef;
 use jvap_core::reference::{self, PARTNERS};
+use jvap_core::summary;
 use jvap_core::tracker::Tracker;
+use jvap_core::{Initiative, Lang};
 
 fn main() -> anyhow::Result<()> {
     let usage = "usage: jvap-bench-outputs [INITIATIVES]";
@@ -61,11 +63,18 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let csv = write_csv(&meta, &initiatives)?;
     let csv_time = t.elapsed();
+    let t = Instant::now();
+    let summaries: usize = [Lang::En, Lang::Fr]
+        .into_iter()
+        .map(|lang| summary::html(&figures, lang).len() + summary::markdown(&figures, lang).len())
+        .sum();
+    let summaries_time = t.elapsed();
 
     let mb = |bytes: &[u8]| bytes.len() as f64 / 1_048_576.0;
     println!(
         "initiatives={} made={:.2}s figures={:.2}s xlsx={:.2}s ({:.1} MB) json={:.2}s ({:.1} MB) \
-         csv={:.2}s ({:.1} MB) total={:.2}s budget_eur={} duplicates={} gaps={} added={}",
+         csv={:.2}s ({:.1} MB) summaries={:.2}s ({:.0} KB) total={:.2}s budget_eur={} duplicates={} \
+         gaps={} added={}",
         figures.totals.initiatives,
         made.as_secs_f64(),
         figures_time.as_secs_f64(),
@@ -75,7 +84,9 @@ fn main() -> anyhow::Result<()> {
         mb(&json),
         csv_time.as_secs_f64(),
         mb(&csv),
-        (figures_time + xlsx_time + json_time + csv_time).as_secs_f64(),
+        summaries_time.as_secs_f64(),
+        summaries as f64 / 1024.0,
+        (figures_time + xlsx_time + json_time + csv_time + summaries_time).as_secs_f64(),
         figures.totals.budget_eur,
         figures.quality.duplicates.len(),
         figures.gaps.len(),
