@@ -352,6 +352,16 @@ mod tests {
         write_xlsx(&data, &figures(&data)).expect("xlsx")
     }
 
+    /// Every row of `sheet` in the workbook `bytes`, each cell as text.
+    fn text_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        let range = workbook.worksheet_range(sheet).expect("sheet");
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
     fn cell(data: &Data) -> Cell {
         match data {
             Data::Empty => Cell::Empty,
@@ -388,13 +398,7 @@ mod tests {
 
     #[test]
     fn read_me_has_the_counts_and_a_dictionary_entry_per_column() {
-        let bytes = write(&sample());
-        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
-        let range = workbook.worksheet_range(SHEET_README).expect("sheet");
-        let rows: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect();
+        let rows = text_rows(&write(&sample()), SHEET_README);
         let fact = |label: &str| rows.iter().find(|r| r[0] == label).map(|r| r[1].clone());
         assert_eq!(fact("Round").as_deref(), Some("2022"));
         assert_eq!(fact("Dataset version").as_deref(), Some("3"));
@@ -422,13 +426,7 @@ mod tests {
 
     #[test]
     fn initiative_countries_has_a_row_per_initiative_and_country() {
-        let bytes = write(&sample());
-        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
-        let range = workbook.worksheet_range(SHEET_COUNTRIES).expect("sheet");
-        let rows: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect();
+        let rows = text_rows(&write(&sample()), SHEET_COUNTRIES);
         assert_eq!(rows[0][3], "country");
         // NER (NER, MLI), SEN (SEN), SEN hostile (NER, MLI): five rows.
         assert_eq!(rows.len(), 6);
@@ -450,13 +448,7 @@ mod tests {
 
     #[test]
     fn the_read_me_shows_the_change_log() {
-        let bytes = write(&sample());
-        let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
-        let range = workbook.worksheet_range(SHEET_README).expect("sheet");
-        let rows: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect();
+        let rows = text_rows(&write(&sample()), SHEET_README);
         assert!(
             rows.iter()
                 .any(|r| r[0].starts_with("Changes: first version"))
