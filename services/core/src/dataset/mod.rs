@@ -19,6 +19,7 @@ use crate::duplicates::PossibleDuplicate;
 use crate::figures::Figures;
 use crate::{Initiative, Report, Severity};
 
+mod cells;
 mod csv;
 mod json;
 pub mod table;

@@ -2,13 +2,12 @@
 //!
 //! Columns: `partner`, every key of [`FIELDS`] in template order, `budget_eur`, `submission_id`,
 //! `warnings`, then `source_sheet` and `source_row` (where the row came from in the partner's file).
-//! Field cells are taken from the record's serialised form by key, so a field added to
+//! Field cells are taken from the record's serialised form by key ([`cells`]), so a field added to
 //! `schemas/fields.csv` (and to [`crate::Initiative`]) appears here without code changes.
 
 use chrono::NaiveDate;
-use serde_json::Value;
 
-use super::DatasetInitiative;
+use super::{DatasetInitiative, cells};
 use crate::record::{FIELDS, Field, Kind};
 
 /// Lists are joined with this in one cell.
@@ -159,14 +158,23 @@ pub fn field_type(kind: Kind) -> ColumnType {
 
 /// The cells of one initiative, in [`columns`] order.
 pub fn row(initiative: &DatasetInitiative) -> Result<Vec<Cell>, serde_json::Error> {
-    let record = serde_json::to_value(&initiative.record)?;
+    let mut fields = cells::fields(&initiative.record)?;
     let mut cells = Vec::with_capacity(FIELDS.len() + 6);
     cells.push(text(&initiative.partner));
-    cells.extend(
-        FIELDS
-            .iter()
-            .map(|f| json_cell(record.get(&f.key), field_type(f.kind))),
-    );
+    cells.extend(FIELDS.iter().map(|f| {
+        let cell = fields
+            .iter_mut()
+            .find(|(key, _)| *key == f.key)
+            .map_or(Cell::Empty, |(_, cell)| {
+                std::mem::replace(cell, Cell::Empty)
+            });
+        match (cell, field_type(f.kind)) {
+            (Cell::Text(s), ColumnType::Date) => {
+                NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_or(Cell::Text(s), Cell::Date)
+            }
+            (cell, _) => cell,
+        }
+    }));
     cells.push(
         initiative
             .record
@@ -174,7 +182,7 @@ pub fn row(initiative: &DatasetInitiative) -> Result<Vec<Cell>, serde_json::Erro
             .map_or(Cell::Empty, Cell::Number),
     );
     cells.push(text(&initiative.submission_id));
-    cells.push(list(initiative.warnings.iter().map(String::as_str)));
+    cells.push(text(&initiative.warnings.join(LIST_SEPARATOR)));
     cells.push(
         initiative
             .record
@@ -192,24 +200,6 @@ fn text(s: &str) -> Cell {
         Cell::Empty
     } else {
         Cell::Text(s.to_string())
-    }
-}
-
-fn list<'a>(items: impl Iterator<Item = &'a str>) -> Cell {
-    text(&items.collect::<Vec<_>>().join(LIST_SEPARATOR))
-}
-
-fn json_cell(value: Option<&Value>, column_type: ColumnType) -> Cell {
-    match value {
-        None | Some(Value::Null) => Cell::Empty,
-        Some(Value::String(s)) if column_type == ColumnType::Date => {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| text(s), Cell::Date)
-        }
-        Some(Value::String(s)) => text(s),
-        Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::Number),
-        Some(Value::Bool(b)) => Cell::Text(b.to_string()),
-        Some(Value::Array(items)) => list(items.iter().filter_map(Value::as_str)),
-        Some(other @ Value::Object(_)) => Cell::Text(other.to_string()),
     }
 }
 
