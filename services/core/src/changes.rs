@@ -1,6 +1,6 @@
 //! What changed between two dataset versions, per partner: initiatives added, updated and removed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -46,10 +46,10 @@ impl ChangeLog {
         previous: &[DatasetInitiative],
         current: &[DatasetInitiative],
     ) -> ChangeLog {
-        let mut by_identity: BTreeMap<
+        let mut by_identity: HashMap<
             Identity<'_>,
             (Vec<&DatasetInitiative>, Vec<&DatasetInitiative>),
-        > = BTreeMap::new();
+        > = HashMap::new();
         for initiative in previous {
             by_identity
                 .entry(identity(initiative))
@@ -97,13 +97,13 @@ impl ChangeLog {
 }
 
 /// What makes two initiatives of two versions the same one.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct Identity<'a> {
     partner: &'a str,
     reference: Reference<'a>,
 }
 
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 enum Reference<'a> {
     PartnerRef(&'a str),
     TitleAndStart(String, NaiveDate),
@@ -132,11 +132,15 @@ fn same_content(a: &DatasetInitiative, b: &DatasetInitiative) -> bool {
         codes.sort_unstable();
         codes
     };
-    Initiative {
-        source: b.record.source.clone(),
-        ..a.record.clone()
-    } == b.record
-        && codes(a) == codes(b)
+    let same_record = if a.record.source == b.record.source {
+        a.record == b.record
+    } else {
+        Initiative {
+            source: b.record.source.clone(),
+            ..a.record.clone()
+        } == b.record
+    };
+    same_record && (a.warnings == b.warnings || codes(a) == codes(b))
 }
 
 /// The code of a warning written as `code@cell`.
