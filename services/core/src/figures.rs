@@ -16,6 +16,7 @@ use crate::dataset::DatasetInitiative;
 use crate::duplicates::{self, PossibleDuplicate};
 use crate::outputs::RoundData;
 use crate::reference;
+use crate::threads::joined;
 use crate::tracker::Tracker;
 
 /// An amount in euros, exact to the cent; serialised as a decimal string (`"1200000.00"`).
@@ -128,80 +129,85 @@ pub const REGION_OTHER: &str = "other";
 pub const FUNDER_UNKNOWN: &str = "unknown";
 
 impl Figures {
-    /// The figures of `data`.
+    /// The figures of `data`. The duplicate search and the change log, the longest parts, run on
+    /// their own threads while the breakdowns are added up.
     pub fn compute(data: &RoundData<'_>) -> Figures {
         let initiatives = data.initiatives;
-        let budgets: Vec<Option<Money>> = initiatives
-            .iter()
-            .map(|i| i.record.budget_eur.and_then(money))
-            .collect();
-        let rows: Vec<(&DatasetInitiative, Option<Money>)> =
-            initiatives.iter().zip(budgets.iter().copied()).collect();
-
-        let by_domain = groups(domain_labels(), &rows, |i| {
-            let mut domains = i.record.jvap_domains.clone();
-            domains.push(i.record.primary_domain.clone());
-            domains
-        });
-        let by_objective = groups(objective_labels(), &rows, |i| {
-            i.record.marrakesh_objectives.clone()
-        });
-        let by_region = groups(region_labels(), &rows, |i| {
-            i.record
-                .countries
-                .iter()
-                .map(|c| region_of(c).to_string())
-                .collect()
-        });
-        let gaps = gaps(
-            initiatives.len() as u64,
-            [
-                ("domain", &by_domain),
-                ("objective", &by_objective),
-                ("region", &by_region),
-            ],
-        );
-
-        Figures {
-            round: data.meta.round.clone(),
-            version: data.meta.version,
-            generated_at: data.meta.generated_at,
-            totals: totals(&rows),
-            response: response(data.tracker),
-            by_primary_domain: groups(domain_labels(), &rows, |i| {
-                vec![i.record.primary_domain.clone()]
-            }),
-            by_domain,
-            by_objective,
-            by_region,
-            by_country: most_first(groups(Vec::new(), &rows, |i| i.record.countries.clone())),
-            by_partner: most_first(groups(Vec::new(), &rows, |i| vec![i.partner.clone()])),
-            by_funder_category: groups(funder_category_labels(), &rows, |i| {
-                vec![
-                    i.record
-                        .funder_category
-                        .as_deref()
-                        .unwrap_or(FUNDER_UNKNOWN)
-                        .to_string(),
-                ]
-            }),
-            by_type: groups(code_labels("initiative_type"), &rows, |i| {
-                vec![i.record.initiative_type.clone()]
-            }),
-            by_status: groups(code_labels("status"), &rows, |i| {
-                vec![i.record.status.clone()]
-            }),
-            by_start_year: by_start_year(&rows),
-            gaps,
-            quality: quality(initiatives, &rows),
-            tracker: data.tracker.clone(),
-            changes: match data.previous {
+        std::thread::scope(|scope| {
+            let duplicates = scope.spawn(|| duplicates::find(initiatives));
+            let changes = scope.spawn(|| match data.previous {
                 Some((version, previous)) => {
                     ChangeLog::between(Some(version), previous, initiatives)
                 }
                 None => ChangeLog::between(None, &[], initiatives),
-            },
-        }
+            });
+            let budgets: Vec<Option<Money>> = initiatives
+                .iter()
+                .map(|i| i.record.budget_eur.and_then(money))
+                .collect();
+            let rows: Vec<(&DatasetInitiative, Option<Money>)> =
+                initiatives.iter().zip(budgets.iter().copied()).collect();
+
+            let by_domain = groups(domain_labels(), &rows, |i| {
+                let mut domains = i.record.jvap_domains.clone();
+                domains.push(i.record.primary_domain.clone());
+                domains
+            });
+            let by_objective = groups(objective_labels(), &rows, |i| {
+                i.record.marrakesh_objectives.clone()
+            });
+            let by_region = groups(region_labels(), &rows, |i| {
+                i.record
+                    .countries
+                    .iter()
+                    .map(|c| region_of(c).to_string())
+                    .collect()
+            });
+            let gaps = gaps(
+                initiatives.len() as u64,
+                [
+                    ("domain", &by_domain),
+                    ("objective", &by_objective),
+                    ("region", &by_region),
+                ],
+            );
+
+            Figures {
+                round: data.meta.round.clone(),
+                version: data.meta.version,
+                generated_at: data.meta.generated_at,
+                totals: totals(&rows),
+                response: response(data.tracker),
+                by_primary_domain: groups(domain_labels(), &rows, |i| {
+                    vec![i.record.primary_domain.clone()]
+                }),
+                by_domain,
+                by_objective,
+                by_region,
+                by_country: most_first(groups(Vec::new(), &rows, |i| i.record.countries.clone())),
+                by_partner: most_first(groups(Vec::new(), &rows, |i| vec![i.partner.clone()])),
+                by_funder_category: groups(funder_category_labels(), &rows, |i| {
+                    vec![
+                        i.record
+                            .funder_category
+                            .as_deref()
+                            .unwrap_or(FUNDER_UNKNOWN)
+                            .to_string(),
+                    ]
+                }),
+                by_type: groups(code_labels("initiative_type"), &rows, |i| {
+                    vec![i.record.initiative_type.clone()]
+                }),
+                by_status: groups(code_labels("status"), &rows, |i| {
+                    vec![i.record.status.clone()]
+                }),
+                by_start_year: by_start_year(&rows),
+                gaps,
+                quality: quality(&rows, joined(duplicates)),
+                tracker: data.tracker.clone(),
+                changes: joined(changes),
+            }
+        })
     }
 
     /// Every breakdown with the JSON key it appears under, in the order of the struct.
@@ -445,8 +451,8 @@ fn gaps<'a>(
 }
 
 fn quality(
-    initiatives: &[DatasetInitiative],
     rows: &[(&DatasetInitiative, Option<Money>)],
+    duplicates: Vec<PossibleDuplicate>,
 ) -> Quality {
     let mut by_code: BTreeMap<&str, u64> = BTreeMap::new();
     for (initiative, _) in rows {
@@ -478,7 +484,7 @@ fn quality(
             .count() as u64,
         with_warnings: rows.iter().filter(|(i, _)| !i.warnings.is_empty()).count() as u64,
         warnings_by_code,
-        duplicates: duplicates::find(initiatives),
+        duplicates,
     }
 }
 

@@ -33,6 +33,7 @@ pub mod report;
 pub mod sheet;
 pub mod summary;
 pub mod template;
+mod threads;
 pub mod tracker;
 pub mod validate;
 

@@ -4,9 +4,11 @@
 //! so they write exactly the same files.
 
 use crate::Lang;
+use crate::dataset::xlsx::LongSheets;
 use crate::dataset::{self, DatasetError, DatasetInitiative, DatasetMeta};
 use crate::figures::Figures;
 use crate::summary;
+use crate::threads::joined;
 use crate::tracker::Tracker;
 
 /// What a dataset version is built from.
@@ -41,24 +43,39 @@ pub struct OutputFile {
 }
 
 /// Build every file of [`FILES`] for `data`, from one [`Figures`].
+///
+/// The workbook's long sheets, which need no figures, are written on other threads while the figures
+/// are computed and the other files written; the workbook is finished last.
 pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
-    let figures = Figures::compute(data);
+    let contents: Vec<Result<Vec<u8>, DatasetError>> = std::thread::scope(|scope| {
+        let long_sheets = scope.spawn(|| LongSheets::write(data));
+        let figures = Figures::compute(data);
+        let others: Vec<_> = FILES
+            .iter()
+            .skip(1)
+            .map(|&(name, _)| {
+                Ok(match name {
+                    "dataset.json" => dataset::write_json(data, &figures)?,
+                    "dataset.csv" => dataset::write_csv(data.meta, data.initiatives)?,
+                    "summary.en.html" => summary::html(&figures, Lang::En).into_bytes(),
+                    "summary.fr.html" => summary::html(&figures, Lang::Fr).into_bytes(),
+                    "summary.en.md" => summary::markdown(&figures, Lang::En).into_bytes(),
+                    _ => summary::markdown(&figures, Lang::Fr).into_bytes(),
+                })
+            })
+            .collect();
+        // The workbook is the first file.
+        let workbook = joined(long_sheets).and_then(|sheets| sheets.finish(data, &figures));
+        std::iter::once(workbook).chain(others).collect()
+    });
     FILES
         .iter()
-        .map(|&(name, content_type)| {
-            let bytes = match name {
-                "dataset.xlsx" => dataset::write_xlsx(data, &figures)?,
-                "dataset.json" => dataset::write_json(data, &figures)?,
-                "dataset.csv" => dataset::write_csv(data.meta, data.initiatives)?,
-                "summary.en.html" => summary::html(&figures, Lang::En).into_bytes(),
-                "summary.fr.html" => summary::html(&figures, Lang::Fr).into_bytes(),
-                "summary.en.md" => summary::markdown(&figures, Lang::En).into_bytes(),
-                _ => summary::markdown(&figures, Lang::Fr).into_bytes(),
-            };
+        .zip(contents)
+        .map(|(&(name, content_type), bytes)| {
             Ok(OutputFile {
                 name,
                 content_type,
-                bytes,
+                bytes: bytes?,
             })
         })
         .collect()
