@@ -21,7 +21,7 @@ test: setup ## build and run every test (unit, integration, end-to-end on real N
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 
-bench: ## time and peak memory of validation against a bare calamine read, 10k to 1M rows (release)
+bench: ## time and peak memory: validation against a bare calamine read (10k to 1M rows), the outputs of 100,000 initiatives against a bare xlsx write (release)
 	@bash deploy/local/bench.sh
 
 lint: ## formatting and clippy, as `make test` checks them

@@ -54,11 +54,24 @@ done
 echo
 echo "targets (issue 3): validate <= 1.3x the bare read; peak <= 150 MB and flat from 10k to 1M; sparse < 1 s"
 
-# The outputs of a round of 100,000 initiatives (issue 4): figures, workbook, JSON, CSV and the four
-# summaries, through outputs::build, beside a bare constant-memory write of the same Initiatives cells.
+# The outputs of a round of 100,000 initiatives (issue 4): the seven files through outputs::build, as
+# the aggregation service and `jvap consolidate` make them, against a baseline in the same run: the bare
+# rust_xlsxwriter write of the same Initiatives cells to a one-sheet constant-memory workbook. Then each
+# step alone, to show where the time goes.
+N=${OUTPUTS:-100000}
 echo
-echo "bench: outputs of ${OUTPUTS:-100000} initiatives"
-/usr/bin/time -f "%e %M" -o "$DIR/.time" "$BIN/jvap-bench-outputs" "${OUTPUTS:-100000}"
-read -r out_s out_kb < <(tail -n 1 "$DIR/.time")
-awk -v s="$out_s" -v k="$out_kb" 'BEGIN { printf "outputs process: %.2f s wall, peak %.0f MB\n", s, k / 1024 }'
-
+echo "bench: outputs of $N initiatives"
+/usr/bin/time -f "%e %M" -o "$DIR/.time" "$BIN/jvap-bench-outputs" "$N" build >"$DIR/.build"
+read -r build_s build_kb < <(tail -n 1 "$DIR/.time")
+/usr/bin/time -f "%e %M" -o "$DIR/.time" "$BIN/jvap-bench-outputs" "$N" bare >"$DIR/.bare"
+read -r _ bare_kb < <(tail -n 1 "$DIR/.time")
+build=$(grep -o 'build=[0-9.]*' "$DIR/.build" | cut -d= -f2)
+bare=$(grep -o 'bare_xlsx=[0-9.]*' "$DIR/.bare" | cut -d= -f2)
+sed 's/ build=/\n  build=/; s/ (/\n    (/' "$DIR/.build"
+awk -v b="$build" -v x="$bare" -v bk="$build_kb" -v xk="$bare_kb" -v s="$build_s" 'BEGIN {
+  printf "%-28s %10s %10s\n", "", "seconds", "peak_MB"
+  printf "%-28s %10.2f %10.0f\n", "outputs::build (7 files)", b, bk / 1024
+  printf "%-28s %10.2f %10.0f\n", "bare write (Initiatives)", x, xk / 1024
+  printf "ratio build / bare: %.2f   (build process: %.2f s wall)\n", b / x, s
+}'
+"$BIN/jvap-bench-outputs" "$N" steps | sed 's/.*steps: /each step alone: /'

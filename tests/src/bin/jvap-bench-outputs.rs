@@ -3,8 +3,11 @@
 //! Builds that many synthetic but realistic initiatives in memory (every partner reports, every domain,
 //! objective and currency appears, partner and other countries, budgets and missing budgets,
 //! warnings, and one initiative in 200 reported again by a second partner so duplicates are found),
-//! then times `Figures::compute`, `write_xlsx`, `write_json`, `write_csv` and the four summaries (what
-//! `outputs::build` does, step by step) and prints one line.
+//! then times `outputs::build` (the seven files, as the aggregation service and `jvap consolidate`
+//! make them) against a baseline: the bare rust_xlsxwriter write of the same Initiatives cells, already
+//! in memory, to a one-sheet constant-memory workbook with the library's defaults. It also times each
+//! step alone (`Figures::compute`, `write_xlsx`, `write_json`, `write_csv`, the four summaries), to show
+//! where the time goes, and prints one line.
 //! Run it in release: `cargo run --release -p jvap-tests --bin jvap-bench-outputs`.
 
 use std::collections::BTreeMap;
@@ -12,9 +15,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
+use jvap_core::dataset::table::{self, Cell};
 use jvap_core::dataset::{DatasetInitiative, DatasetMeta, write_csv, write_json, write_xlsx};
 use jvap_core::figures::Figures;
-use jvap_core::outputs::RoundData;
+use jvap_core::outputs::{self, RoundData};
 use jvap_core::record::SourceRef;
 use jvap_core::reference::{self, PARTNERS};
 use jvap_core::summary;
@@ -22,15 +26,24 @@ use jvap_core::tracker::Tracker;
 use jvap_core::{Initiative, Lang};
 
 fn main() -> anyhow::Result<()> {
-    let usage = "usage: jvap-bench-outputs [INITIATIVES]";
-    let count: usize = match std::env::args().nth(1) {
+    let usage = "usage: jvap-bench-outputs [INITIATIVES] [all|build|bare|steps]";
+    let mut args = std::env::args().skip(1);
+    let count: usize = match args.next() {
         Some(n) => n.parse().context(usage)?,
         None => 100_000,
     };
+    let part = args.next().unwrap_or_else(|| "all".into());
+    anyhow::ensure!(
+        ["all", "build", "bare", "steps"].contains(&part.as_str()),
+        "{usage}"
+    );
 
     let started = Instant::now();
     let initiatives = synthetic(count)?;
-    let made = started.elapsed();
+    let mut line = format!(
+        "initiatives={count} made={:.2}s",
+        started.elapsed().as_secs_f64()
+    );
 
     let meta = DatasetMeta {
         round: "2022".into(),
@@ -51,17 +64,46 @@ fn main() -> anyhow::Result<()> {
         tracker: &tracker,
     };
 
+    let mut build = None;
+    if part == "all" || part == "build" {
+        let t = Instant::now();
+        let files = outputs::build(&data)?;
+        let elapsed = t.elapsed().as_secs_f64();
+        let sizes: Vec<String> = files
+            .iter()
+            .map(|f| format!("{} {:.1} MB", f.name, f.bytes.len() as f64 / 1_048_576.0))
+            .collect();
+        line += &format!(" build={elapsed:.2}s ({})", sizes.join(", "));
+        build = Some(elapsed);
+    }
+    if part == "all" || part == "bare" {
+        let bare = bare_write(&initiatives)?.as_secs_f64();
+        line += &format!(" bare_xlsx={bare:.2}s");
+        if let Some(build) = build {
+            line += &format!(" ratio={:.2}", build / bare);
+        }
+    }
+    if part == "all" || part == "steps" {
+        line += &steps(&data)?;
+    }
+    println!("{line}");
+    Ok(())
+}
+
+/// Each step of `outputs::build` alone, one after the other on one thread (the figures' duplicate
+/// search and the workbook's two long sheets still use their own threads).
+fn steps(data: &RoundData<'_>) -> anyhow::Result<String> {
     let t = Instant::now();
-    let figures = Figures::compute(&data);
+    let figures = Figures::compute(data);
     let figures_time = t.elapsed();
     let t = Instant::now();
-    let xlsx = write_xlsx(&data, &figures)?;
+    let xlsx = write_xlsx(data, &figures)?;
     let xlsx_time = t.elapsed();
     let t = Instant::now();
-    let json = write_json(&data, &figures)?;
+    let json = write_json(data, &figures)?;
     let json_time = t.elapsed();
     let t = Instant::now();
-    let csv = write_csv(&meta, &initiatives)?;
+    let csv = write_csv(data.meta, data.initiatives)?;
     let csv_time = t.elapsed();
     let t = Instant::now();
     let summaries: usize = [Lang::En, Lang::Fr]
@@ -69,14 +111,10 @@ fn main() -> anyhow::Result<()> {
         .map(|lang| summary::html(&figures, lang).len() + summary::markdown(&figures, lang).len())
         .sum();
     let summaries_time = t.elapsed();
-
     let mb = |bytes: &[u8]| bytes.len() as f64 / 1_048_576.0;
-    println!(
-        "initiatives={} made={:.2}s figures={:.2}s xlsx={:.2}s ({:.1} MB) json={:.2}s ({:.1} MB) \
-         csv={:.2}s ({:.1} MB) summaries={:.2}s ({:.0} KB) total={:.2}s budget_eur={} duplicates={} \
-         gaps={} added={}",
-        figures.totals.initiatives,
-        made.as_secs_f64(),
+    Ok(format!(
+        " steps: figures={:.2}s xlsx={:.2}s ({:.1} MB) json={:.2}s ({:.1} MB) csv={:.2}s ({:.1} MB) \
+         summaries={:.2}s ({:.0} KB) budget_eur={} duplicates={} gaps={} added={}",
         figures_time.as_secs_f64(),
         xlsx_time.as_secs_f64(),
         mb(&xlsx),
@@ -86,13 +124,44 @@ fn main() -> anyhow::Result<()> {
         mb(&csv),
         summaries_time.as_secs_f64(),
         summaries as f64 / 1024.0,
-        (figures_time + xlsx_time + json_time + csv_time + summaries_time).as_secs_f64(),
         figures.totals.budget_eur,
         figures.quality.duplicates.len(),
         figures.gaps.len(),
         figures.changes.added,
-    );
-    Ok(())
+    ))
+}
+
+/// The baseline: the Initiatives cells (made beforehand) written to a one-sheet constant-memory
+/// workbook with rust_xlsxwriter's defaults, and saved.
+fn bare_write(initiatives: &[DatasetInitiative]) -> anyhow::Result<std::time::Duration> {
+    let rows = initiatives
+        .iter()
+        .map(table::row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let started = Instant::now();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => {
+                    sheet.write_string(r, c, text)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, c, *n)?;
+                }
+                Cell::Date(d) => {
+                    sheet.write_string(r, c, d.to_string())?;
+                }
+            }
+        }
+    }
+    let bytes = workbook.save_to_buffer()?;
+    let elapsed = started.elapsed();
+    anyhow::ensure!(!bytes.is_empty(), "the bare workbook is empty");
+    Ok(elapsed)
 }
 
 /// A small deterministic generator (xorshift), so every run builds the same round.
