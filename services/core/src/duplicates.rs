@@ -172,11 +172,14 @@ fn compare(
                 seen[b as usize] = a as u32;
                 scored += 1;
                 if let Some((score, reasons)) = score(feature, other) {
+                    // `a` is the one listed first.
+                    let first = feature.initiative.min(other.initiative);
+                    let second = feature.initiative.max(other.initiative);
                     pairs.push(PossibleDuplicate {
                         score,
                         reasons,
-                        a: InitiativeRef::of(&initiatives[feature.initiative]),
-                        b: InitiativeRef::of(&initiatives[other.initiative]),
+                        a: InitiativeRef::of(&initiatives[first]),
+                        b: InitiativeRef::of(&initiatives[second]),
                     });
                 }
             }
