@@ -220,13 +220,17 @@ impl Aggregator {
             None => None,
         };
         let tracker = self.tracker(round, by_partner).await?;
-        let data = RoundData {
-            meta,
-            initiatives: &initiatives,
-            previous: previous.as_ref().map(|(v, list)| (*v, list.as_slice())),
-            tracker: &tracker,
-        };
-        Ok(outputs::build(&data)?)
+        // Seconds of CPU for a large round: off the async workers, which keep serving NATS meanwhile.
+        let meta = meta.clone();
+        let build = tokio::task::spawn_blocking(move || {
+            outputs::build(&RoundData {
+                meta: &meta,
+                initiatives: &initiatives,
+                previous: previous.as_ref().map(|(v, list)| (*v, list.as_slice())),
+                tracker: &tracker,
+            })
+        });
+        Ok(build.await.map_err(|e| Error::Build(e.to_string()))??)
     }
 
     /// The round tracker as it stands: the round's expected partners, every submission status of

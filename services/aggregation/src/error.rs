@@ -28,6 +28,8 @@ pub enum Error {
     Corrupt(String),
     #[error("{0}")]
     Dataset(#[from] jvap_core::dataset::DatasetError),
+    #[error("building the dataset files stopped: {0}")]
+    Build(String),
     #[error("the consumer stopped: {0}")]
     Consumer(String),
     #[error("e-mail settings: {0}")]
