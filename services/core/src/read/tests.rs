@@ -1,7 +1,7 @@
 //! The reader against the real partner samples and small workbooks made in the test.
 
 use std::io::{Cursor, Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format as XlsxFormat, Formula, Workbook};
@@ -120,20 +120,23 @@ fn a_saved_blank_workbook_is_empty() {
 #[test]
 fn a_zip_bomb_is_refused_without_inflating_it() {
     let bytes = sample("EGY_JVAP_initiatives_2022.xlsx");
-    let started = Instant::now();
     let error = refuse(
         "EGY zip bomb",
         "EGY_JVAP_initiatives_2022.xlsx",
         &bytes,
         &Limits::default(),
     );
-    assert!(matches!(error, FileError::ZipBomb(_)), "{error:?}");
     assert_eq!(error.issue().code, "file.zip_bomb");
-    // Inflating 1.2 GB takes seconds; refusing from the central directory takes microseconds.
+    // Refused from the size its zip headers declare, before a byte is inflated.
+    let FileError::ZipBomb(detail) = &error else {
+        panic!("{error:?}")
+    };
     assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
+        detail
+            .en
+            .starts_with("the part xl/worksheets/sheet1.xml declares 1.1 GB"),
+        "{}",
+        detail.en
     );
 }
 
@@ -242,10 +245,8 @@ fn the_inflation_bound_grows_with_the_file_between_a_floor_and_a_cap() {
 #[test]
 fn the_egy_bomb_is_refused_offline_too_with_its_detail_in_both_languages() {
     let bytes = sample("EGY_JVAP_initiatives_2022.xlsx");
-    let started = std::time::Instant::now();
     let error = refuse("EGY offline", "EGY.xlsx", &bytes, &Limits::offline());
-    // Refused from its declared size: nothing is inflated (well under a second even in a debug build).
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Refused from its declared size ("declares"): nothing is inflated.
     let FileError::ZipBomb(detail) = &error else {
         panic!("{error:?}")
     };
