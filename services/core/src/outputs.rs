@@ -32,6 +32,9 @@ pub const FILES: [(&str, &str); 7] = [
     ("summary.fr.md", "text/markdown; charset=utf-8"),
 ];
 
+/// [`build`] writes the workbook apart from the other files, and puts it first.
+const _: () = assert!(matches!(FILES[0].0.as_bytes(), b"dataset.xlsx"));
+
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One built file.
@@ -64,7 +67,7 @@ pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
                 })
             })
             .collect();
-        // The workbook is the first file.
+        // The workbook is the first file (checked when compiling, below FILES).
         let workbook = joined(long_sheets).and_then(|sheets| sheets.finish(data, &figures));
         std::iter::once(workbook).chain(others).collect()
     });
