@@ -78,11 +78,12 @@ impl LongSheets {
         workbook.add_worksheet().set_name(SHEET_README)?;
         workbook.add_worksheet_with_constant_memory()?;
         workbook.add_worksheet_with_constant_memory()?;
+        let styles = LongStyles::registered(&mut workbook);
         let (first, rest) = workbook.worksheets_mut().split_at_mut(2);
         let (initiatives, countries) = (&mut first[1], &mut rest[0]);
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| write_countries(countries, data.initiatives));
-            write_initiatives(initiatives, &table::columns(), data.initiatives)?;
+            let other = scope.spawn(|| write_countries(countries, data.initiatives, &styles));
+            write_initiatives(initiatives, &table::columns(), data.initiatives, &styles)?;
             joined(other)
         })?;
         Ok(LongSheets(workbook))
@@ -100,6 +101,42 @@ impl LongSheets {
         )?;
         reports::write(&mut workbook, figures)?;
         Ok(workbook.save_to_buffer()?)
+    }
+}
+
+/// The cell formats of the two long sheets.
+///
+/// They are registered with the workbook before the sheets are written side by side: the library
+/// numbers a format the first time a sheet uses it, and two sheets meeting the same new format at the
+/// same moment could number it twice, which shifts the styles of the saved workbook.
+/// (`Workbook::register_format` is documented for this multi-threaded constant-memory use.)
+struct LongStyles {
+    header: Format,
+    date: Format,
+    amount: Format,
+    euros: Format,
+    integer: Format,
+}
+
+impl LongStyles {
+    fn registered(workbook: &mut Workbook) -> LongStyles {
+        let styles = LongStyles {
+            header: Format::new().set_bold().set_background_color(0xDDEBF7),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            amount: Format::new().set_num_format("#,##0.00"),
+            euros: Format::new().set_num_format(EUR_FORMAT),
+            integer: Format::new().set_num_format("0"),
+        };
+        for format in [
+            &styles.header,
+            &styles.date,
+            &styles.amount,
+            &styles.euros,
+            &styles.integer,
+        ] {
+            workbook.register_format(format);
+        }
+        styles
     }
 }
 
@@ -200,13 +237,16 @@ fn write_initiatives(
     sheet: &mut Worksheet,
     columns: &[Column],
     initiatives: &[DatasetInitiative],
+    styles: &LongStyles,
 ) -> Result<(), DatasetError> {
     sheet.set_name(SHEET_INITIATIVES)?;
-    let header = Format::new().set_bold().set_background_color(0xDDEBF7);
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let amount = Format::new().set_num_format("#,##0.00");
-    let euros = Format::new().set_num_format(EUR_FORMAT);
-    let integer = Format::new().set_num_format("0");
+    let LongStyles {
+        header,
+        date,
+        amount,
+        euros,
+        integer,
+    } = styles;
 
     for (col, column) in columns.iter().enumerate() {
         sheet.set_column_width(col as u16, width(column))?;
@@ -216,7 +256,7 @@ fn write_initiatives(
         .map(|c| {
             TableColumn::new()
                 .set_header(c.key)
-                .set_header_format(&header)
+                .set_header_format(header)
         })
         .collect();
     let last_col = columns.len().saturating_sub(1) as u16;
@@ -242,15 +282,15 @@ fn write_initiatives(
                 }
                 Cell::Number(n) => {
                     let format = match (column.key, column.column_type) {
-                        (_, ColumnType::Integer) => &integer,
-                        ("budget_eur", _) => &euros,
-                        _ => &amount,
+                        (_, ColumnType::Integer) => integer,
+                        ("budget_eur", _) => euros,
+                        _ => amount,
                     };
                     sheet.write_number_with_format(row, col, *n, format)?;
                 }
                 Cell::Date(d) => match excel_date(*d) {
                     Some(excel) => {
-                        sheet.write_datetime_with_format(row, col, excel, &date)?;
+                        sheet.write_datetime_with_format(row, col, excel, date)?;
                     }
                     None => {
                         sheet.write_string(row, col, d.to_string())?;
@@ -267,10 +307,10 @@ fn write_initiatives(
 fn write_countries(
     sheet: &mut Worksheet,
     initiatives: &[DatasetInitiative],
+    styles: &LongStyles,
 ) -> Result<(), DatasetError> {
     sheet.set_name(SHEET_COUNTRIES)?;
-    let header = Format::new().set_bold().set_background_color(0xDDEBF7);
-    let euros = Format::new().set_num_format(EUR_FORMAT);
+    let LongStyles { header, euros, .. } = styles;
     let columns = [
         ("partner", 10.0),
         ("partner_ref", 18.0),
@@ -283,7 +323,7 @@ fn write_countries(
     ];
     for (col, (key, width)) in columns.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
-        sheet.write_string_with_format(0, col as u16, *key, &header)?;
+        sheet.write_string_with_format(0, col as u16, *key, header)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let rows: u32 = initiatives
@@ -311,7 +351,7 @@ fn write_countries(
             sheet.write_string(row, 5, figures::region_of(country))?;
             sheet.write_string(row, 6, &record.primary_domain)?;
             if let Some(budget) = record.budget_eur.and_then(figures::money) {
-                sheet.write_number_with_format(row, 7, money_number(budget), &euros)?;
+                sheet.write_number_with_format(row, 7, money_number(budget), euros)?;
             }
         }
     }
