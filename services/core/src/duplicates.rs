@@ -141,23 +141,29 @@ fn search(initiatives: &[DatasetInitiative]) -> (Vec<PossibleDuplicate>, usize) 
         }
         all
     });
-    pairs.sort_by(|x, y| {
+    // Best score first; pairs alike in score, partners and rows (possible when a partner's files
+    // have rows in common) in dataset order, so every run lists them alike.
+    pairs.sort_by(|(x_at, x), (y_at, y)| {
         y.score
             .total_cmp(&x.score)
             .then_with(|| order(&x.a, &x.b).cmp(&order(&y.a, &y.b)))
+            .then_with(|| x_at.cmp(y_at))
     });
-    (pairs, scored)
+    (pairs.into_iter().map(|(_, pair)| pair).collect(), scored)
 }
 
-/// The pairs passing [`THRESHOLD`] between `own` initiatives and the later members of their blocks,
-/// and how many pairs were scored. Each pair is met once: `seen` remembers which initiative last met
-/// each other one.
+/// A pair found, with the indexes of its two initiatives in the dataset.
+type Found = ((usize, usize), PossibleDuplicate);
+
+/// The pairs passing [`THRESHOLD`] between `own` initiatives and the later members of their blocks
+/// (each with the two initiatives' indexes), and how many pairs were scored. Each pair is met once:
+/// `seen` remembers which initiative last met each other one.
 fn compare(
     own: impl Iterator<Item = usize>,
     initiatives: &[DatasetInitiative],
     features: &[Features],
     blocks: &Blocks,
-) -> (Vec<PossibleDuplicate>, usize) {
+) -> (Vec<Found>, usize) {
     let mut seen = vec![u32::MAX; features.len()];
     let mut scored = 0;
     let mut pairs = Vec::new();
@@ -175,12 +181,13 @@ fn compare(
                     // `a` is the one listed first.
                     let first = feature.initiative.min(other.initiative);
                     let second = feature.initiative.max(other.initiative);
-                    pairs.push(PossibleDuplicate {
+                    let pair = PossibleDuplicate {
                         score,
                         reasons,
                         a: InitiativeRef::of(&initiatives[first]),
                         b: InitiativeRef::of(&initiatives[second]),
-                    });
+                    };
+                    pairs.push(((first, second), pair));
                 }
             }
         }
