@@ -136,7 +136,10 @@ impl SerializeStruct for &mut Fields {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        let cell = value.serialize(OneCell)?;
+        let cell = match value.serialize(OneCell)? {
+            Cell::Text(text) if text.is_empty() => Cell::Empty,
+            cell => cell,
+        };
         self.0.push((key, cell));
         Ok(())
     }
@@ -148,14 +151,6 @@ impl SerializeStruct for &mut Fields {
 
 /// Serialises one field's value as a cell.
 struct OneCell;
-
-fn text(s: &str) -> Cell {
-    if s.is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(s.to_string())
-    }
-}
 
 impl Serializer for OneCell {
     type Ok = Cell;
@@ -205,7 +200,7 @@ impl Serializer for OneCell {
         Ok(Cell::Text(v.to_string()))
     }
     fn serialize_str(self, v: &str) -> Result<Cell, Error> {
-        Ok(text(v))
+        Ok(Cell::Text(v.to_string()))
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<Cell, Error> {
         Err(unsupported("bytes"))
@@ -228,7 +223,7 @@ impl Serializer for OneCell {
         _: u32,
         name: &'static str,
     ) -> Result<Cell, Error> {
-        Ok(text(name))
+        Ok(Cell::Text(name.to_string()))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -294,7 +289,8 @@ fn finite(v: f64) -> Cell {
     }
 }
 
-/// A list's texts, joined with [`LIST_SEPARATOR`]; items that are not texts are left out.
+/// A list's texts, joined with [`LIST_SEPARATOR`] (an empty text too, so the cell splits back into
+/// the same list); items that are not texts are left out.
 struct List(Vec<String>);
 
 impl SerializeSeq for List {
@@ -309,7 +305,7 @@ impl SerializeSeq for List {
     }
 
     fn end(self) -> Result<Cell, Error> {
-        Ok(text(&self.0.join(LIST_SEPARATOR)))
+        Ok(Cell::Text(self.0.join(LIST_SEPARATOR)))
     }
 }
 
@@ -352,6 +348,8 @@ mod tests {
         budget: f64,
         missing: f64,
         countries: Vec<&'static str>,
+        funders: Vec<&'static str>,
+        none: Vec<&'static str>,
         done: bool,
         source: Inner,
     }
@@ -365,6 +363,8 @@ mod tests {
             budget: 1200.5,
             missing: f64::NAN,
             countries: vec!["NER", "MLI"],
+            funders: vec!["EU", "", "DEU"],
+            none: vec![],
             done: true,
             source: Inner { row: 7 },
         };
@@ -378,6 +378,8 @@ mod tests {
                 ("budget", Cell::Number(1200.5)),
                 ("missing", Cell::Empty),
                 ("countries", Cell::Text("NER; MLI".into())),
+                ("funders", Cell::Text("EU; ; DEU".into())),
+                ("none", Cell::Empty),
                 ("done", Cell::Text("true".into())),
                 ("source", Cell::Empty),
             ]
