@@ -65,13 +65,14 @@ echo "bench: outputs of $N initiatives"
 read -r build_s build_kb < <(tail -n 1 "$DIR/.time")
 /usr/bin/time -f "%e %M" -o "$DIR/.time" "$BIN/jvap-bench-outputs" "$N" bare >"$DIR/.bare"
 read -r _ bare_kb < <(tail -n 1 "$DIR/.time")
-build=$(grep -o 'build=[0-9.]*' "$DIR/.build" | cut -d= -f2)
-bare=$(grep -o 'bare_xlsx=[0-9.]*' "$DIR/.bare" | cut -d= -f2)
+build=$(grep -o 'build=[0-9.]*' "$DIR/.build" | cut -d= -f2 || true)
+bare=$(grep -o 'bare_xlsx=[0-9.]*' "$DIR/.bare" | cut -d= -f2 || true)
+[ -n "$build" ] && [ -n "$bare" ] || { echo "bench: jvap-bench-outputs printed no build= or bare_xlsx= time" >&2; exit 1; }
 sed 's/ build=/\n  build=/; s/ (/\n    (/' "$DIR/.build"
 awk -v b="$build" -v x="$bare" -v bk="$build_kb" -v xk="$bare_kb" -v s="$build_s" 'BEGIN {
   printf "%-28s %10s %10s\n", "", "seconds", "peak_MB"
   printf "%-28s %10.2f %10.0f\n", "outputs::build (7 files)", b, bk / 1024
   printf "%-28s %10.2f %10.0f\n", "bare write (Initiatives)", x, xk / 1024
-  printf "ratio build / bare: %.2f   (build process: %.2f s wall)\n", b / x, s
+  printf "ratio build / bare: %.2f   (build process: %.2f s wall)\n", (x > 0 ? b / x : 0), s
 }'
 "$BIN/jvap-bench-outputs" "$N" steps | sed 's/.*steps: /each step alone: /'

@@ -73,13 +73,13 @@ fn main() -> anyhow::Result<()> {
             .iter()
             .map(|f| format!("{} {:.1} MB", f.name, f.bytes.len() as f64 / 1_048_576.0))
             .collect();
-        line += &format!(" build={elapsed:.2}s ({})", sizes.join(", "));
+        line += &format!(" build={elapsed:.3}s ({})", sizes.join(", "));
         build = Some(elapsed);
     }
     if part == "all" || part == "bare" {
         let bare = bare_write(&initiatives)?.as_secs_f64();
-        line += &format!(" bare_xlsx={bare:.2}s");
-        if let Some(build) = build {
+        line += &format!(" bare_xlsx={bare:.3}s");
+        if let Some(build) = build.filter(|_| bare > 0.0) {
             line += &format!(" ratio={:.2}", build / bare);
         }
     }
