@@ -23,7 +23,7 @@ struct Fields(Vec<(&'static str, Cell)>);
 
 fn unsupported(what: &str) -> Error {
     ser::Error::custom(format!(
-        "a table row is made from a struct, not from {what}"
+        "a table row is made from a struct of texts, numbers, dates and lists, not from {what}"
     ))
 }
 
@@ -33,6 +33,43 @@ macro_rules! refuse {
         $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Error> {
             Err(unsupported(stringify!($method)))
         })*
+    };
+}
+
+/// Tuples, maps and enums with data, which neither a row nor a cell is made from.
+macro_rules! refuse_compound {
+    () => {
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+            Err(unsupported("a tuple"))
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Error> {
+            Err(unsupported("a tuple"))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Error> {
+            Err(unsupported("an enum with data"))
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+            Err(unsupported("a map"))
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Error> {
+            Err(unsupported("an enum with data"))
+        }
     };
 }
 
@@ -94,37 +131,7 @@ impl Serializer for &mut Fields {
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
         Err(unsupported("a list"))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(unsupported("a tuple"))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(unsupported("a tuple"))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(unsupported("an enum"))
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(unsupported("a map"))
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(unsupported("an enum"))
-    }
+    refuse_compound!();
 }
 
 impl SerializeStruct for &mut Fields {
@@ -244,39 +251,9 @@ impl Serializer for OneCell {
     fn serialize_seq(self, len: Option<usize>) -> Result<List, Error> {
         Ok(List(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(unsupported("a tuple"))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(unsupported("a tuple"))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(unsupported("an enum with data"))
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(unsupported("a map"))
-    }
+    refuse_compound!();
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Nested, Error> {
         Ok(Nested)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(unsupported("an enum with data"))
     }
 }
 
