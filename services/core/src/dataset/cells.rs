@@ -159,6 +159,15 @@ impl SerializeStruct for &mut Fields {
 /// Serialises one field's value as a cell.
 struct OneCell;
 
+/// Every integer is a number cell.
+macro_rules! integers {
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<Cell, Error> {
+            Ok(Cell::Number(v as f64))
+        })*
+    };
+}
+
 impl Serializer for OneCell {
     type Ok = Cell;
     type Error = Error;
@@ -173,30 +182,16 @@ impl Serializer for OneCell {
     fn serialize_bool(self, v: bool) -> Result<Cell, Error> {
         Ok(Cell::Text(v.to_string()))
     }
-    fn serialize_i8(self, v: i8) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Cell, Error> {
-        Ok(Cell::Number(v as f64))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Cell, Error> {
-        Ok(Cell::Number(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Cell, Error> {
-        Ok(Cell::Number(v as f64))
-    }
+    integers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+    );
     fn serialize_f32(self, v: f32) -> Result<Cell, Error> {
         Ok(finite(v.into()))
     }
