@@ -11,7 +11,7 @@ use jvap_core::tracker::PartnerState;
 use maud::{Markup, html};
 
 use super::i18n::fill;
-use super::layout::{self, when};
+use super::layout::{self, column_heads, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::AppState;
@@ -54,10 +54,7 @@ pub(super) async fn datasets_section(state: &AppState, view: &View) -> Result<Ma
                         ("published", &when(latest.published_at)),
                     ])) }
                     table {
-                        thead { tr {
-                            th scope="col" { (w.col_dataset) }
-                            th scope="col" { (w.col_downloads) }
-                        } }
+                        (column_heads(&[w.col_dataset, w.col_downloads]))
                         tbody {
                             @for version in (1..=latest.version).rev() {
                                 tr {
@@ -95,13 +92,7 @@ async fn tracker_section(state: &AppState, view: &View) -> Result<Markup, PageEr
             h2 #tracker { (w.tracker_title) }
             p { (w.tracker_intro) }
             table {
-                thead { tr {
-                    th scope="col" { (w.col_partner) }
-                    th scope="col" { (w.col_state) }
-                    th scope="col" { (w.col_submissions) }
-                    th scope="col" { (w.col_initiatives) }
-                    th scope="col" { (w.col_last_activity) }
-                } }
+                (column_heads(&[w.col_partner, w.col_state, w.col_submissions, w.col_initiatives, w.col_last_activity]))
                 tbody {
                     @for row in &tracker.partners {
                         tr {
@@ -170,12 +161,7 @@ async fn latest_details(state: &AppState, view: &View) -> Result<Markup, PageErr
                 }
                 @if !changes.partners.is_empty() {
                     table {
-                        thead { tr {
-                            th scope="col" { (w.col_partner) }
-                            th scope="col" { (w.col_added) }
-                            th scope="col" { (w.col_updated) }
-                            th scope="col" { (w.col_removed) }
-                        } }
+                        (column_heads(&[w.col_partner, w.col_added, w.col_updated, w.col_removed]))
                         tbody {
                             @for partner in &changes.partners {
                                 tr {
@@ -200,10 +186,7 @@ async fn latest_details(state: &AppState, view: &View) -> Result<Markup, PageErr
                 }
                 @if !figures.quality.warnings_by_code.is_empty() {
                     table {
-                        thead { tr {
-                            th scope="col" { (w.col_code) }
-                            th scope="col" { (w.col_initiatives) }
-                        } }
+                        (column_heads(&[w.col_code, w.col_initiatives]))
                         tbody {
                             @for (code, count) in &figures.quality.warnings_by_code {
                                 tr { th scope="row" { code { (code) } } td { (count) } }
@@ -218,12 +201,7 @@ async fn latest_details(state: &AppState, view: &View) -> Result<Markup, PageErr
             @match dataset.duplicates.as_deref() {
                 None | Some([]) => p { (w.no_duplicates) },
                 Some(duplicates) => table {
-                    thead { tr {
-                        th scope="col" { (w.col_score) }
-                        th scope="col" { (w.col_first) }
-                        th scope="col" { (w.col_second) }
-                        th scope="col" { (w.col_reasons) }
-                    } }
+                    (column_heads(&[w.col_score, w.col_first, w.col_second, w.col_reasons]))
                     tbody {
                         @for duplicate in duplicates {
                             tr {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::View;
 use super::i18n::Words;
-use super::layout;
+use super::layout::{self, column_heads};
 use crate::http::openapi;
 
 /// `GET /api`.
@@ -137,13 +137,7 @@ fn operation(w: &Words, op: &Operation) -> Markup {
             @if !parameters.is_empty() {
                 table {
                     caption { (w.api_parameters) }
-                    thead { tr {
-                        th scope="col" { (w.col_name) }
-                        th scope="col" { (w.col_in) }
-                        th scope="col" { (w.col_required) }
-                        th scope="col" { (w.col_type) }
-                        th scope="col" { (w.col_description) }
-                    } }
+                    (column_heads(&[w.col_name, w.col_in, w.col_required, w.col_type, w.col_description]))
                     tbody {
                         @for parameter in &parameters {
                             tr {
@@ -162,11 +156,7 @@ fn operation(w: &Words, op: &Operation) -> Markup {
             }
             table {
                 caption { (w.api_responses) }
-                thead { tr {
-                    th scope="col" { (w.col_status) }
-                    th scope="col" { (w.col_description) }
-                    th scope="col" { (w.col_content) }
-                } }
+                (column_heads(&[w.col_status, w.col_description, w.col_content]))
                 tbody {
                     @for (status, response) in object(&spec["responses"]) {
                         tr {
@@ -194,12 +184,7 @@ fn schema_section(view: &View, name: &str, schema: &Value) -> Markup {
         @if schema["properties"].is_object() {
             table {
                 caption.visually-hidden { (name) }
-                thead { tr {
-                    th scope="col" { (w.col_name) }
-                    th scope="col" { (w.col_required) }
-                    th scope="col" { (w.col_type) }
-                    th scope="col" { (w.col_description) }
-                } }
+                (column_heads(&[w.col_name, w.col_required, w.col_type, w.col_description]))
                 tbody {
                     @for (field, property) in object(&schema["properties"]) {
                         tr {

@@ -96,6 +96,15 @@ pub(crate) fn templates_section(view: &View) -> Markup {
     }
 }
 
+/// A table's header row: one column heading per text.
+pub(crate) fn column_heads(headings: &[&str]) -> Markup {
+    html! {
+        thead { tr {
+            @for heading in headings { th scope="col" { (heading) } }
+        } }
+    }
+}
+
 /// A UTC time as `2022-03-15 14:05`.
 pub(crate) fn when(time: chrono::DateTime<chrono::Utc>) -> String {
     time.format("%Y-%m-%d %H:%M").to_string()

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::fill;
-use super::layout::{self, when};
+use super::layout::{self, column_heads, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::{AppState, human_size, submissions};
@@ -343,14 +343,7 @@ fn report_section(view: &View, id: &str, report: &Report, filter: &ReportFilter)
                     (fill(w.shown_of, &[("shown", &shown.len().to_string()), ("total", &report.issues.len().to_string())]))
                 }
                 table #issues {
-                    thead { tr {
-                        th scope="col" { (w.col_severity) }
-                        th scope="col" { (w.col_sheet) }
-                        th scope="col" { (w.col_cell) }
-                        th scope="col" { (w.col_column) }
-                        th scope="col" { (w.col_value) }
-                        th scope="col" { (w.col_message) }
-                    } }
+                    (column_heads(&[w.col_severity, w.col_sheet, w.col_cell, w.col_column, w.col_value, w.col_message]))
                     tbody {
                         @for issue in shown {
                             tr {
