@@ -75,6 +75,11 @@ pub struct SubmissionReceived {
     /// Hex SHA-256 of the raw bytes.
     pub sha256: String,
     pub received_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
 }
 
 /// Published by validation for an accepted file; the records are in `reports/<id>/records.json`.
@@ -86,6 +91,11 @@ pub struct SubmissionValidated {
     pub mode: Mode,
     pub counts: Counts,
     pub validated_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
 }
 
 /// Published by validation for a rejected file; the report is in `reports/<id>/report.json`.
@@ -96,6 +106,11 @@ pub struct SubmissionRejected {
     pub round: String,
     pub counts: Counts,
     pub validated_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
 }
 
 /// Published when a stage gave up on a submission after its maximum deliveries.

@@ -335,6 +335,7 @@ fn every_message_matches_its_schema() {
         size: 1234,
         sha256: "ab".repeat(32),
         received_at: at(9),
+        revalidation: None,
     };
     let validated = SubmissionValidated {
         submission_id: "0b7e".into(),
@@ -343,6 +344,7 @@ fn every_message_matches_its_schema() {
         mode: Mode::Replace,
         counts: counts(),
         validated_at: at(10),
+        revalidation: None,
     };
     let rejected = SubmissionRejected {
         submission_id: "0b7e".into(),
@@ -350,6 +352,7 @@ fn every_message_matches_its_schema() {
         round: "2022".into(),
         counts: counts(),
         validated_at: at(10),
+        revalidation: None,
     };
     let failed = SubmissionFailed {
         submission_id: "0b7e".into(),

@@ -158,6 +158,7 @@ async fn publish_outcome(
                 mode: received.mode,
                 counts: report.counts,
                 validated_at: now,
+                revalidation: received.revalidation.clone(),
             };
             let subject = m::subject_validated(&received.partner);
             bus.publish(&subject, &format!("{id}-validated"), &message)
@@ -170,6 +171,7 @@ async fn publish_outcome(
                 round: received.round.clone(),
                 counts: report.counts,
                 validated_at: now,
+                revalidation: received.revalidation.clone(),
             };
             let subject = m::subject_rejected(&received.partner);
             bus.publish(&subject, &format!("{id}-rejected"), &message)

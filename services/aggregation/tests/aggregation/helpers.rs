@@ -187,6 +187,7 @@ impl Env {
             mode: submission.mode,
             counts,
             validated_at: now,
+            revalidation: None,
         }
     }
 

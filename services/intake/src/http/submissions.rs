@@ -444,6 +444,7 @@ async fn publish_received(bus: &Bus, status: &SubmissionStatus, bytes: &[u8]) ->
         size: status.size,
         sha256: hex::encode(Sha256::digest(bytes)),
         received_at: status.received_at,
+        revalidation: None,
     };
     let subject = m::subject_received(&status.partner);
     bus.publish(&subject, &status.submission_id, &message)

@@ -41,6 +41,7 @@ async fn a_submission_whose_upload_is_missing_is_retried_then_marked_failed_with
         file_name: "lost.xlsx".into(),
         size: 10,
         sha256: String::new(),
+        revalidation: None,
         received_at: now,
     };
 
