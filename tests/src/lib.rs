@@ -37,6 +37,35 @@ pub fn manifest() -> anyhow::Result<Vec<serde_json::Value>> {
     Ok(serde_json::from_str(&text)?)
 }
 
+/// The parsing worker of in-process services: the `jvap-worker` binary of this build (`cargo test
+/// --workspace` builds it), with the default budget.
+pub fn worker() -> jvap_worker::Worker {
+    jvap_worker::Worker::binary(binary("jvap-worker"), jvap_worker::Budget::default())
+}
+
+/// A binary of this build (`jvap-worker`, `jvap`, `jvap-intake`, ...): in the target directory, beside
+/// the `deps/` folder where test binaries run.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let dir = exe
+        .parent()
+        .map(|deps| {
+            if deps.ends_with("deps") {
+                deps.parent().unwrap_or(deps)
+            } else {
+                deps
+            }
+        })
+        .expect("the test binary is in a directory");
+    let binary = dir.join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build --bin {name}`",
+        binary.display()
+    );
+    binary
+}
+
 /// A free TCP port on the loopback interface.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

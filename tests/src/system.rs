@@ -87,9 +87,12 @@ impl System {
     }
 
     pub async fn start_validation(&mut self) -> anyhow::Result<()> {
+        let worker = crate::worker();
         let config = jvap_validation::Config {
             nats_url: self.nats.url(),
-            consumer: jvap_validation::config::consumer_spec(),
+            consumer: jvap_validation::config::consumer_spec(&worker.budget),
+            worker,
+            limits: jvap_core::Limits::default(),
         };
         let app = jvap_validation::App::build(config).await?;
         self.validation = Some(spawn(|stop| app.run_until_stopped(stop)));

@@ -4,6 +4,17 @@
 //! what happened with an [`Outcome`]; the loop acks only [`Outcome::Done`], naks a
 //! [`Outcome::Retry`] with a growing delay, and after `max_deliver` attempts marks the submission
 //! `failed` with the reason, publishes `jvap.submission.failed.<partner>` and stops redelivery.
+//!
+//! Poison messages end, whatever stopped them:
+//! - a handler that returns is timed: past [`ConsumerSpec::handle_timeout`] its attempt is a retry
+//!   (while it runs, the loop tells the server it is in progress, so `ack_wait` is not a deadline);
+//! - a delivery past `max_deliver` means the earlier attempts never answered (the process died on
+//!   them): it is marked failed before it is attempted again;
+//! - JetStream's max-deliveries advisory for the consumer is watched as a last net: a submission it
+//!   names that is not final yet is marked failed.
+//!
+//! Up to [`ConsumerSpec::concurrency`] messages are handled at once (validation: one per core; a
+//! consumer whose order matters, aggregation, keeps 1).
 
 use std::future::Future;
 use std::time::Duration;
@@ -32,6 +43,10 @@ pub struct ConsumerSpec {
     pub ack_wait: Duration,
     /// Nak delays by attempt (the last one repeats).
     pub backoff: Vec<Duration>,
+    /// Messages handled at once.
+    pub concurrency: usize,
+    /// The longest one attempt may take before it counts as failed (and is retried).
+    pub handle_timeout: Duration,
 }
 
 impl ConsumerSpec {
@@ -48,6 +63,8 @@ impl ConsumerSpec {
                 Duration::from_secs(2),
                 Duration::from_secs(5),
             ],
+            concurrency: 1,
+            handle_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -68,7 +85,8 @@ struct Ids {
     partner: String,
 }
 
-/// Consume until `stop` is cancelled, handling one message at a time.
+/// Consume until `stop` is cancelled, handling up to `spec.concurrency` messages at a time. Messages
+/// in hand are finished before it returns.
 pub async fn run<F, Fut>(
     bus: &Bus,
     spec: &ConsumerSpec,
@@ -80,8 +98,16 @@ where
     Fut: Future<Output = Outcome>,
 {
     let consumer = create(bus, spec).await?;
-    while !stop.is_cancelled() {
-        let mut messages = match consumer.messages().await {
+    let advisories = watch_max_deliveries(bus, spec, stop.clone()).await;
+    let concurrency = spec.concurrency.max(1);
+    let mut in_hand = futures::stream::FuturesUnordered::new();
+    'pull: while !stop.is_cancelled() {
+        let mut messages = match consumer
+            .stream()
+            .max_messages_per_batch(concurrency)
+            .messages()
+            .await
+        {
             Ok(messages) => messages,
             Err(e) => {
                 tracing::warn!(error.message = %e, "cannot pull messages, retrying");
@@ -90,18 +116,105 @@ where
             }
         };
         loop {
+            if in_hand.len() >= concurrency {
+                in_hand.next().await;
+                continue;
+            }
             let next = tokio::select! {
-                _ = stop.cancelled() => return Ok(()),
+                _ = stop.cancelled() => break 'pull,
+                Some(()) = in_hand.next(), if !in_hand.is_empty() => continue,
                 next = messages.next() => next,
             };
             match next {
-                Some(Ok(message)) => settle(bus, spec, message, &handle).await,
+                Some(Ok(message)) => in_hand.push(settle(bus, spec, message, &handle)),
                 Some(Err(e)) => tracing::warn!(error.message = %e, "error while pulling messages"),
                 None => break,
             }
         }
     }
+    while in_hand.next().await.is_some() {}
+    if let Some(advisories) = advisories {
+        advisories.abort();
+    }
     Ok(())
+}
+
+/// Mark failed the submission of every message JetStream gives up on (its max-deliveries advisory),
+/// in case no delivery of it ever answered. `None` when the advisories cannot be watched (logged).
+async fn watch_max_deliveries(
+    bus: &Bus,
+    spec: &ConsumerSpec,
+    stop: CancellationToken,
+) -> Option<tokio::task::JoinHandle<()>> {
+    #[derive(Deserialize)]
+    struct Advisory {
+        stream_seq: u64,
+        deliveries: i64,
+    }
+    let subject = format!(
+        "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{}.{}",
+        m::STREAM,
+        spec.durable
+    );
+    let mut advisories = match bus.client.subscribe(subject).await {
+        Ok(subscriber) => subscriber,
+        Err(e) => {
+            tracing::warn!(error.message = %e, "cannot watch max-deliveries advisories");
+            return None;
+        }
+    };
+    let (bus, spec) = (bus.clone(), spec.clone());
+    Some(tokio::spawn(async move {
+        loop {
+            let advisory = tokio::select! {
+                _ = stop.cancelled() => return,
+                advisory = advisories.next() => advisory,
+            };
+            let Some(advisory) = advisory else { return };
+            let Ok(advisory) = serde_json::from_slice::<Advisory>(&advisory.payload) else {
+                continue;
+            };
+            let reason = format!(
+                "{} stopped without an answer on each of its {} attempts",
+                spec.stage, advisory.deliveries
+            );
+            if let Err(e) = fail_by_sequence(&bus, &spec, advisory.stream_seq, &reason).await {
+                tracing::error!(error.message = %e, seq = advisory.stream_seq, "cannot mark the message of an advisory failed");
+            }
+        }
+    }))
+}
+
+/// Mark failed the submission of stream message `seq`, unless it is final already.
+async fn fail_by_sequence(
+    bus: &Bus,
+    spec: &ConsumerSpec,
+    seq: u64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let stream = bus
+        .js
+        .get_stream(m::STREAM)
+        .await
+        .map_err(|e| anyhow::anyhow!("stream {}: {e}", m::STREAM))?;
+    let message = stream
+        .get_raw_message(seq)
+        .await
+        .map_err(|e| anyhow::anyhow!("message {seq}: {e}"))?;
+    let Ok(ids) = serde_json::from_slice::<Ids>(&message.payload) else {
+        return Ok(());
+    };
+    let finished = bus.status(&ids.submission_id).await?.is_none_or(|status| {
+        matches!(
+            status.state,
+            State::Accepted | State::Rejected | State::Failed
+        )
+    });
+    if finished {
+        return Ok(());
+    }
+    tracing::error!(submission_id = %ids.submission_id, %reason, "max deliveries reached; marking failed");
+    mark_failed(bus, spec, &message.payload, reason).await
 }
 
 async fn create(
@@ -138,7 +251,16 @@ async fn settle<F, Fut>(
     Fut: Future<Output = Outcome>,
 {
     let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
-    let reason = match handle(message.payload.clone()).await {
+    if delivered > spec.max_deliver {
+        // Every earlier delivery ended without an answer: the process stopped on it. Not again.
+        let reason = format!(
+            "{} stopped without an answer on each of its {} attempts",
+            spec.stage, spec.max_deliver
+        );
+        give_up(bus, spec, &message, &reason).await;
+        return;
+    }
+    let reason = match attempt(spec, &message, handle).await {
         Outcome::Done => {
             if let Err(e) = message.double_ack().await {
                 tracing::warn!(error.message = %e, "ack not confirmed; the message may come again");
@@ -157,7 +279,52 @@ async fn settle<F, Fut>(
         return;
     }
     tracing::error!(%reason, delivered, "giving up on message after its maximum deliveries");
-    match mark_failed(bus, spec, &message.payload, &reason).await {
+    let detail = format!(
+        "{} failed after {} attempts: {reason}",
+        spec.stage, spec.max_deliver
+    );
+    give_up(bus, spec, &message, &detail).await;
+}
+
+/// One attempt: the handler within its timeout, telling the server it is in progress meanwhile.
+async fn attempt<F, Fut>(
+    spec: &ConsumerSpec,
+    message: &async_nats::jetstream::Message,
+    handle: &F,
+) -> Outcome
+where
+    F: Fn(bytes::Bytes) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let handled = tokio::time::timeout(spec.handle_timeout, handle(message.payload.clone()));
+    tokio::pin!(handled);
+    let mut progress = tokio::time::interval(spec.ack_wait / 3);
+    progress.tick().await;
+    loop {
+        tokio::select! {
+            outcome = &mut handled => {
+                return outcome.unwrap_or_else(|_| {
+                    Outcome::Retry(format!("no answer within {} s", spec.handle_timeout.as_secs()))
+                });
+            }
+            _ = progress.tick() => {
+                if let Err(e) = message.ack_with(AckKind::Progress).await {
+                    tracing::warn!(error.message = %e, "cannot tell the server the message is in progress");
+                }
+            }
+        }
+    }
+}
+
+/// Mark the message's submission failed and stop its redelivery; if that cannot be recorded, let
+/// it come again.
+async fn give_up(
+    bus: &Bus,
+    spec: &ConsumerSpec,
+    message: &async_nats::jetstream::Message,
+    detail: &str,
+) {
+    match mark_failed(bus, spec, &message.payload, detail).await {
         Ok(()) => {
             let _ = message.ack_with(AckKind::Term).await;
         }
@@ -174,16 +341,13 @@ async fn mark_failed(
     bus: &Bus,
     spec: &ConsumerSpec,
     payload: &[u8],
-    reason: &str,
+    detail: &str,
 ) -> anyhow::Result<()> {
     let Ok(ids) = serde_json::from_slice::<Ids>(payload) else {
         tracing::error!("a message without submission id cannot be marked failed; dropping it");
         return Ok(());
     };
-    let detail = format!(
-        "{} failed after {} attempts: {reason}",
-        spec.stage, spec.max_deliver
-    );
+    let detail = detail.to_string();
     bus.update_status(&ids.submission_id, |status| {
         status.state = State::Failed;
         status.reason = Some(detail.clone());

@@ -17,9 +17,10 @@ use chrono::{DateTime, Utc};
 use jvap_core::dataset::{DatasetInitiative, DatasetMeta};
 use jvap_core::messages::{Mode, RoundRecord, State, SubmissionStatus};
 use jvap_core::outputs::{self, RoundData};
-use jvap_core::report::{self, CollectSink};
+use jvap_core::report::{self, Report};
 use jvap_core::tracker::Tracker;
-use jvap_core::{Counts, Lang, Limits, Verdict, reference};
+use jvap_core::{Counts, Initiative, Lang, Limits, Verdict, reference};
+use jvap_worker::Worker;
 
 use crate::render;
 
@@ -55,8 +56,14 @@ pub struct Consolidation {
 /// Run the command: validate, build, write, and print a summary. Exit 0 when every file was accepted,
 /// 1 when some were rejected or named no partner, 2 when a file or the output could not be read or
 /// written.
-pub fn run(dir: &Path, out: &Path, round: &str, lang: Lang) -> anyhow::Result<ExitCode> {
-    let consolidation = collect(dir, round)?;
+pub fn run(
+    dir: &Path,
+    out: &Path,
+    round: &str,
+    lang: Lang,
+    worker: &Worker,
+) -> anyhow::Result<ExitCode> {
+    let consolidation = collect(dir, round, worker)?;
     for (file, outcome) in &consolidation.files {
         match outcome {
             Outcome::NoPartner => eprintln!("jvap: {file}: {}", no_partner(lang)),
@@ -78,7 +85,7 @@ pub fn run(dir: &Path, out: &Path, round: &str, lang: Lang) -> anyhow::Result<Ex
 
 /// Validate every spreadsheet of `dir` in name order; accepted files replace their partner's
 /// initiatives. An error only when the folder cannot be listed or holds no spreadsheet.
-pub fn collect(dir: &Path, round: &str) -> anyhow::Result<Consolidation> {
+pub fn collect(dir: &Path, round: &str, worker: &Worker) -> anyhow::Result<Consolidation> {
     let paths = spreadsheets(dir)?;
     anyhow::ensure!(
         !paths.is_empty(),
@@ -93,12 +100,7 @@ pub fn collect(dir: &Path, round: &str) -> anyhow::Result<Consolidation> {
             consolidation.files.push((file, Outcome::NoPartner));
             continue;
         };
-        let mut sink = CollectSink::default();
-        let read = std::fs::metadata(&path).and_then(|metadata| {
-            jvap_core::validate_path_into(&path, &Limits::default(), &mut sink)?;
-            Ok(metadata)
-        });
-        let metadata = match read {
+        let metadata = match std::fs::metadata(&path) {
             Ok(metadata) => metadata,
             Err(error) => {
                 let error = format!("cannot read {}: {error}", path.display());
@@ -106,7 +108,14 @@ pub fn collect(dir: &Path, round: &str) -> anyhow::Result<Consolidation> {
                 continue;
             }
         };
-        let report = sink.into_report();
+        let (report, records) = match validated(worker, &path, &file) {
+            Ok(validated) => validated,
+            Err(error) => {
+                let error = format!("cannot validate {}: {error}", path.display());
+                consolidation.files.push((file, Outcome::Unreadable(error)));
+                continue;
+            }
+        };
         let modified: DateTime<Utc> = metadata.modified().map_or_else(|_| Utc::now(), Into::into);
         let accepted = report.verdict == Verdict::Accepted;
         consolidation.statuses.push(SubmissionStatus {
@@ -129,8 +138,7 @@ pub fn collect(dir: &Path, round: &str) -> anyhow::Result<Consolidation> {
         });
         let outcome = if accepted {
             let mut warnings = report::warnings_by_row(&report.issues);
-            let initiatives = report
-                .records
+            let initiatives = records
                 .into_iter()
                 .map(|record| DatasetInitiative {
                     partner: partner.clone(),
@@ -163,6 +171,29 @@ pub fn collect(dir: &Path, round: &str) -> anyhow::Result<Consolidation> {
         consolidation.initiatives.extend(initiatives);
     }
     Ok(consolidation)
+}
+
+/// A file validated by the worker as the service validates it: the report without its records, and
+/// the records. A file that overruns the worker's budget is rejected with its one file-level issue.
+fn validated(
+    worker: &Worker,
+    path: &Path,
+    file: &str,
+) -> anyhow::Result<(Report, Vec<Initiative>)> {
+    match worker.validate(path, file, &Limits::default(), &[]) {
+        Ok(validated) => {
+            let mut records = Vec::new();
+            jvap_worker::records::for_each(&validated.records_path(), |record| {
+                records.push(record);
+                Ok(())
+            })?;
+            Ok((validated.report, records))
+        }
+        Err(error) => match error.file_issue() {
+            Some(issue) => Ok((Report::file_error(issue), Vec::new())),
+            None => Err(error.into()),
+        },
+    }
 }
 
 /// Build version 1 of `round` (tracker, dataset, summaries) and write its files into `out`; returns
@@ -352,6 +383,11 @@ fn verdict_word(accepted: bool, lang: Lang) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The `jvap` binary of this build as the worker, as `jvap consolidate` runs it.
+    fn worker() -> Worker {
+        Worker::binary(jvap_tests::binary("jvap"), jvap_worker::Budget::default())
+    }
+
     const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
 
     #[test]
@@ -378,7 +414,7 @@ mod tests {
             &std::fs::read_to_string(format!("{SAMPLES}manifest.json")).expect("manifest"),
         )
         .expect("manifest JSON");
-        let consolidation = collect(Path::new(SAMPLES), "2022").expect("consolidated");
+        let consolidation = collect(Path::new(SAMPLES), "2022", &worker()).expect("consolidated");
 
         let names: Vec<&str> = consolidation
             .files
@@ -444,7 +480,7 @@ mod tests {
         std::fs::write(dir.path().join("BEL.csv"), &bel).expect("written");
         std::fs::write(dir.path().join("notes.txt"), "not a spreadsheet").expect("written");
 
-        let consolidation = collect(dir.path(), "2022").expect("consolidated");
+        let consolidation = collect(dir.path(), "2022", &worker()).expect("consolidated");
 
         let outcomes: Vec<(&str, &Outcome)> = consolidation
             .files
@@ -467,7 +503,7 @@ mod tests {
     #[test]
     fn an_empty_or_missing_folder_is_an_error() {
         let dir = tempfile::tempdir().expect("temp dir");
-        assert!(collect(dir.path(), "2022").is_err());
-        assert!(collect(&dir.path().join("missing"), "2022").is_err());
+        assert!(collect(dir.path(), "2022", &worker()).is_err());
+        assert!(collect(&dir.path().join("missing"), "2022", &worker()).is_err());
     }
 }

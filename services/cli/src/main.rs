@@ -13,12 +13,15 @@ mod render;
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
 use crate::client::ApiError;
 
 fn main() -> ExitCode {
+    // Run again as a worker, this binary parses one file under its budget and exits.
+    jvap_worker::child::run_if_worker();
     // clap prints usage errors and exits with status 2 itself.
     let cli = Cli::parse();
     match run(cli) {
@@ -41,10 +44,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             format,
             annotate,
-        } => offline::validate(&file, format, annotate.as_deref(), lang),
+        } => offline::validate(&file, format, annotate.as_deref(), lang, &worker()?),
         Command::Template { output } => offline::template(output, lang),
         Command::Codes { format } => offline::codes(format),
-        Command::Consolidate { dir, out, round } => consolidate::run(&dir, &out, &round, lang),
+        Command::Consolidate { dir, out, round } => {
+            consolidate::run(&dir, &out, &round, lang, &worker()?)
+        }
         remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),
     }
+}
+
+/// This binary as the worker that reads partner files, with the budget of `JVAP_WORKER_*`.
+fn worker() -> anyhow::Result<jvap_worker::Worker> {
+    let budget = jvap_worker::Budget::from_env()?;
+    jvap_worker::Worker::this_binary(budget)
+        .context("cannot find this binary to run it as a worker")
 }

@@ -54,6 +54,9 @@ catalogue! {
     FILE_ZIP_BOMB = "file.zip_bomb", Error,
         "The file would expand to far more data than a spreadsheet holds ({detail}); it was not opened.",
         "Le fichier se décompresserait en beaucoup plus de données qu'un tableur n'en contient ({detail}) ; il n'a pas été ouvert.";
+    FILE_TOO_COMPLEX = "file.too_complex", Error,
+        "This file needs more memory or time than a spreadsheet of its size should ({detail}); it may be damaged, or have cells far outside its data. Save it again as a new workbook, keeping only your data, and upload it once more.",
+        "Ce fichier demande plus de mémoire ou de temps qu'un tableur de sa taille ne le devrait (détail technique, en anglais : {detail}) ; il est peut-être endommagé, ou a des cellules très loin de ses données. Enregistrez-le à nouveau comme nouveau classeur, en ne gardant que vos données, et renvoyez-le.";
     FILE_NO_HEADER = "file.no_header", Error,
         "No sheet has the template's column headers (Title, Type, Start date, ...). Use the official template.",
         "Aucune feuille ne porte les en-têtes de colonnes du modèle (Titre, Type, Date de début, ...). Utilisez le modèle officiel.";

@@ -12,8 +12,27 @@ pub const STREAM: &str = "JVAP";
 pub const STREAM_SUBJECTS: &str = "jvap.>";
 /// Object store of raw uploads, kept forever, keyed by submission id.
 pub const BUCKET_UPLOADS: &str = "uploads";
-/// Object store of reports and normalised records: `<id>/report.json`, `<id>/records.json`.
+/// Object store of what validation made of each submission, under its id: [`report_object`],
+/// [`records_object`] and [`annotated_object`] in each language.
 pub const BUCKET_REPORTS: &str = "reports";
+
+/// The report of a submission in [`BUCKET_REPORTS`]: verdict, counts and issues; its `records` list is
+/// empty, the records are stored once, in [`records_object`]. Written last: when it is there, so are
+/// the others.
+pub fn report_object(submission_id: &str) -> String {
+    format!("{submission_id}/report.json")
+}
+
+/// The normalised records of a submission in [`BUCKET_REPORTS`]: a JSON array, one record per line.
+pub fn records_object(submission_id: &str) -> String {
+    format!("{submission_id}/records.json")
+}
+
+/// The annotated workbook of a submission in `lang` in [`BUCKET_REPORTS`], written by validation's
+/// worker (none when the file could not be read far enough).
+pub fn annotated_object(submission_id: &str, lang: crate::Lang) -> String {
+    format!("{submission_id}/annotated.{}.xlsx", lang.code())
+}
 /// Object store of published datasets: `<round>/v<N>/<file>`, each file of [`crate::outputs::FILES`].
 pub const BUCKET_DATASETS: &str = "datasets";
 /// KV bucket of submission statuses, keyed by submission id.
@@ -82,7 +101,7 @@ pub struct SubmissionReceived {
     pub revalidation: Option<String>,
 }
 
-/// Published by validation for an accepted file; the records are in `reports/<id>/records.json`.
+/// Published by validation for an accepted file; the records are in [`records_object`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionValidated {
     pub submission_id: String,
@@ -98,7 +117,7 @@ pub struct SubmissionValidated {
     pub revalidation: Option<String>,
 }
 
-/// Published by validation for a rejected file; the report is in `reports/<id>/report.json`.
+/// Published by validation for a rejected file; the report is in [`report_object`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionRejected {
     pub submission_id: String,

@@ -3,12 +3,14 @@
 use anyhow::Context;
 use jvap_bus::{Bus, CancellationToken, ConsumerSpec};
 
-use crate::{Config, handler};
+use crate::Config;
+use crate::handler::{self, Validator};
 
 /// Validation, connected and ready to consume.
 pub struct App {
     bus: Bus,
     consumer: ConsumerSpec,
+    validator: Validator,
 }
 
 impl App {
@@ -20,14 +22,22 @@ impl App {
         Ok(App {
             bus,
             consumer: config.consumer,
+            validator: Validator {
+                worker: config.worker,
+                limits: config.limits,
+            },
         })
     }
 
     /// Consume until `stop` is cancelled; the message in hand is finished first. Then drain NATS.
     pub async fn run_until_stopped(self, stop: CancellationToken) -> anyhow::Result<()> {
-        tracing::info!(durable = self.consumer.durable, "validation consuming");
+        tracing::info!(
+            durable = self.consumer.durable,
+            concurrency = self.consumer.concurrency,
+            "validation consuming"
+        );
         jvap_bus::consumer::run(&self.bus, &self.consumer, stop, |payload| {
-            handler::handle(&self.bus, payload)
+            handler::handle(&self.bus, &self.validator, payload)
         })
         .await
         .context("the validation consumer failed")?;

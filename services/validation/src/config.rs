@@ -1,32 +1,64 @@
 //! Settings, read once from the environment in `main` and passed to [`crate::App::build`].
 
+use anyhow::Context;
 use jvap_bus::ConsumerSpec;
+use jvap_core::Limits;
 use jvap_core::messages::SUBJECT_RECEIVED_ALL;
+use jvap_worker::{Budget, Worker};
 
 /// Everything validation needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `JVAP_NATS_URL`.
     pub nats_url: String,
-    /// The durable consumer every replica shares; tests shorten its retries.
+    /// The durable consumer every replica shares; tests shorten its retries. Its `concurrency` is
+    /// `JVAP_VALIDATION_WORKERS` (default: the number of cores).
     pub consumer: ConsumerSpec,
+    /// Where partner bytes are parsed: this binary run again as a worker, with the budget of
+    /// `JVAP_WORKER_MEMORY_BYTES`, `JVAP_WORKER_CPU_SECONDS` and `JVAP_WORKER_SECONDS`.
+    pub worker: Worker,
+    /// The readers' limits (upload size, rows, inflation).
+    pub limits: Limits,
 }
 
 impl Config {
     /// Read the settings from `JVAP_*` variables, with the defaults of a local run.
-    pub fn from_env() -> Config {
+    pub fn from_env() -> anyhow::Result<Config> {
         let nats_url = std::env::var("JVAP_NATS_URL")
             .ok()
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| "nats://127.0.0.1:4222".into());
-        Config {
-            nats_url,
-            consumer: consumer_spec(),
+        let budget = Budget::from_env()?;
+        let worker =
+            Worker::this_binary(budget).context("cannot find this binary to run it as a worker")?;
+        let mut consumer = consumer_spec(&budget);
+        if let Ok(value) = std::env::var("JVAP_VALIDATION_WORKERS") {
+            consumer.concurrency =
+                value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| {
+                        format!(
+                            "JVAP_VALIDATION_WORKERS must be a positive whole number, not {value:?}"
+                        )
+                    })?;
         }
+        Ok(Config {
+            nats_url,
+            consumer,
+            worker,
+            limits: Limits::default(),
+        })
     }
 }
 
-/// The consumer of received submissions, with the delivery settings every jvap consumer uses.
-pub fn consumer_spec() -> ConsumerSpec {
-    ConsumerSpec::new("validation", SUBJECT_RECEIVED_ALL, "validation")
+/// The consumer of received submissions: one file per core at once, and an attempt may last as long
+/// as its two workers (validation, then the annotated workbooks) may, with a minute to store results.
+pub fn consumer_spec(budget: &Budget) -> ConsumerSpec {
+    let mut spec = ConsumerSpec::new("validation", SUBJECT_RECEIVED_ALL, "validation");
+    spec.concurrency = std::thread::available_parallelism().map_or(2, |n| n.get());
+    spec.handle_timeout = budget.wall * 2 + std::time::Duration::from_secs(60);
+    spec
 }

@@ -2,16 +2,40 @@
 //!
 //! Delivery is at-least-once, so the handler is idempotent by submission id: a submission whose report
 //! is already stored and whose status is final only has its outcome published again (the message id
-//! makes that a no-op on the stream). Otherwise every step overwrites what an interrupted earlier
+//! makes that a no-op on the stream), unless the message asks for a new run (`revalidation`: an
+//! admin's replay or re-validation). Otherwise every step overwrites what an interrupted earlier
 //! attempt may have left, and the status moves to its final state last, after the outcome is published.
+//!
+//! The partner's bytes are never parsed in this process: a [`Worker`] validates them in a child
+//! process under its budget and writes the report, the records and the annotated workbooks (English
+//! and French). A worker that dies or overruns on the file gives the file one issue
+//! (`file.too_complex`), and the submission is rejected like any other; only a failure of the system
+//! (NATS, no worker binary, a full disk) is retried.
+//!
+//! What is stored in `reports`, under the submission id: `report.json` (verdict, counts and issues;
+//! `records` is empty), `records.json` (the records, once), `annotated.en.xlsx`, `annotated.fr.xlsx`.
+
+use std::path::Path;
 
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError, Outcome};
 use jvap_core::messages::{
-    self as m, State, SubmissionReceived, SubmissionRejected, SubmissionStatus, SubmissionValidated,
+    self as m, State, SubmissionReceived, SubmissionRejected, SubmissionStatus,
+    SubmissionValidated, annotated_object, records_object, report_object,
 };
-use jvap_core::{Issue, Report, Verdict, catalogue};
+use jvap_core::{Lang, Limits, Report, Verdict};
+use jvap_worker::{Worker, WorkerError};
+
+/// The languages of the annotated workbooks written for every submission.
+pub const ANNOTATED_LANGS: [Lang; 2] = [Lang::En, Lang::Fr];
+
+/// How files are validated: the worker and the readers' limits.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    pub worker: Worker,
+    pub limits: Limits,
+}
 
 /// Why an attempt must be retried. Every variant is a failure of the system, not of the file: a file
 /// the validator cannot read becomes a rejection, never an error here.
@@ -21,11 +45,15 @@ pub enum HandleError {
     Bus(#[from] BusError),
     #[error("the upload {0} is not in the uploads store")]
     MissingUpload(String),
+    #[error(transparent)]
+    Worker(#[from] WorkerError),
+    #[error("the worker's files: {0}")]
+    Files(#[from] std::io::Error),
 }
 
 /// Handle one message from the consumer loop.
 #[tracing::instrument(skip_all, fields(submission_id, partner))]
-pub async fn handle(bus: &Bus, payload: Bytes) -> Outcome {
+pub async fn handle(bus: &Bus, validator: &Validator, payload: Bytes) -> Outcome {
     let received: SubmissionReceived = match serde_json::from_slice(&payload) {
         Ok(received) => received,
         Err(e) => {
@@ -37,7 +65,7 @@ pub async fn handle(bus: &Bus, payload: Bytes) -> Outcome {
     tracing::Span::current()
         .record("submission_id", received.submission_id.as_str())
         .record("partner", received.partner.as_str());
-    match process(bus, &received).await {
+    match process(bus, validator, &received).await {
         Ok(()) => Outcome::Done,
         Err(e) => {
             tracing::warn!(error.message = %e, "validation attempt failed");
@@ -46,7 +74,11 @@ pub async fn handle(bus: &Bus, payload: Bytes) -> Outcome {
     }
 }
 
-async fn process(bus: &Bus, received: &SubmissionReceived) -> Result<(), HandleError> {
+async fn process(
+    bus: &Bus,
+    validator: &Validator,
+    received: &SubmissionReceived,
+) -> Result<(), HandleError> {
     let id = &received.submission_id;
     let status = match bus.status(id).await? {
         Some(status) => status,
@@ -57,10 +89,12 @@ async fn process(bus: &Bus, received: &SubmissionReceived) -> Result<(), HandleE
             status
         }
     };
-    if matches!(
-        status.state,
-        State::Accepted | State::Rejected | State::Failed
-    ) && let Some(report) = stored_report(bus, id).await?
+    if received.revalidation.is_none()
+        && matches!(
+            status.state,
+            State::Accepted | State::Rejected | State::Failed
+        )
+        && let Some(report) = stored_report(bus, id).await?
     {
         tracing::info!("already validated; publishing the outcome again");
         publish_outcome(bus, received, &report).await?;
@@ -77,21 +111,7 @@ async fn process(bus: &Bus, received: &SubmissionReceived) -> Result<(), HandleE
         .get(id)
         .await?
         .ok_or_else(|| HandleError::MissingUpload(id.clone()))?;
-    let file_name = received.file_name.clone();
-    let report = run_validator(move || jvap_core::validate(&file_name, &bytes)).await;
-
-    bus.reports
-        .put(
-            &format!("{id}/report.json"),
-            &serde_json::to_vec(&report).map_err(BusError::from)?,
-        )
-        .await?;
-    bus.reports
-        .put(
-            &format!("{id}/records.json"),
-            &serde_json::to_vec(&report.records).map_err(BusError::from)?,
-        )
-        .await?;
+    let report = validate_and_store(bus, validator, received, bytes).await?;
     publish_outcome(bus, received, &report).await?;
     let final_state = match report.verdict {
         Verdict::Accepted => State::Accepted,
@@ -109,28 +129,75 @@ async fn process(bus: &Bus, received: &SubmissionReceived) -> Result<(), HandleE
     Ok(())
 }
 
-/// Run the validator on a blocking thread. A panic in it is the file's doing (a reader choking on
-/// hostile input), so it becomes a rejection with a file-level error instead of a retry that would
-/// panic again.
-pub async fn run_validator<F>(validate: F) -> Report
-where
-    F: FnOnce() -> Report + Send + 'static,
-{
-    match tokio::task::spawn_blocking(validate).await {
-        Ok(report) => report,
-        Err(e) => {
-            tracing::error!(error.message = %e, "the validator stopped on this file");
-            Report::file_error(Issue::new(
-                &catalogue::FILE_CORRUPT,
-                "the validator could not read it",
-            ))
-        }
+/// Validate the bytes in a worker and store what it wrote; the report, without its records.
+async fn validate_and_store(
+    bus: &Bus,
+    validator: &Validator,
+    received: &SubmissionReceived,
+    bytes: Vec<u8>,
+) -> Result<Report, HandleError> {
+    let id = &received.submission_id;
+    let scratch = tempfile::Builder::new().prefix("jvap-upload-").tempdir()?;
+    let input = scratch.path().join("upload");
+    tokio::fs::write(&input, &bytes).await?;
+    drop(bytes);
+    let (worker, limits, file_name) = (
+        validator.worker.clone(),
+        validator.limits.clone(),
+        received.file_name.clone(),
+    );
+    let validated = tokio::task::spawn_blocking(move || {
+        worker.validate(&input, &file_name, &limits, &ANNOTATED_LANGS)
+    })
+    .await
+    .map_err(|e| HandleError::Files(std::io::Error::other(e)))?;
+    let validated = match validated {
+        Ok(validated) => validated,
+        Err(error) => match error.file_issue() {
+            Some(issue) => {
+                tracing::warn!(error.message = %error, "the file overran its worker; rejecting it");
+                let report = Report::file_error(issue);
+                bus.reports.put(&records_object(id), b"[]").await?;
+                bus.reports
+                    .put(
+                        &report_object(id),
+                        &serde_json::to_vec(&report).map_err(BusError::from)?,
+                    )
+                    .await?;
+                return Ok(report);
+            }
+            None => return Err(error.into()),
+        },
+    };
+    if let Some(error) = &validated.annotation_error {
+        tracing::warn!(error.message = %error, "no annotated workbook for this file");
     }
+    for (lang, path) in &validated.annotated {
+        put_file(bus, &annotated_object(id, *lang), path).await?;
+    }
+    put_file(bus, &records_object(id), &validated.records_path()).await?;
+    // The report last: a stored report means the submission's files are all there.
+    put_file(bus, &report_object(id), &validated.report_path()).await?;
+    Ok(validated.report)
+}
+
+/// Store a file of the worker's in the `reports` object store, read as it is sent.
+async fn put_file(bus: &Bus, name: &str, path: &Path) -> Result<(), HandleError> {
+    let mut file = tokio::fs::File::open(path).await?;
+    bus.reports
+        .store
+        .put(name, &mut file)
+        .await
+        .map_err(|e| BusError::Object {
+            bucket: bus.reports.bucket.to_string(),
+            detail: format!("put {name}: {e}"),
+        })?;
+    Ok(())
 }
 
 /// The report stored by an earlier attempt, if there is a readable one.
 async fn stored_report(bus: &Bus, id: &str) -> Result<Option<Report>, BusError> {
-    let Some(bytes) = bus.reports.get(&format!("{id}/report.json")).await? else {
+    let Some(bytes) = bus.reports.get(&report_object(id)).await? else {
         return Ok(None);
     };
     match serde_json::from_slice(&bytes) {
@@ -194,30 +261,5 @@ fn new_status(received: &SubmissionReceived) -> SubmissionStatus {
         dataset_version: None,
         received_at: received.received_at,
         updated_at: Utc::now(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_panicking_validator_rejects_the_file_as_corrupt_instead_of_crashing() {
-        let report = run_validator(|| panic!("calamine choked")).await;
-
-        assert_eq!(report.verdict, Verdict::Rejected);
-        assert_eq!(report.counts.errors, 1);
-        assert_eq!(report.issues[0].code, "file.corrupt");
-        assert_eq!(report.issues[0].cell, None);
-    }
-
-    #[tokio::test]
-    async fn a_validator_that_returns_gives_its_report_unchanged() {
-        let expected = Report::from_parts(0, vec![], vec![]);
-        let returned = expected.clone();
-
-        let report = run_validator(move || returned).await;
-
-        assert_eq!(report, expected);
     }
 }

@@ -1,11 +1,13 @@
 //! `jvap-validation`: configuration from the environment, telemetry, then consume until ctrl-c or
-//! SIGTERM.
+//! SIGTERM. Run with `jvap_worker::WORKER_ARG` first, it is the worker that parses one file.
 
 use jvap_validation::{App, Config};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    jvap_bus::telemetry::init("validation");
-    let app = App::build(Config::from_env()).await?;
-    app.run_until_stopped(jvap_bus::shutdown::on_signal()).await
+fn main() -> anyhow::Result<()> {
+    jvap_worker::child::run_if_worker();
+    tokio::runtime::Runtime::new()?.block_on(async {
+        jvap_bus::telemetry::init("validation");
+        let app = App::build(Config::from_env()?).await?;
+        app.run_until_stopped(jvap_bus::shutdown::on_signal()).await
+    })
 }

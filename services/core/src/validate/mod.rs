@@ -31,7 +31,7 @@ pub(crate) use references::References;
 use header::Header;
 
 /// Bounds that protect the service from hostile or accidental huge input.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Largest upload accepted, in bytes.
     pub max_bytes: u64,

@@ -17,7 +17,9 @@ use jvap_core::messages::{
     self as m, Mode, Role, RoundRecord, State as SubmissionState, SubmissionReceived,
     SubmissionStatus,
 };
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -231,10 +233,32 @@ async fn report(
     Ok(([(header::CONTENT_TYPE, "application/json")], report))
 }
 
-/// The stored report of a submission, as JSON bytes; not found until validation has written it.
+/// The stored report of a submission with its records, as JSON bytes; not found until validation has
+/// written it. The records are stored apart ([`m::records_object`]) and go into the report's `records`
+/// as they are, never decoded.
 async fn report_bytes(bus: &Bus, id: &str) -> Result<Vec<u8>> {
+    let report = stored_report(bus, id).await?;
+    let Some(records) = bus.reports.get(&m::records_object(id)).await? else {
+        return Ok(report);
+    };
+    let records = String::from_utf8(records)
+        .ok()
+        .and_then(|text| RawValue::from_string(text).ok())
+        .ok_or_else(|| Error::Internal(format!("the records of {id} are not JSON")))?;
+    let mut parts: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(&report)
+        .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))?;
+    let empty = parts.get("records").is_none_or(|r| r.get().trim() == "[]");
+    if empty {
+        // Reports stored before the records moved out hold them already.
+        parts.insert("records".into(), records);
+    }
+    serde_json::to_vec(&parts).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The stored report without its records.
+async fn stored_report(bus: &Bus, id: &str) -> Result<Vec<u8>> {
     bus.reports
-        .get(&format!("{id}/report.json"))
+        .get(&m::report_object(id))
         .await?
         .ok_or_else(|| {
             Error::NotFound(format!(
@@ -243,9 +267,9 @@ async fn report_bytes(bus: &Bus, id: &str) -> Result<Vec<u8>> {
         })
 }
 
-/// The report of a submission, decoded.
+/// The report of a submission, decoded, without its records.
 pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_core::Report> {
-    let report = report_bytes(bus, id).await?;
+    let report = stored_report(bus, id).await?;
     serde_json::from_slice(&report)
         .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))
 }
@@ -264,7 +288,7 @@ pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_core::Report
         (status = 200, description = "The annotated workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, description = "An unknown language", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
+        (status = 404, description = "No such submission, its report is not ready yet, or its file could not be read far enough to annotate it", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
     extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
@@ -277,20 +301,19 @@ async fn annotated(
 ) -> Result<impl IntoResponse> {
     let status = visible_status(&state.bus, &caller, &id).await?;
     let lang = super::lang_of(query)?;
-    let report = load_report(&state.bus, &id).await?;
-    let upload = state
+    // Built by validation's worker with the report: partner bytes are never parsed here.
+    stored_report(&state.bus, &id).await?;
+    let bytes = state
         .bus
-        .uploads
-        .get(&id)
+        .reports
+        .get(&m::annotated_object(&id, lang))
         .await?
-        .ok_or_else(|| Error::Internal(format!("the upload of submission {id} is missing")))?;
-    let file_name = status.file_name.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        jvap_core::annotate::annotate(&file_name, &upload, &report, lang)
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("the annotation stopped: {e}")))?
-    .map_err(|e| Error::Internal(e.to_string()))?;
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "submission {id} has no annotated workbook: its file could not be read far enough to \
+                 annotate it; its report says why"
+            ))
+        })?;
     let stem = status
         .file_name
         .rsplit_once('.')

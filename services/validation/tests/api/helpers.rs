@@ -54,9 +54,12 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
         jvap_bus::telemetry::init("validation");
     }
     let nats = NatsServer::start().expect("nats-server starts");
+    let worker = jvap_tests::worker();
     let mut config = jvap_validation::Config {
         nats_url: nats.url(),
-        consumer: jvap_validation::config::consumer_spec(),
+        consumer: jvap_validation::config::consumer_spec(&worker.budget),
+        worker,
+        limits: jvap_core::Limits::default(),
     };
     configure(&mut config);
     let app = jvap_validation::App::build(config)

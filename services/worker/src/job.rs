@@ -1,0 +1,42 @@
+//! The job a worker is given, and where it leaves what it made.
+//!
+//! The parent writes the job as `job.json` into a fresh directory and names that file on the worker's
+//! command line; the worker writes its results beside it under the names below.
+
+use std::path::{Path, PathBuf};
+
+use jvap_core::{Lang, Limits};
+
+use crate::Budget;
+
+/// What the worker does.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Job {
+    pub budget: Budget,
+    /// The partner's file on disk.
+    pub input: PathBuf,
+    /// The name it was sent under (the readers look at its extension).
+    pub file_name: String,
+    pub task: Task,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub enum Task {
+    /// Validate the file: [`RECORDS`], then [`REPORT`] (the report without its records), written
+    /// whole or not at all; then the annotated workbook in each of `annotate` ([`annotated`]).
+    Validate { limits: Limits, annotate: Vec<Lang> },
+}
+
+/// The job itself.
+pub const JOB: &str = "job.json";
+/// The report, without its records (`records` is an empty list): verdict, counts and issues.
+pub const REPORT: &str = "report.json";
+/// The normalised records, a JSON array with one record per line (see [`crate::records`]).
+pub const RECORDS: &str = "records.json";
+/// What the worker wrote on its standard error (the end of it goes into the log when it fails).
+pub const STDERR: &str = "stderr.txt";
+
+/// The annotated workbook in `lang`: `annotated.en.xlsx`.
+pub fn annotated(dir: &Path, lang: Lang) -> PathBuf {
+    dir.join(format!("annotated.{}.xlsx", lang.code()))
+}
