@@ -228,7 +228,7 @@ async fn publish_outcome(
                 revalidation: received.revalidation.clone(),
             };
             let subject = m::subject_validated(&received.partner);
-            bus.publish(&subject, &format!("{id}-validated"), &message)
+            bus.publish(&subject, &outcome_msg_id(received, "validated"), &message)
                 .await
         }
         Verdict::Rejected => {
@@ -241,9 +241,19 @@ async fn publish_outcome(
                 revalidation: received.revalidation.clone(),
             };
             let subject = m::subject_rejected(&received.partner);
-            bus.publish(&subject, &format!("{id}-rejected"), &message)
+            bus.publish(&subject, &outcome_msg_id(received, "rejected"), &message)
                 .await
         }
+    }
+}
+
+/// The message id of an outcome: `<id>-validated`, or `<id>-validated-<run>` for an admin's new run,
+/// so that the stream does not take it for a duplicate of the first outcome.
+fn outcome_msg_id(received: &SubmissionReceived, outcome: &str) -> String {
+    let id = &received.submission_id;
+    match &received.revalidation {
+        Some(run) => format!("{id}-{outcome}-{run}"),
+        None => format!("{id}-{outcome}"),
     }
 }
 

@@ -1,3 +1,4 @@
 mod helpers;
 mod outcomes;
+mod poison;
 mod retries;
