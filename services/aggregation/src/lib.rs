@@ -10,6 +10,12 @@
 //! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
 //! records N in the submission's status.
 //!
+//! A revalidated outcome (an admin's replay or round revalidation: `revalidation` set), on
+//! `jvap.submission.validated.>` or, through a second durable consumer, `jvap.submission.rejected.>`,
+//! of a submission already applied rebuilds its partner's initiatives from the accepted submissions
+//! in their original order of acceptance and publishes a new version when they changed
+//! ([`Store::rebuild`]).
+//!
 //! A second consumer takes `jvap.summary.requested` (a round closed, or `jvap summary send`) and
 //! e-mails the round's latest summary to the Steering Committee over SMTP, recording each sending
 //! in its `deliveries` table and in KV `committee` (see [`delivery`]).

@@ -144,7 +144,7 @@ async fn redelivered(env: &Env, rejected: &SubmissionRejected) {
     let aggregator = app.aggregator();
     assert_eq!(
         aggregator
-            .process_rejected(&rejected)
+            .process_rejected(rejected)
             .await
             .expect("handled"),
         Some(4)
