@@ -148,6 +148,7 @@ fn intake_config(nats_url: &str) -> jvap_intake::Config {
         round: "2022".into(),
         max_upload_bytes: 50 * 1024 * 1024,
         admin_token: Some(ADMIN_TOKEN.into()),
+        quota: jvap_intake::config::Quota::default(),
     }
 }
 

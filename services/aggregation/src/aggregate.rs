@@ -3,6 +3,12 @@
 //! The database transaction is the point of no return; everything after it (objects, KV, message,
 //! status) is rebuilt from the database for version N, so a redelivery after a crash between commit
 //! and publish heals it, and a redelivery after success only re-publishes (de-duplicated by NATS).
+//!
+//! A revalidated outcome (`revalidation` set: an admin's replay or round revalidation) of a
+//! submission not applied yet is applied like any other. Of one already applied, whether
+//! `SubmissionValidated` or `SubmissionRejected`, it rebuilds the partner's initiatives from its
+//! accepted submissions in their original order of acceptance, with each one's records as validation
+//! last stored them, and publishes a new version when they changed ([`Store::rebuild`]).
 
 use std::collections::BTreeMap;
 
@@ -11,15 +17,16 @@ use bytes::Bytes;
 use jvap_bus::{Bus, Outcome};
 use jvap_core::dataset::DatasetMeta;
 use jvap_core::messages::{
-    self as m, DatasetPublished, RoundRecord, SubmissionStatus, SubmissionValidated,
+    self as m, DatasetPublished, RoundRecord, SubmissionRejected, SubmissionStatus,
+    SubmissionValidated,
 };
 use jvap_core::outputs::{self, OutputFile, RoundData};
 use jvap_core::tracker::Tracker;
-use jvap_core::{Initiative, Issue, report};
+use jvap_core::{Initiative, Issue, Verdict, report};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::store::{NewInitiative, Store};
+use crate::store::{NewInitiative, Rebuilt, Revalidated, Store};
 
 /// Attempts at applying a submission before a version conflict is left to redelivery.
 const IMMEDIATE_ATTEMPTS: u32 = 5;
@@ -74,9 +81,81 @@ impl Aggregator {
         }
     }
 
-    /// Apply the submission (unless already applied) and publish its dataset version.
+    /// Handle one delivery of `jvap.submission.rejected.<partner>`: only a revalidated rejection
+    /// matters here (a submission accepted before leaves the dataset); the others are acknowledged.
+    pub async fn handle_rejected(&self, payload: &[u8]) -> Outcome {
+        let rejected: SubmissionRejected = match serde_json::from_slice(payload) {
+            Ok(rejected) => rejected,
+            Err(e) => {
+                tracing::error!(error.message = %e, "dropping a rejected message that does not decode");
+                return Outcome::Done;
+            }
+        };
+        match self.process_rejected(&rejected).await {
+            Ok(version) => {
+                if let Some(version) = version {
+                    tracing::info!(
+                        submission_id = %rejected.submission_id,
+                        partner = %rejected.partner,
+                        round = %rejected.round,
+                        version,
+                        "revalidated rejection: dataset version published without it"
+                    );
+                }
+                Outcome::Done
+            }
+            Err(e) => {
+                tracing::warn!(
+                    submission_id = %rejected.submission_id,
+                    error.message = %e,
+                    "aggregation of a revalidated rejection failed, will retry"
+                );
+                Outcome::Retry(e.to_string())
+            }
+        }
+    }
+
+    /// A revalidated rejection of an applied submission: rebuild its partner's initiatives without
+    /// it, and publish the new version if they changed. `None` when nothing was published.
+    pub async fn process_rejected(&self, rejected: &SubmissionRejected) -> Result<Option<u32>> {
+        let Some(run) = &rejected.revalidation else {
+            return Ok(None);
+        };
+        if self.store.applied(&rejected.submission_id).await?.is_none() {
+            // Never in a dataset: nothing to take out.
+            return Ok(None);
+        }
+        let outcome = Revalidated {
+            submission_id: rejected.submission_id.clone(),
+            partner: rejected.partner.clone(),
+            round: rejected.round.clone(),
+            revalidation: run.clone(),
+            verdict: Verdict::Rejected,
+        };
+        let rebuilt = self.rebuild(&outcome).await?;
+        if rebuilt.superseded {
+            return Ok(None);
+        }
+        if let Some(version) = rebuilt.version {
+            self.publish(&rejected.round, version).await?;
+        }
+        self.bus
+            .update_status(&rejected.submission_id, |status| {
+                status.dataset_version = None;
+            })
+            .await?;
+        Ok(rebuilt.version)
+    }
+
+    /// Apply the submission (unless already applied) and publish its dataset version. A revalidated
+    /// submission already applied rebuilds its partner's initiatives instead; the version returned is
+    /// the new one, or the round's latest when nothing changed.
     pub async fn process(&self, submission: &SubmissionValidated) -> Result<u32> {
-        let version = match self.store.applied(&submission.submission_id).await? {
+        let applied = self.store.applied(&submission.submission_id).await?;
+        if let (Some(run), Some(_)) = (&submission.revalidation, applied) {
+            return self.process_revalidated(submission, run).await;
+        }
+        let version = match applied {
             Some(version) => version,
             None => {
                 let records = self.records(&submission.submission_id).await?;
@@ -90,6 +169,78 @@ impl Aggregator {
             })
             .await?;
         Ok(version)
+    }
+
+    async fn process_revalidated(
+        &self,
+        submission: &SubmissionValidated,
+        run: &str,
+    ) -> Result<u32> {
+        let outcome = Revalidated {
+            submission_id: submission.submission_id.clone(),
+            partner: submission.partner.clone(),
+            round: submission.round.clone(),
+            revalidation: run.to_string(),
+            verdict: Verdict::Accepted,
+        };
+        let rebuilt = self.rebuild(&outcome).await?;
+        let version = match rebuilt.version {
+            Some(version) => version,
+            None => self
+                .store
+                .latest_version(&submission.round)
+                .await?
+                .ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "an applied submission but no version of {}",
+                        submission.round
+                    ))
+                })?,
+        };
+        self.publish(&submission.round, version).await?;
+        if !rebuilt.superseded {
+            self.bus
+                .update_status(&submission.submission_id, |status| {
+                    status.dataset_version = Some(version);
+                })
+                .await?;
+        }
+        Ok(version)
+    }
+
+    /// Rebuild the partner's initiatives for a revalidated outcome, with the records of each of its
+    /// accepted submissions as validation last stored them; trying again at once when another writer
+    /// took the version or applied a submission of the partner meanwhile.
+    async fn rebuild(&self, outcome: &Revalidated) -> Result<Rebuilt> {
+        let mut attempt = 1;
+        loop {
+            let mut records = BTreeMap::new();
+            for applied in self
+                .store
+                .partner_submissions(&outcome.round, &outcome.partner)
+                .await?
+            {
+                let id = applied.submission_id;
+                let kept = if id == outcome.submission_id {
+                    outcome.verdict == Verdict::Accepted
+                } else {
+                    applied.rejected_by.is_none()
+                };
+                if kept {
+                    let new = self.records(&id).await?;
+                    records.insert(id, new);
+                }
+            }
+            match self.store.rebuild(outcome, &records).await {
+                Err(e @ (Error::VersionTaken { .. } | Error::Changed(_)))
+                    if attempt < IMMEDIATE_ATTEMPTS =>
+                {
+                    tracing::info!(error.message = %e, attempt, "rebuild raced another writer, trying again");
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Apply, trying again at once when another replica took the version first (its transaction

@@ -15,6 +15,9 @@ pub enum Error {
     },
     #[error("dataset version {version} of round {round} was taken by another writer")]
     VersionTaken { round: String, version: u32 },
+    /// The partner's submissions changed under a rebuild; it is tried again.
+    #[error("{0}")]
+    Changed(String),
     #[error("{0}")]
     Bus(#[from] jvap_bus::BusError),
     #[error("object {bucket}/{name} is missing")]

@@ -10,6 +10,12 @@
 //! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
 //! records N in the submission's status.
 //!
+//! A revalidated outcome (an admin's replay or round revalidation: `revalidation` set), on
+//! `jvap.submission.validated.>` or, through a second durable consumer, `jvap.submission.rejected.>`,
+//! of a submission already applied rebuilds its partner's initiatives from the accepted submissions
+//! in their original order of acceptance and publishes a new version when they changed
+//! ([`Store::rebuild`]).
+//!
 //! A second consumer takes `jvap.summary.requested` (a round closed, or `jvap summary send`) and
 //! e-mails the round's latest summary to the Steering Committee over SMTP, recording each sending
 //! in its `deliveries` table and in KV `committee` (see [`delivery`]).
@@ -18,7 +24,8 @@
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
 //!   [`Store::versions`]).
-//! - [`aggregate`]: the message handler and the publication of a version.
+//! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
+//!   of a version.
 //! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
 
 pub mod aggregate;
@@ -32,13 +39,20 @@ pub use aggregate::Aggregator;
 pub use config::{Config, Database, MailConfig};
 pub use delivery::Delivery;
 pub use error::{Error, Result};
-pub use store::{Applied, Backend, InitiativeVersion, NewInitiative, Store, VersionInfo};
+pub use store::{
+    Applied, AppliedSubmission, Backend, InitiativeVersion, NewInitiative, Rebuilt, Revalidated,
+    Store, VersionInfo,
+};
 
 use jvap_bus::{Bus, CancellationToken, ConsumerSpec, consumer};
 use jvap_core::messages as m;
 
 /// The durable consumer name; replicas share it.
 pub const DURABLE: &str = "aggregation";
+/// The durable consumer of rejections (only revalidated ones matter to aggregation); replicas share it.
+pub const DURABLE_REJECTED: &str = "aggregation-rejected";
+/// Every rejection; `jvap_core::messages` names the per-partner subject.
+const SUBJECT_REJECTED_ALL: &str = "jvap.submission.rejected.>";
 /// The durable consumer of summary requests; replicas share it.
 pub const DURABLE_SUMMARY: &str = "summary-delivery";
 
@@ -102,8 +116,9 @@ impl App {
         spec
     }
 
-    /// Consume `jvap.submission.validated.>` and `jvap.summary.requested` until `stop` is
-    /// cancelled; the messages in hand are finished first.
+    /// Consume `jvap.submission.validated.>`, `jvap.submission.rejected.>` (for revalidated
+    /// rejections) and `jvap.summary.requested` until `stop` is cancelled; the messages in hand are
+    /// finished first.
     pub async fn run_until_stopped(self, stop: CancellationToken) -> Result<()> {
         let mut spec = ConsumerSpec::new(DURABLE, m::SUBJECT_VALIDATED_ALL, "aggregation");
         spec.ack_wait = self.config.ack_wait;
@@ -112,14 +127,23 @@ impl App {
             let aggregator = aggregator.clone();
             async move { aggregator.handle(&payload).await }
         });
+        let mut rejected_spec =
+            ConsumerSpec::new(DURABLE_REJECTED, SUBJECT_REJECTED_ALL, "aggregation");
+        rejected_spec.ack_wait = self.config.ack_wait;
+        let rejected_aggregator = self.aggregator();
+        let rejected = consumer::run(&self.bus, &rejected_spec, stop.clone(), |payload| {
+            let aggregator = rejected_aggregator.clone();
+            async move { aggregator.handle_rejected(&payload).await }
+        });
         let summary_spec = self.summary_spec();
         let delivery = self.delivery();
         let summaries = consumer::run(&self.bus, &summary_spec, stop, |payload| {
             let delivery = delivery.clone();
             async move { delivery.handle(&payload).await }
         });
-        let (validated, summaries) = tokio::join!(validated, summaries);
+        let (validated, rejected, summaries) = tokio::join!(validated, rejected, summaries);
         validated
+            .and(rejected)
             .and(summaries)
             .map_err(|e| Error::Consumer(format!("{e:#}")))?;
         self.store.pool().close().await;

@@ -5,11 +5,12 @@
 //! both backends and `Any` carry: TEXT and BIGINT, timestamps as RFC 3339 text, JSON as text.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jvap_core::Initiative;
+use jvap_core::Verdict;
 use jvap_core::dataset::DatasetInitiative;
 use jvap_core::messages::{Mode, SubmissionValidated};
 use sqlx::AnyPool;
@@ -33,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "deliveries",
         include_str!("../migrations/0002_deliveries.sql"),
+    ),
+    (
+        3,
+        "revalidations",
+        include_str!("../migrations/0003_revalidations.sql"),
     ),
 ];
 
@@ -68,6 +74,51 @@ pub struct Applied {
     pub version: u32,
     /// False when the submission had already been applied (a redelivery).
     pub newly: bool,
+}
+
+/// A revalidated outcome (an admin's replay or round revalidation) of a submission already applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revalidated {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    /// The run id.
+    pub revalidation: String,
+    pub verdict: Verdict,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// The new dataset version, or `None` when the partner's initiatives came out the same (or the
+    /// outcome was older than one already handled for the submission).
+    pub version: Option<u32>,
+    /// False when this outcome had already been handled (a redelivery).
+    pub newly: bool,
+    /// True when a newer run's outcome for the submission was handled already: this one changed
+    /// nothing, and says nothing of the submission's place in the dataset.
+    pub superseded: bool,
+}
+
+/// An applied submission of a partner, in the order it was applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedSubmission {
+    pub submission_id: String,
+    pub mode: Mode,
+    /// The version its acceptance led to (its place in the order of acceptance).
+    pub dataset_version: u32,
+    /// The run that rejected it since, if one did: rebuilds leave it out.
+    pub rejected_by: Option<String>,
+}
+
+/// One row of a partner's initiatives, as a rebuild compares them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PartnerRow {
+    submission_id: String,
+    seq: i64,
+    partner_ref: Option<String>,
+    record_json: String,
+    warnings_json: String,
 }
 
 /// One published dataset version.
@@ -287,6 +338,257 @@ impl Store {
         })
     }
 
+    /// Every applied submission of a partner in a round (rejected since or not), in the order of
+    /// acceptance.
+    pub async fn partner_submissions(
+        &self,
+        round: &str,
+        partner: &str,
+    ) -> Result<Vec<AppliedSubmission>> {
+        let rows = sqlx::query(
+            "SELECT submission_id, mode, dataset_version, rejected_by FROM submissions \
+             WHERE round = $1 AND partner = $2 ORDER BY dataset_version",
+        )
+        .bind(round)
+        .bind(partner)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let mode: String = row.try_get("mode")?;
+                Ok(AppliedSubmission {
+                    submission_id: row.try_get("submission_id")?,
+                    mode: mode.parse().map_err(Error::Corrupt)?,
+                    dataset_version: to_u32(row.try_get("dataset_version")?)?,
+                    rejected_by: row.try_get("rejected_by")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Rebuild a partner's initiatives after a revalidated outcome of one of its applied
+    /// submissions, in one transaction: the submission is kept (accepted) or left out (rejected),
+    /// then the partner's accepted submissions are applied again in their original order of
+    /// acceptance (replace and merge by `partner_ref`), with `records` (each submission's records
+    /// as validation last left them). Rows that differ from the current ones end, new ones start,
+    /// in the round's next version; when nothing differs no version is taken. Idempotent by
+    /// submission and run; an outcome older than one already handled for the submission changes
+    /// nothing.
+    ///
+    /// `records` must hold every accepted submission of the partner (the one revalidated included,
+    /// when accepted); a submission applied meanwhile gives [`Error::Changed`], to try again.
+    pub async fn rebuild(
+        &self,
+        outcome: &Revalidated,
+        records: &BTreeMap<String, Vec<NewInitiative>>,
+    ) -> Result<Rebuilt> {
+        let mut tx = self.pool.begin().await?;
+        let handled: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT dataset_version FROM revalidations WHERE submission_id = $1 AND revalidation = $2",
+        )
+        .bind(&outcome.submission_id)
+        .bind(&outcome.revalidation)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // Run ids sort by time: a late redelivery of an older run must not undo a newer one.
+        let newer: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM revalidations WHERE submission_id = $1 AND revalidation > $2",
+        )
+        .bind(&outcome.submission_id)
+        .bind(&outcome.revalidation)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(version) = handled {
+            tx.rollback().await?;
+            return Ok(Rebuilt {
+                version: version.map(to_u32).transpose()?,
+                newly: false,
+                superseded: newer > 0,
+            });
+        }
+        let verdict = match outcome.verdict {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected => "rejected",
+        };
+        let record_handled = |version: Option<i64>| {
+            sqlx::query(
+                "INSERT INTO revalidations \
+                 (submission_id, revalidation, round, verdict, dataset_version, handled_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(outcome.submission_id.clone())
+            .bind(outcome.revalidation.clone())
+            .bind(outcome.round.clone())
+            .bind(verdict)
+            .bind(version)
+            .bind(timestamp(Utc::now()))
+        };
+        if newer > 0 {
+            record_handled(None).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(Rebuilt {
+                version: None,
+                newly: true,
+                superseded: true,
+            });
+        }
+
+        // The version first, as in `apply`: a racing writer of the round waits here.
+        let previous: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE round = $1",
+        )
+        .bind(&outcome.round)
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = previous + 1;
+        let taken = |e: sqlx::Error| -> Error {
+            match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {
+                    round: outcome.round.clone(),
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                },
+                _ => Error::Database(e),
+            }
+        };
+        sqlx::query(
+            "INSERT INTO dataset_versions \
+             (round, version, submission_id, published_at, initiatives, revalidation) \
+             VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(&outcome.round)
+        .bind(version)
+        .bind(&outcome.submission_id)
+        .bind(timestamp(Utc::now()))
+        .bind(&outcome.revalidation)
+        .execute(&mut *tx)
+        .await
+        .map_err(taken)?;
+        let rejected_by = match outcome.verdict {
+            Verdict::Accepted => None,
+            Verdict::Rejected => Some(outcome.revalidation.as_str()),
+        };
+        sqlx::query("UPDATE submissions SET rejected_by = $1 WHERE submission_id = $2")
+            .bind(rejected_by)
+            .bind(&outcome.submission_id)
+            .execute(&mut *tx)
+            .await?;
+
+        let accepted = sqlx::query(
+            "SELECT submission_id, mode FROM submissions \
+             WHERE round = $1 AND partner = $2 AND rejected_by IS NULL ORDER BY dataset_version",
+        )
+        .bind(&outcome.round)
+        .bind(&outcome.partner)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| {
+            let mode: String = row.try_get("mode")?;
+            Ok((
+                row.try_get("submission_id")?,
+                mode.parse().map_err(Error::Corrupt)?,
+            ))
+        })
+        .collect::<Result<Vec<(String, Mode)>>>()?;
+        let desired = replay(&accepted, records)?;
+        let current = sqlx::query(
+            "SELECT submission_id, seq, partner_ref, record_json, warnings_json, from_version \
+             FROM initiatives WHERE round = $1 AND partner = $2 AND to_version IS NULL",
+        )
+        .bind(&outcome.round)
+        .bind(&outcome.partner)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| {
+            let current = PartnerRow {
+                submission_id: row.try_get("submission_id")?,
+                seq: row.try_get("seq")?,
+                partner_ref: row.try_get("partner_ref")?,
+                record_json: row.try_get("record_json")?,
+                warnings_json: row.try_get("warnings_json")?,
+            };
+            Ok((current, row.try_get::<i64, _>("from_version")?))
+        })
+        .collect::<Result<Vec<(PartnerRow, i64)>>>()?;
+        let (ends, adds) = difference(&current, &desired);
+
+        if ends.is_empty() && adds.is_empty() {
+            // The same dataset: give the version back, keep the verdict.
+            sqlx::query("DELETE FROM dataset_versions WHERE round = $1 AND version = $2")
+                .bind(&outcome.round)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+            record_handled(None).execute(&mut *tx).await?;
+            tx.commit().await.map_err(taken)?;
+            return Ok(Rebuilt {
+                version: None,
+                newly: true,
+                superseded: false,
+            });
+        }
+        for (row, from_version) in ends {
+            sqlx::query(
+                "UPDATE initiatives SET to_version = $1 \
+                 WHERE submission_id = $2 AND seq = $3 AND from_version = $4 AND to_version IS NULL",
+            )
+            .bind(version)
+            .bind(&row.submission_id)
+            .bind(row.seq)
+            .bind(from_version)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for row in adds {
+            sqlx::query(
+                "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
+                 record_json, warnings_json, from_version, to_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+            )
+            .bind(&row.submission_id)
+            .bind(row.seq)
+            .bind(&outcome.round)
+            .bind(&outcome.partner)
+            .bind(row.partner_ref.as_deref())
+            .bind(&row.record_json)
+            .bind(&row.warnings_json)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let count: i64 = sqlx::query_scalar(AssertAt::count())
+            .bind(&outcome.round)
+            .bind(version)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3",
+        )
+        .bind(count)
+        .bind(&outcome.round)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        record_handled(Some(version)).execute(&mut *tx).await?;
+        tx.commit().await.map_err(taken)?;
+        Ok(Rebuilt {
+            version: Some(to_u32(version)?),
+            newly: true,
+            superseded: false,
+        })
+    }
+
+    /// The latest version of a round, if any was published.
+    pub async fn latest_version(&self, round: &str) -> Result<Option<u32>> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM dataset_versions WHERE round = $1")
+                .bind(round)
+                .fetch_one(&self.pool)
+                .await?;
+        version.map(to_u32).transpose()
+    }
+
     /// One published version of a round.
     pub async fn version(&self, round: &str, version: u32) -> Result<Option<VersionInfo>> {
         let row = sqlx::query(
@@ -401,6 +703,78 @@ impl Store {
         .await?;
         rows.iter().map(initiative_version).collect()
     }
+}
+
+/// A partner's rows after applying `accepted` (submission id and mode, in order of acceptance) one
+/// after the other, as [`Store::apply`] does: replace ends every row, merge those whose
+/// `partner_ref` comes again.
+fn replay(
+    accepted: &[(String, Mode)],
+    records: &BTreeMap<String, Vec<NewInitiative>>,
+) -> Result<Vec<PartnerRow>> {
+    let mut rows: Vec<PartnerRow> = Vec::new();
+    for (submission_id, mode) in accepted {
+        let new = records.get(submission_id).ok_or_else(|| {
+            Error::Changed(format!(
+                "submission {submission_id} was applied while the partner's initiatives were rebuilt"
+            ))
+        })?;
+        match mode {
+            Mode::Replace => rows.clear(),
+            Mode::Merge => {
+                let references: BTreeSet<&str> = new
+                    .iter()
+                    .filter_map(|n| n.record.partner_ref.as_deref())
+                    .collect();
+                rows.retain(|row| {
+                    row.partner_ref
+                        .as_deref()
+                        .is_none_or(|reference| !references.contains(reference))
+                });
+            }
+        }
+        for (seq, initiative) in new.iter().enumerate() {
+            rows.push(PartnerRow {
+                submission_id: submission_id.clone(),
+                seq: i64::try_from(seq).unwrap_or(i64::MAX),
+                partner_ref: initiative.record.partner_ref.clone(),
+                record_json: serde_json::to_string(&initiative.record)
+                    .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?,
+                warnings_json: serde_json::to_string(&initiative.warnings)
+                    .map_err(|e| Error::Corrupt(format!("cannot encode warnings as JSON: {e}")))?,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// What turns `current` (rows with their `from_version`) into `desired`: the rows to end and the
+/// rows to add. A row equal to a current one (same submission, position, record and warnings) stays.
+fn difference(
+    current: &[(PartnerRow, i64)],
+    desired: &[PartnerRow],
+) -> (Vec<(PartnerRow, i64)>, Vec<PartnerRow>) {
+    let mut wanted: HashMap<&PartnerRow, usize> = HashMap::new();
+    for row in desired {
+        *wanted.entry(row).or_default() += 1;
+    }
+    let mut ends = Vec::new();
+    for (row, from_version) in current {
+        match wanted.get_mut(row) {
+            Some(count) if *count > 0 => *count -= 1,
+            _ => ends.push((row.clone(), *from_version)),
+        }
+    }
+    let mut adds = Vec::new();
+    for row in desired {
+        if let Some(count) = wanted.get_mut(row)
+            && *count > 0
+        {
+            *count -= 1;
+            adds.push(row.clone());
+        }
+    }
+    (ends, adds)
 }
 
 /// The queries over [`AT_VERSION`], as static strings (sqlx 0.9 takes only `&'static str` or

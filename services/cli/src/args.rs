@@ -130,6 +130,30 @@ pub enum Command {
         #[command(subcommand)]
         action: SummaryAction,
     },
+    /// Run stored submissions again (admin): a failed one, or a whole round after the rules changed.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Run a failed submission again, as if it had just been received.
+    Replay {
+        /// The submission id.
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Validate every submission of a round again (after the rules changed); aggregation then
+    /// publishes a new dataset version with what changed.
+    Revalidate {
+        #[arg(long, default_value = "2022")]
+        round: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,5 @@
 //! Commands against a running system: submit, status (and the round tracker), download, token issue,
-//! round open|close|partners, committee show|set, summary send|deliveries.
+//! round open|close|partners, committee show|set, summary send|deliveries, admin replay|revalidate.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,8 +16,8 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{
-    Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat, RoundAction,
-    SummaryAction, TokenAction,
+    AdminAction, Command, CommitteeAction, DatasetFormat, DatasetRef, ModeArg, OutputFormat,
+    RoundAction, SummaryAction, TokenAction,
 };
 use crate::client::Api;
 use crate::offline::verdict_code;
@@ -88,6 +88,7 @@ pub fn run(
             Command::Round { action } => round(&api, action).await,
             Command::Committee { action } => committee(&api, action).await,
             Command::Summary { action } => summary(&api, action).await,
+            Command::Admin { action } => admin(&api, action).await,
             Command::Validate { .. }
             | Command::Template { .. }
             | Command::Codes { .. }
@@ -114,9 +115,10 @@ async fn submit(
         Mode::Replace => "replace",
         Mode::Merge => "merge",
     };
-    let (code, mut status): (_, SubmissionStatus) = api
+    let (code, answer): (_, UploadAnswer) = api
         .post_file("/api/v1/submissions", &file_name, bytes, mode)
         .await?;
+    let mut status = answer.status;
     println!(
         "{}  {}",
         status.submission_id,
@@ -124,6 +126,14 @@ async fn submit(
     );
     if code == StatusCode::OK {
         eprintln!("This file was already submitted: the earlier submission is shown.");
+    }
+    // The same file with the other mode: the server kept the first one's and says so.
+    let notice = match lang {
+        Lang::En => answer.notice,
+        Lang::Fr => answer.notice_fr.or(answer.notice),
+    };
+    if let Some(notice) = notice {
+        println!("{notice}");
     }
     let Some(timeout) = wait else {
         return Ok(ExitCode::SUCCESS);
@@ -287,6 +297,76 @@ async fn annotated(
     std::fs::write(&output, &bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;
     println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an upload answers: the status, and a notice when the same file came with the other mode.
+#[derive(Deserialize)]
+struct UploadAnswer {
+    #[serde(flatten)]
+    status: SubmissionStatus,
+    notice: Option<String>,
+    notice_fr: Option<String>,
+}
+
+/// The record of an admin run, as intake answers it.
+#[derive(Debug, Serialize, Deserialize)]
+struct RunRecord {
+    run: String,
+    action: String,
+    round: String,
+    submissions: Vec<String>,
+    #[serde(default)]
+    skipped: Vec<Skipped>,
+    by_token: String,
+    by_label: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Skipped {
+    submission_id: String,
+    reason: String,
+}
+
+/// `admin replay ID` and `admin revalidate --round R`.
+async fn admin(api: &Api, action: AdminAction) -> anyhow::Result<ExitCode> {
+    let (record, format): (RunRecord, _) = match action {
+        AdminAction::Replay { id, format } => (
+            api.post_empty(&format!("/api/v1/submissions/{id}/replay"))
+                .await?,
+            format,
+        ),
+        AdminAction::Revalidate { round, format } => (
+            api.post_empty(&format!("/api/v1/rounds/{round}/revalidate"))
+                .await?,
+            format,
+        ),
+    };
+    if format == OutputFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&record)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    match record.action.as_str() {
+        "replay" => println!(
+            "Submission {} is received again (run {}); follow it with `jvap status {}`.",
+            record.submissions.join(", "),
+            record.run,
+            record.submissions.join(" ")
+        ),
+        _ => println!(
+            "Round {}: {} submission(s) are being validated again (run {}).",
+            record.round,
+            record.submissions.len(),
+            record.run
+        ),
+    }
+    for skipped in &record.skipped {
+        println!(
+            "  not started: {}: {}",
+            skipped.submission_id, skipped.reason
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -455,6 +455,196 @@ mod against_the_real_system {
         system.shutdown().await.expect("clean shutdown");
     }
 
+    /// The id `jvap submit` prints first.
+    fn submitted_id(output: &Output) -> String {
+        stdout(output)
+            .split_whitespace()
+            .next()
+            .expect("the submission id comes first")
+            .to_string()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_admin_replays_a_submission_that_failed_for_real_and_it_ends_accepted() {
+        // Arrange: validation is down while NER's file arrives, and its upload goes missing; when
+        // validation comes back it fails for real, attempt after attempt, until `failed`.
+        let mut system = System::start(Backend::Sqlite).await.expect("system starts");
+        let (server, admin) = (system.admin.base.clone(), system.admin.token.clone());
+        let niger = system
+            .admin
+            .issue("partner", Some("NER"))
+            .await
+            .expect("token")
+            .token;
+        let file = format!("{SAMPLES}NER_Donnees_JVAP_2022.xlsx");
+        let bytes = std::fs::read(&file).expect("the sample");
+        system.stop_validation().await.expect("validation stops");
+        let output = run(args(&server, &niger, &["submit", &file])).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let id = submitted_id(&output);
+        let bus = jvap_bus::Bus::connect(&system.nats.url())
+            .await
+            .expect("bus");
+        bus.uploads.store.delete(&id).await.expect("upload removed");
+        system.start_validation().await.expect("validation starts");
+        let failed = system
+            .admin
+            .wait_final(&id, false, std::time::Duration::from_secs(120))
+            .await
+            .expect("it ends");
+        assert_eq!(failed["state"], "failed", "{failed}");
+
+        // The same file again with the other mode says it stays a replace.
+        let output = run(args(&server, &niger, &["submit", &file, "--mode", "merge"])).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stdout(&output).contains("already received, as replace"),
+            "{}",
+            stdout(&output)
+        );
+        let output = run(args(
+            &server,
+            &niger,
+            &["--lang", "fr", "submit", &file, "--mode", "merge"],
+        ))
+        .await;
+        assert!(
+            stdout(&output).contains("déjà reçu, en remplacement"),
+            "{}",
+            stdout(&output)
+        );
+
+        // Act: the upload is back; the admin replays.
+        bus.uploads.put(&id, &bytes).await.expect("upload restored");
+        let by_partner = run(args(&server, &niger, &["admin", "replay", &id])).await;
+        let output = run(args(&server, &admin, &["admin", "replay", &id])).await;
+
+        // Assert
+        assert_eq!(by_partner.status.code(), Some(1), "partners may not replay");
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stdout(&output).contains(&format!("Submission {id} is received again")),
+            "{}",
+            stdout(&output)
+        );
+        let done = system
+            .admin
+            .wait_final(&id, true, std::time::Duration::from_secs(120))
+            .await
+            .expect("it ends");
+        assert_eq!(done["state"], "accepted", "{done}");
+        assert_eq!(done["dataset_version"], 1, "{done}");
+        let again = run(args(&server, &admin, &["admin", "replay", &id])).await;
+        assert_eq!(again.status.code(), Some(1));
+        assert!(
+            stderr(&again).contains("is accepted, not failed"),
+            "{}",
+            stderr(&again)
+        );
+
+        // Revalidating the round starts it again, recorded with the run.
+        let output = run(args(
+            &server,
+            &admin,
+            &["admin", "revalidate", "--round", "2022", "--format", "json"],
+        ))
+        .await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let record: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert_eq!(record["action"], "revalidate");
+        assert_eq!(record["submissions"], serde_json::json!([id]));
+        assert!(
+            record["run"]
+                .as_str()
+                .is_some_and(|run| run.starts_with("rv-"))
+        );
+        system.shutdown().await.expect("clean shutdown");
+    }
+
+    /// Needs validation's handling of `revalidation` (it validates a final submission again and
+    /// publishes the outcome under `<id>-validated-<run>`), which lands with the validation handler's
+    /// change on main; until then validation only re-publishes the first outcome.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs services/validation/src/handler.rs to honour SubmissionReceived.revalidation"]
+    async fn revalidating_a_round_publishes_a_new_version_under_the_new_verdicts() {
+        // Arrange: NER and EU accepted, versions 1 and 2.
+        let system = System::start(Backend::Sqlite).await.expect("system starts");
+        let (server, admin) = (system.admin.base.clone(), system.admin.token.clone());
+        let mut ids = Vec::new();
+        for (partner, file) in [
+            ("NER", "NER_Donnees_JVAP_2022.xlsx"),
+            ("EU", "EU_DG-INTPA_JVAP_2022.xlsx"),
+        ] {
+            let token = system
+                .admin
+                .issue("partner", Some(partner))
+                .await
+                .expect("token")
+                .token;
+            let path = format!("{SAMPLES}{file}");
+            let output = run(args(&server, &token, &["submit", &path, "--wait"])).await;
+            assert!(output.status.success(), "{}", stdout(&output));
+            ids.push(submitted_id(&output));
+        }
+        // The rules change so that NER's file no longer passes: here, its stored bytes become
+        // those of a file that never did.
+        let bus = jvap_bus::Bus::connect(&system.nats.url())
+            .await
+            .expect("bus");
+        let rejected = std::fs::read(format!("{SAMPLES}GMB_MoI_JVAP_2022.xlsx")).expect("sample");
+        bus.uploads.put(&ids[0], &rejected).await.expect("replaced");
+
+        // Act
+        let output = run(args(
+            &server,
+            &admin,
+            &["admin", "revalidate", "--round", "2022"],
+        ))
+        .await;
+
+        // Assert: NER rejected and out of a new version 3; EU still in it.
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stdout(&output).contains("Round 2022: 2 submission(s) are being validated again"),
+            "{}",
+            stdout(&output)
+        );
+        let ner = system
+            .admin
+            .wait_final(&ids[0], false, std::time::Duration::from_secs(120))
+            .await
+            .expect("it ends");
+        assert_eq!(ner["state"], "rejected", "{ner}");
+        let started = std::time::Instant::now();
+        let latest = loop {
+            let latest = system
+                .admin
+                .get_json("/api/v1/datasets/latest.json")
+                .await
+                .expect("GET");
+            if let Some(latest) = latest.filter(|l| l["version"] == 3) {
+                break latest;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "no version 3"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        assert_eq!(latest["changes"]["removed"], 8, "{}", latest["changes"]);
+        let partners: Vec<&str> = latest["initiatives"]
+            .as_array()
+            .expect("initiatives")
+            .iter()
+            .filter_map(|i| i["partner"].as_str())
+            .collect();
+        assert!(
+            partners.iter().all(|p| *p == "EU") && partners.len() == 10,
+            "{partners:?}"
+        );
+        system.shutdown().await.expect("clean shutdown");
+    }
+
     #[test]
     fn an_unreachable_server_is_named_and_exits_2() {
         // Bind then drop a listener so the port is (very likely) closed.

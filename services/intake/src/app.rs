@@ -32,6 +32,7 @@ impl App {
             bus: bus.clone(),
             round: config.round.as_str().into(),
             max_upload_bytes: config.max_upload_bytes,
+            quota: config.quota,
         };
         let listener = TcpListener::bind(&config.http_addr)
             .await

@@ -16,6 +16,29 @@ pub struct Config {
     /// `JVAP_ADMIN_TOKEN`: when set, its hash is stored as an admin token at start, so a fresh system
     /// can issue its other tokens.
     pub admin_token: Option<String>,
+    /// `JVAP_QUOTA_FILES_PER_HOUR` and `JVAP_QUOTA_BYTES_PER_ROUND`: what one partner may upload.
+    pub quota: Quota,
+}
+
+/// What one partner may upload, counted from the stored statuses (so every replica agrees).
+/// Re-sending a file already received never counts: it is the same submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// New files in any sliding hour.
+    pub files_per_hour: u32,
+    /// Bytes of every file the partner sent to the round, whatever became of them.
+    pub bytes_per_round: u64,
+}
+
+impl Default for Quota {
+    /// 60 files an hour and 1 GiB a round: far above what a partner sends (a few files over weeks),
+    /// far below what fills the store.
+    fn default() -> Quota {
+        Quota {
+            files_per_hour: 60,
+            bytes_per_round: 1024 * 1024 * 1024,
+        }
+    }
 }
 
 impl Config {
@@ -28,12 +51,28 @@ impl Config {
             })?,
             None => 50 * 1024 * 1024,
         };
+        let defaults = Quota::default();
+        let quota = Quota {
+            files_per_hour: match var("JVAP_QUOTA_FILES_PER_HOUR") {
+                Some(text) => text.parse().with_context(|| {
+                    format!("JVAP_QUOTA_FILES_PER_HOUR is not a number of files: {text}")
+                })?,
+                None => defaults.files_per_hour,
+            },
+            bytes_per_round: match var("JVAP_QUOTA_BYTES_PER_ROUND") {
+                Some(text) => text.parse().with_context(|| {
+                    format!("JVAP_QUOTA_BYTES_PER_ROUND is not a number of bytes: {text}")
+                })?,
+                None => defaults.bytes_per_round,
+            },
+        };
         Ok(Config {
             nats_url: var("JVAP_NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
             http_addr: var("JVAP_HTTP_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             round: var("JVAP_ROUND").unwrap_or_else(|| "2022".into()),
             max_upload_bytes,
             admin_token: var("JVAP_ADMIN_TOKEN"),
+            quota,
         })
     }
 }

@@ -10,8 +10,9 @@
 //! # Layout
 //! - [`config`]: settings read from the environment.
 //! - [`app`]: [`App`], which binds the listener, connects to NATS and serves until stopped.
-//! - `http`: one router per resource (submissions, datasets, tokens, rounds, template, health), the
-//!   bearer-token [`http::auth`] and the one [`http::error::Error`] every handler returns.
+//! - `http`: one router per resource (submissions, datasets, tokens, rounds, template, health, and
+//!   `admin` re-runs: replay and revalidate), the per-partner upload `quota`, the bearer-token
+//!   [`http::auth`] and the one [`http::error::Error`] every handler returns.
 //! - `web`: the pages people use in a browser, in English and French, on top of the same functions.
 
 pub mod app;

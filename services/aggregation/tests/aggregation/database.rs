@@ -37,7 +37,10 @@ async fn migrations_run_twice_are_a_no_op_and_keep_the_data(env: Env) {
         .fetch_one(again.pool())
         .await
         .expect("query");
-    assert_eq!(applied, 2, "0001_versions and 0002_deliveries");
+    assert_eq!(
+        applied, 3,
+        "0001_versions, 0002_deliveries and 0003_revalidations"
+    );
     assert_eq!(again.versions(ROUND).await.expect("query").len(), 1);
     let current = again.initiatives_at(ROUND, 1).await.expect("query");
     assert_eq!(current.len(), 1);

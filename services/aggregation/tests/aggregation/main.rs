@@ -8,4 +8,5 @@ mod helpers;
 mod database;
 mod delivery;
 mod publishing;
+mod revalidation;
 mod versions;

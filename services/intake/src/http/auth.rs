@@ -21,6 +21,10 @@ pub struct Caller {
     pub role: Role,
     /// The partner code of a partner token.
     pub partner: Option<String>,
+    /// The token's key (its SHA-256, as `GET /api/v1/tokens` lists it) and label: who did what, in
+    /// the records of admin actions.
+    pub token_key: String,
+    pub label: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -64,6 +68,8 @@ pub async fn caller_of_token_hash(bus: &Bus, hash: &str) -> Result<Option<Caller
     Ok(record.map(|record| Caller {
         role: record.role,
         partner: record.partner,
+        token_key: hash.to_string(),
+        label: record.label,
     }))
 }
 

@@ -25,6 +25,9 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A partner's upload quota is used up (429), said in English and French.
+    #[error("{}", .0.en)]
+    TooMany(Box<super::quota::Exceeded>),
     /// NATS failed; the user may try again shortly.
     #[error("the message system failed: {0}")]
     Bus(#[from] BusError),
@@ -42,6 +45,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +66,15 @@ impl IntoResponse for Error {
             }
             _ => self.to_string(),
         };
+        if let Error::TooMany(exceeded) = &self {
+            let body = Json(serde_json::json!({ "error": exceeded.en, "error_fr": exceeded.fr }));
+            return match exceeded.retry_after {
+                Some(seconds) => {
+                    (status, [(header::RETRY_AFTER, seconds.to_string())], body).into_response()
+                }
+                None => (status, body).into_response(),
+            };
+        }
         let body = Json(serde_json::json!({ "error": message }));
         if status == StatusCode::UNAUTHORIZED {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();

@@ -4,10 +4,12 @@
 pub mod auth;
 pub mod error;
 
+pub(crate) mod admin;
 pub(crate) mod committee;
 mod datasets;
 mod health;
 pub mod openapi;
+pub(crate) mod quota;
 pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub round: Arc<str>,
     /// The largest file accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// What one partner may upload.
+    pub quota: crate::config::Quota,
 }
 
 /// The API: every route of every resource, each registered from its handler's `#[utoipa::path]`, with
@@ -74,6 +78,7 @@ pub struct AppState {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(submissions::router())
+        .merge(admin::router())
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())

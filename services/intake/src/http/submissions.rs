@@ -59,12 +59,47 @@ struct UploadForm {
     partner: Option<String>,
 }
 
+/// The longest file name taken, in bytes of UTF-8 (what most file systems allow).
+pub(crate) const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// What an upload answers: the submission's status and, when the same file was already received
+/// with the other mode, a notice saying so (the stored mode stays).
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct UploadAnswer {
+    #[serde(flatten)]
+    pub status: SubmissionStatus,
+    /// In English, e.g. "already received, as replace: ...".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// The same in French.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice_fr: Option<String>,
+}
+
+/// The answer to an upload, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = UploadAnswer)]
+#[allow(dead_code)]
+pub(crate) struct UploadAnswerSchema {
+    #[schema(inline)]
+    #[serde(flatten)]
+    status: SubmissionStatusSchema,
+    /// Only when the same file was already received with the other mode: says so, in English
+    /// ("already received, as replace: ..."); the stored mode is kept.
+    notice: Option<String>,
+    /// The same notice in French.
+    notice_fr: Option<String>,
+}
+
 /// Upload a file
 ///
 /// Send the file as multipart/form-data in the field `file` (xlsx, xls, ods or csv), with `mode`
 /// (`replace`, the default, or `merge`) and, for analysts and admins submitting on a partner's behalf,
 /// `partner`. The file is stored before the answer; validation follows. The same bytes from the same
-/// partner in the same round are one submission: sending them again answers 200 with its status.
+/// partner in the same round are one submission: sending them again answers 200 with its status
+/// (and a `notice` when the mode asked differs from the stored one, which stays). Each partner may
+/// send a limited number of new files an hour and of bytes a round: over it, 429 says the limit and
+/// when to try again (`Retry-After` for the hourly one).
 #[utoipa::path(
     post,
     path = "/api/v1/submissions",
@@ -72,13 +107,15 @@ struct UploadForm {
     tag = "submissions",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
-        (status = 202, description = "Received; validation follows", body = SubmissionStatusSchema),
-        (status = 200, description = "The same file was already submitted", body = SubmissionStatusSchema),
-        (status = 400, description = "No file, an unknown mode or partner", body = ErrorBody),
+        (status = 202, description = "Received; validation follows", body = UploadAnswerSchema),
+        (status = 200, description = "The same file was already submitted", body = UploadAnswerSchema),
+        (status = 400, description = "No file, a file name too long or with control characters, an unknown mode or partner", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A partner token submitting for another partner", body = ErrorBody),
         (status = 409, description = "The round is closed", body = ErrorBody),
         (status = 413, description = "The file is over the upload limit", body = ErrorBody),
+        (status = 429, description = "The partner's quota of files per hour or bytes per round is used up", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the hourly quota lets a file through"))),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
@@ -87,10 +124,10 @@ async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<SubmissionStatus>)> {
+) -> Result<(StatusCode, Json<UploadAnswer>)> {
     let upload = read_form(&state, multipart).await?;
-    let (code, status) = receive(&state, &caller, upload).await?;
-    Ok((code, Json(status)))
+    let (code, answer) = receive(&state, &caller, upload).await?;
+    Ok((code, Json(answer)))
 }
 
 /// Read an upload form, after checking that the round takes submissions. The API and the web page
@@ -107,13 +144,14 @@ pub(crate) async fn read_form(
 }
 
 /// Store an upload and announce it: 202 with the new status, or 200 with the existing one when the
-/// same bytes were already submitted.
+/// same bytes were already submitted (with a notice when the mode asked is not the stored one). A new
+/// file over the partner's quota is refused before anything is stored.
 #[tracing::instrument(skip_all, fields(submission_id, partner))]
 pub(crate) async fn receive(
     state: &AppState,
     caller: &Caller,
     upload: Upload,
-) -> Result<(StatusCode, SubmissionStatus)> {
+) -> Result<(StatusCode, UploadAnswer)> {
     let partner = submitting_partner(caller, upload.partner.as_deref())?;
     let id = submission_id(&partner, &state.round, &upload.bytes);
     tracing::Span::current()
@@ -124,9 +162,23 @@ pub(crate) async fn receive(
         // A crash between storing and publishing leaves a `received` status that nobody processes;
         // publishing again heals it, and the message id makes it harmless otherwise.
         if status.state == SubmissionState::Received {
-            publish_received(&state.bus, &status, &upload.bytes).await?;
+            publish_received(&state.bus, &status, &upload.bytes, None).await?;
         }
-        return Ok((StatusCode::OK, status));
+        return Ok((StatusCode::OK, already_received(status, upload.mode)));
+    }
+
+    let size = upload.bytes.len() as u64;
+    let statuses = state.bus.all_statuses().await?;
+    if let Err(exceeded) = super::quota::check(
+        &state.quota,
+        &statuses,
+        &partner,
+        &state.round,
+        size,
+        Utc::now(),
+    ) {
+        tracing::info!(size, reason = %exceeded.en, "upload refused by the partner's quota");
+        return Err(Error::TooMany(Box::new(exceeded)));
     }
 
     state.bus.uploads.put(&id, &upload.bytes).await?;
@@ -148,11 +200,49 @@ pub(crate) async fn receive(
     if !state.bus.create_status(&status).await? {
         // The same file arrived twice at once; the other request publishes.
         let existing = state.bus.status(&id).await?.unwrap_or(status);
-        return Ok((StatusCode::OK, existing));
+        return Ok((StatusCode::OK, already_received(existing, upload.mode)));
     }
-    publish_received(&state.bus, &status, &upload.bytes).await?;
+    publish_received(&state.bus, &status, &upload.bytes, None).await?;
     tracing::info!(size = status.size, "submission received");
-    Ok((StatusCode::ACCEPTED, status))
+    let answer = UploadAnswer {
+        status,
+        notice: None,
+        notice_fr: None,
+    };
+    Ok((StatusCode::ACCEPTED, answer))
+}
+
+/// The answer for a file already received: its status, and a notice when `asked` is not the mode it
+/// was received with (the stored mode stays: the same bytes are one submission).
+fn already_received(status: SubmissionStatus, asked: Mode) -> UploadAnswer {
+    let (notice, notice_fr) = if asked == status.mode {
+        (None, None)
+    } else {
+        let (en, fr) = match status.mode {
+            Mode::Replace => ("replace", "remplacement"),
+            Mode::Merge => ("merge", "fusion"),
+        };
+        let (asked_en, asked_fr) = match asked {
+            Mode::Replace => ("replace", "remplacement"),
+            Mode::Merge => ("merge", "fusion"),
+        };
+        (
+            Some(format!(
+                "already received, as {en}: this file was sent before in {en} mode and stays a \
+                 {en}; it was not changed to {asked_en}. To {asked_en}, send a changed file"
+            )),
+            Some(format!(
+                "déjà reçu, en {fr} : ce fichier a déjà été envoyé en mode {fr} et le reste ; il \
+                 n'a pas été changé en {asked_fr}. Pour un envoi en {asked_fr}, envoyez un \
+                 fichier modifié"
+            )),
+        )
+    };
+    UploadAnswer {
+        status,
+        notice,
+        notice_fr,
+    }
 }
 
 /// List submissions
@@ -374,6 +464,8 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
         match name.as_str() {
             "file" => {
                 let file_name = field.file_name().map(base_name).unwrap_or_default();
+                // Before the bytes are even read: nothing of a refused upload is kept.
+                check_file_name(&file_name)?;
                 let bytes = field
                     .bytes()
                     .await
@@ -414,6 +506,26 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
         partner,
         csrf,
     })
+}
+
+/// Refuse a file name longer than [`MAX_FILE_NAME_BYTES`] or holding a control character (a line
+/// break, a tab, an escape): it is shown on pages, in reports and in download names.
+fn check_file_name(name: &str) -> Result<()> {
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return Err(Error::BadRequest(format!(
+            "the file name is {} long; the limit is {MAX_FILE_NAME_BYTES} bytes (about as many \
+             letters): rename the file and send it again",
+            human_size(name.len())
+        )));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(Error::BadRequest(format!(
+            "the file name holds a control character (U+{:04X}); rename the file with letters, \
+             digits, spaces and punctuation only, and send it again",
+            u32::from(c)
+        )));
+    }
+    Ok(())
 }
 
 /// The partner a submission belongs to: a partner token's own, or the `partner` field for analysts and
@@ -457,7 +569,15 @@ fn is_submission_id(id: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-async fn publish_received(bus: &Bus, status: &SubmissionStatus, bytes: &[u8]) -> Result<()> {
+/// Announce a stored submission on `jvap.submission.received.<partner>`. The first announcement's
+/// message id is the submission id; an admin's re-run (`revalidation`) gets `<id>-<run>`, so the
+/// stream takes it as a new message.
+pub(crate) async fn publish_received(
+    bus: &Bus,
+    status: &SubmissionStatus,
+    bytes: &[u8],
+    revalidation: Option<&str>,
+) -> Result<()> {
     let message = SubmissionReceived {
         submission_id: status.submission_id.clone(),
         partner: status.partner.clone(),
@@ -467,11 +587,14 @@ async fn publish_received(bus: &Bus, status: &SubmissionStatus, bytes: &[u8]) ->
         size: status.size,
         sha256: hex::encode(Sha256::digest(bytes)),
         received_at: status.received_at,
-        revalidation: None,
+        revalidation: revalidation.map(String::from),
     };
     let subject = m::subject_received(&status.partner);
-    bus.publish(&subject, &status.submission_id, &message)
-        .await?;
+    let msg_id = match revalidation {
+        Some(run) => format!("{}-{run}", status.submission_id),
+        None => status.submission_id.clone(),
+    };
+    bus.publish(&subject, &msg_id, &message).await?;
     Ok(())
 }
 
@@ -523,6 +646,49 @@ mod tests {
         );
         assert_eq!(base_name("dir/initiatives.csv"), "initiatives.csv");
         assert_eq!(base_name("plain.ods"), "plain.ods");
+    }
+
+    #[test]
+    fn a_long_name_or_one_with_control_characters_is_refused() {
+        assert!(check_file_name(&"a".repeat(MAX_FILE_NAME_BYTES)).is_ok());
+        assert!(check_file_name("Rapport été 2022 (v2).xlsx").is_ok());
+        let long = check_file_name(&"é".repeat(200)).expect_err("400 bytes");
+        assert!(long.to_string().contains("255 bytes"), "{long}");
+        let control = check_file_name("a\nb.xlsx").expect_err("a line break");
+        assert!(control.to_string().contains("U+000A"), "{control}");
+    }
+
+    #[test]
+    fn a_duplicate_with_the_other_mode_says_the_stored_mode_stays() {
+        let status = SubmissionStatus {
+            submission_id: "0".repeat(24),
+            partner: "NER".into(),
+            round: "2022".into(),
+            mode: Mode::Replace,
+            file_name: "a.xlsx".into(),
+            size: 1,
+            state: SubmissionState::Accepted,
+            counts: None,
+            reason: None,
+            dataset_version: None,
+            received_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let same = already_received(status.clone(), Mode::Replace);
+        assert_eq!(same.notice, None);
+        let other = already_received(status, Mode::Merge);
+        let notice = other.notice.expect("a notice");
+        assert!(
+            notice.starts_with("already received, as replace"),
+            "{notice}"
+        );
+        assert!(
+            other
+                .notice_fr
+                .expect("in French")
+                .starts_with("déjà reçu, en remplacement")
+        );
+        assert_eq!(other.status.mode, Mode::Replace);
     }
 
     #[test]

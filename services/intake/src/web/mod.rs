@@ -125,6 +125,13 @@ impl IntoResponse for PageError {
                             &[("limit", &human_size(max_upload_bytes))],
                         ),
                     ),
+                    Error::TooMany(exceeded) => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        match lang {
+                            Lang::En => exceeded.en.clone(),
+                            Lang::Fr => exceeded.fr.clone(),
+                        },
+                    ),
                     Error::Conflict(_) => (StatusCode::CONFLICT, words.err_round_closed.into()),
                     Error::NotFound(_) => (StatusCode::NOT_FOUND, words.err_not_found.into()),
                     Error::Forbidden(_) => (StatusCode::FORBIDDEN, words.err_forbidden.into()),

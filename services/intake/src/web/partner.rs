@@ -95,12 +95,12 @@ async fn upload(
         .await
         .map_err(|e| view.fail(e))?;
     user.check_csrf(&view, upload.csrf.as_deref())?;
-    let (_, status) = submissions::receive(&state, &user.caller, upload)
+    let (_, answer) = submissions::receive(&state, &user.caller, upload)
         .await
         .map_err(|e| view.fail(e))?;
     Ok(Redirect::to(&format!(
         "/submissions/{}",
-        status.submission_id
+        answer.status.submission_id
     )))
 }
 

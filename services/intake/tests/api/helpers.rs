@@ -42,6 +42,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         round: "2022".into(),
         max_upload_bytes: 1024 * 1024,
         admin_token: Some(ADMIN_TOKEN.into()),
+        quota: jvap_intake::config::Quota::default(),
     };
     configure(&mut config);
     let app = App::build(config).await.expect("intake builds");
@@ -133,4 +134,48 @@ pub async fn error_message(response: reqwest::Response) -> String {
         .as_str()
         .expect("an error message")
         .to_string()
+}
+
+/// Every `SubmissionReceived` in the stream on `filter`, in order, with its message id.
+pub async fn received_messages(
+    app: &TestApp,
+    filter: &str,
+) -> Vec<(String, jvap_core::messages::SubmissionReceived)> {
+    use async_nats::jetstream::consumer::{AckPolicy, pull};
+    let stream = app
+        .bus
+        .js
+        .get_stream(jvap_core::messages::STREAM)
+        .await
+        .expect("the stream exists");
+    let consumer = stream
+        .create_consumer(pull::Config {
+            filter_subject: filter.into(),
+            ack_policy: AckPolicy::None,
+            ..Default::default()
+        })
+        .await
+        .expect("an ephemeral consumer");
+    let mut batch = consumer
+        .fetch()
+        .max_messages(1000)
+        .expires(std::time::Duration::from_secs(1))
+        .messages()
+        .await
+        .expect("fetch");
+    let mut messages = Vec::new();
+    while let Some(message) = batch.next().await {
+        let message = message.expect("a message");
+        let id = message
+            .headers
+            .as_ref()
+            .and_then(|headers| headers.get("Nats-Msg-Id"))
+            .map(|value| value.to_string())
+            .unwrap_or_default();
+        messages.push((
+            id,
+            serde_json::from_slice(&message.payload).expect("SubmissionReceived"),
+        ));
+    }
+    messages
 }

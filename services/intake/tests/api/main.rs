@@ -1,8 +1,10 @@
 mod access;
+mod admin;
 mod datasets;
 mod helpers;
 mod limits;
 mod openapi;
 mod public;
+mod quota;
 mod submissions;
 mod web;

@@ -39,6 +39,7 @@ pub async fn spawn_system() -> TestSystem {
         round: "2022".into(),
         max_upload_bytes: 10 * 1024 * 1024,
         admin_token: Some(ADMIN_TOKEN.into()),
+        quota: jvap_intake::config::Quota::default(),
     };
     let intake = jvap_intake::App::build(config)
         .await
