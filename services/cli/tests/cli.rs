@@ -565,7 +565,6 @@ mod against_the_real_system {
     /// publishes the outcome under `<id>-validated-<run>`), which lands with the validation handler's
     /// change on main; until then validation only re-publishes the first outcome.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs services/validation/src/handler.rs to honour SubmissionReceived.revalidation"]
     async fn revalidating_a_round_publishes_a_new_version_under_the_new_verdicts() {
         // Arrange: NER and EU accepted, versions 1 and 2.
         let system = System::start(Backend::Sqlite).await.expect("system starts");
