@@ -60,7 +60,7 @@ impl Config {
         Config {
             nats_url: nats_url.into(),
             database,
-            ack_wait: Duration::from_secs(60),
+            ack_wait: Duration::from_secs(15),
             mail: None,
         }
     }

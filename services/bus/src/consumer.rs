@@ -39,7 +39,9 @@ pub struct ConsumerSpec {
     pub stage: &'static str,
     /// Deliveries before the submission is marked failed.
     pub max_deliver: i64,
-    /// How long a delivery may stay unacknowledged before the server redelivers it.
+    /// How long a delivery may stay unacknowledged before the server redelivers it. Short (15 s), since
+    /// an attempt in progress tells the server so every third of it: a message a killed process held
+    /// comes back within seconds, and a long file is not redelivered under its worker.
     pub ack_wait: Duration,
     /// Nak delays by attempt (the last one repeats).
     pub backoff: Vec<Duration>,
@@ -57,7 +59,7 @@ impl ConsumerSpec {
             filter,
             stage,
             max_deliver: 5,
-            ack_wait: Duration::from_secs(60),
+            ack_wait: Duration::from_secs(15),
             backoff: vec![
                 Duration::from_millis(500),
                 Duration::from_secs(2),
