@@ -82,15 +82,19 @@ impl Bus {
             })?;
         let js = jetstream::new(client.clone());
         let replicas = config.replicas;
-        ensure_stream(&js, replicas).await?;
-        let kv = |bucket, history| ensure_kv(&js, bucket, history, Duration::ZERO, replicas);
-        let objects = |bucket, max_bytes| ensure_objects(&js, bucket, replicas, max_bytes);
+        // Each set-up future is boxed: inline, their async-nats futures made the caller's future
+        // (a service's whole start, a test's body) big enough to overflow a 2 MiB stack in debug builds.
+        Box::pin(ensure_stream(&js, replicas)).await?;
+        let kv =
+            |bucket, history| Box::pin(ensure_kv(&js, bucket, history, Duration::ZERO, replicas));
+        let objects =
+            |bucket, max_bytes| Box::pin(ensure_objects(&js, bucket, replicas, max_bytes));
         let bus = Bus {
             submissions: kv(m::KV_SUBMISSIONS, 10).await?,
             tokens: kv(m::KV_TOKENS, 1).await?,
             rounds: kv(m::KV_ROUNDS, 5).await?,
             dataset_versions: kv(m::KV_DATASETS, 5).await?,
-            sessions: ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas).await?,
+            sessions: Box::pin(ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas)).await?,
             committee: kv(m::KV_COMMITTEE, 5).await?,
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
@@ -439,9 +443,11 @@ async fn ensure_kv(
             num_replicas: replicas,
             ..Default::default()
         };
-        // Another service may create it at the same moment: then opening it below works.
-        if let Err(e) = js.create_key_value(config).await {
-            tracing::debug!(bucket, error.message = %e, "bucket not created here");
+        // Another service may create it at the same moment: then it exists below all the same.
+        if let Err(e) = js.create_key_value(config).await
+            && js.get_key_value(bucket).await.is_err()
+        {
+            return Err(setup_error(&what, e));
         }
     }
     let wanted = Wanted {
@@ -471,8 +477,10 @@ async fn ensure_objects(
             max_bytes,
             ..Default::default()
         };
-        if let Err(e) = js.create_object_store(config).await {
-            tracing::debug!(bucket, error.message = %e, "object store not created here");
+        if let Err(e) = js.create_object_store(config).await
+            && js.get_object_store(bucket).await.is_err()
+        {
+            return Err(setup_error(&what, with_storage_hint(e.to_string())));
         }
     }
     let stream_name = format!("OBJ_{bucket}");
@@ -536,11 +544,26 @@ async fn reconcile(js: &jetstream::Context, name: &str, wanted: &Wanted) -> Resu
     if changes.is_empty() {
         return Ok(());
     }
-    js.update_stream(&config)
-        .await
-        .map_err(|e| setup_error(&format!("{what} ({})", changes.join(", ")), e))?;
+    js.update_stream(&config).await.map_err(|e| {
+        let what = format!("{what} ({})", changes.join(", "));
+        setup_error(&what, with_storage_hint(e.to_string()))
+    })?;
     tracing::info!(stream = name, "stream {name}: {}", changes.join(", "));
     Ok(())
+}
+
+/// JetStream reserves an object store's whole `max_bytes` when it is created: say what to change
+/// when the server has not that much room (error 10047).
+fn with_storage_hint(detail: String) -> String {
+    if detail.contains("10047") {
+        format!(
+            "{detail}; the NATS server's max_file_store (by default 75% of its free disk) must hold \
+             JVAP_UPLOADS_MAX_BYTES + JVAP_REPORTS_MAX_BYTES + JVAP_DATASETS_MAX_BYTES: raise it or \
+             lower them"
+        )
+    } else {
+        detail
+    }
 }
 
 fn setup_error(what: &str, e: impl std::fmt::Display) -> BusError {
