@@ -150,7 +150,10 @@ impl Drop for NatsCluster {
 impl Node {
     fn spawn(&mut self, routes: &str) -> anyhow::Result<()> {
         let binary: PathBuf = crate::nats::binary()?;
+        let limits = crate::nats::limits_config(self.store.path())?;
         let child = Command::new(&binary)
+            .arg("-c")
+            .arg(limits)
             .args(["-a", "127.0.0.1", "-p", &self.client_port.to_string()])
             .args(["-n", &self.name, "-m", &self.monitor_port.to_string()])
             .args(["--cluster_name", CLUSTER_NAME])

@@ -7,12 +7,12 @@ use async_nats::ServerAddr;
 
 /// The server list when `JVAP_NATS_URL` is not set.
 pub const DEFAULT_URL: &str = "nats://127.0.0.1:4222";
-/// `JVAP_UPLOADS_MAX_BYTES` when not set: 8 GiB of raw uploads.
-pub const DEFAULT_UPLOADS_MAX_BYTES: i64 = 8 * GIB;
+/// `JVAP_UPLOADS_MAX_BYTES` when not set: 4 GiB of raw uploads.
+pub const DEFAULT_UPLOADS_MAX_BYTES: i64 = 4 * GIB;
 /// `JVAP_REPORTS_MAX_BYTES` when not set: 4 GiB of reports and records.
 pub const DEFAULT_REPORTS_MAX_BYTES: i64 = 4 * GIB;
-/// `JVAP_DATASETS_MAX_BYTES` when not set: 4 GiB of published dataset files.
-pub const DEFAULT_DATASETS_MAX_BYTES: i64 = 4 * GIB;
+/// `JVAP_DATASETS_MAX_BYTES` when not set: 2 GiB of published dataset files.
+pub const DEFAULT_DATASETS_MAX_BYTES: i64 = 2 * GIB;
 /// The largest replica count JetStream allows.
 pub const MAX_REPLICAS: usize = 5;
 
