@@ -156,9 +156,14 @@ async fn with_one_node_killed_an_uploads_status_and_object_survive_and_reads_wor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_given_the_server_list_connects_when_the_first_node_is_down() {
-    // Arrange
+    // Arrange: the services' first start made everything with three replicas (which needs all
+    // three nodes up); then the first node of the list goes down.
     let mut cluster = NatsCluster::start().expect("cluster starts");
     let urls = cluster.urls();
+    let first_start = Bus::connect_with(&nats_config(&urls, 3))
+        .await
+        .expect("first start");
+    drop(first_start);
     cluster.kill(0);
     cluster.wait_ready().expect("two nodes keep a meta leader");
 
