@@ -80,6 +80,24 @@ impl Bus {
                 url: config.servers_shown(),
                 source,
             })?;
+        // A service may start while the cluster elects new leaders (a node just lost): JetStream
+        // requests time out meanwhile, so the set-up is tried again for a bounded time.
+        let started = std::time::Instant::now();
+        loop {
+            match Box::pin(Bus::set_up(client.clone(), config)).await {
+                Err(BusError::Setup { what, detail })
+                    if detail.contains("timed out") && started.elapsed() < SETUP_LIMIT =>
+                {
+                    tracing::warn!(%what, %detail, "NATS not ready yet, trying again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    /// Create or reconcile the stream, buckets and object stores on a connected client.
+    async fn set_up(client: async_nats::Client, config: &NatsConfig) -> Result<Bus, BusError> {
         let js = jetstream::new(client.clone());
         let replicas = config.replicas;
         // Each set-up future is boxed: inline, their async-nats futures made the caller's future
@@ -549,7 +567,37 @@ async fn reconcile(js: &jetstream::Context, name: &str, wanted: &Wanted) -> Resu
         setup_error(&what, with_storage_hint(e.to_string()))
     })?;
     tracing::info!(stream = name, "stream {name}: {}", changes.join(", "));
+    if wanted.replicas > 1 {
+        wait_until_current(js, name, wanted.replicas).await;
+    }
     Ok(())
+}
+
+/// How long [`Bus::connect_with`] tries again a set-up whose JetStream requests time out.
+const SETUP_LIMIT: Duration = Duration::from_secs(30);
+
+/// How long a stream whose replicas changed may take to have a leader and every replica caught up.
+const CATCH_UP_LIMIT: Duration = Duration::from_secs(30);
+
+/// Wait until stream `name` has a leader and `replicas - 1` current followers, so the service starts
+/// on a stream that takes writes; after [`CATCH_UP_LIMIT`] go on anyway (writes retry) with a warning.
+async fn wait_until_current(js: &jetstream::Context, name: &str, replicas: usize) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < CATCH_UP_LIMIT {
+        if let Ok(mut stream) = js.get_stream(name).await
+            && let Ok(info) = stream.info().await
+            && let Some(cluster) = &info.cluster
+            && cluster.leader.is_some()
+            && cluster.replicas.iter().filter(|peer| peer.current).count() + 1 >= replicas
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tracing::warn!(
+        stream = name,
+        "stream {name}: its {replicas} replicas are not all current after {CATCH_UP_LIMIT:?}; going on"
+    );
 }
 
 /// JetStream reserves an object store's whole `max_bytes` when it is created: say what to change
