@@ -46,7 +46,10 @@ impl NatsServer {
 
     fn spawn(&mut self) -> anyhow::Result<()> {
         let binary = binary()?;
+        let limits = limits_config(self.store.path())?;
         let child = Command::new(&binary)
+            .arg("-c")
+            .arg(limits)
             .args([
                 "-a",
                 "127.0.0.1",
@@ -71,7 +74,19 @@ impl Drop for NatsServer {
     }
 }
 
-fn binary() -> anyhow::Result<PathBuf> {
+/// A config file in `dir` with explicit JetStream limits. Without them the server allows 75% of the
+/// free disk, and the object stores' `max_bytes` (reserved in full at creation, 10 GiB by default)
+/// would make the tests depend on how full the machine's disk is; the tests store little.
+pub(crate) fn limits_config(dir: &Path) -> anyhow::Result<PathBuf> {
+    let path = dir.join("limits.conf");
+    std::fs::write(
+        &path,
+        "jetstream {\n  max_file_store: 1TB\n  max_memory_store: 256MB\n}\n",
+    )?;
+    Ok(path)
+}
+
+pub(crate) fn binary() -> anyhow::Result<PathBuf> {
     if let Ok(path) = std::env::var("JVAP_NATS_SERVER") {
         return Ok(PathBuf::from(path));
     }

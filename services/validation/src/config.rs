@@ -1,7 +1,7 @@
 //! Settings, read once from the environment in `main` and passed to [`crate::App::build`].
 
 use anyhow::Context;
-use jvap_bus::ConsumerSpec;
+use jvap_bus::{ConsumerSpec, NatsConfig};
 use jvap_core::Limits;
 use jvap_core::messages::SUBJECT_RECEIVED_ALL;
 use jvap_worker::{Budget, Worker};
@@ -9,8 +9,8 @@ use jvap_worker::{Budget, Worker};
 /// Everything validation needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `JVAP_NATS_URL`.
-    pub nats_url: String,
+    /// `JVAP_NATS_URL`, `JVAP_NATS_REPLICAS` and the object-store limits (see [`NatsConfig`]).
+    pub nats: NatsConfig,
     /// The durable consumer every replica shares; tests shorten its retries. Its `concurrency` is
     /// `JVAP_VALIDATION_WORKERS` (default: the number of cores).
     pub consumer: ConsumerSpec,
@@ -24,10 +24,7 @@ pub struct Config {
 impl Config {
     /// Read the settings from `JVAP_*` variables, with the defaults of a local run.
     pub fn from_env() -> anyhow::Result<Config> {
-        let nats_url = std::env::var("JVAP_NATS_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
-            .unwrap_or_else(|| "nats://127.0.0.1:4222".into());
+        let nats = NatsConfig::from_env()?;
         let budget = Budget::from_env()?;
         let worker =
             Worker::this_binary(budget).context("cannot find this binary to run it as a worker")?;
@@ -46,7 +43,7 @@ impl Config {
                     })?;
         }
         Ok(Config {
-            nats_url,
+            nats,
             consumer,
             worker,
             limits: Limits::default(),
