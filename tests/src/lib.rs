@@ -3,6 +3,7 @@
 //!
 //! - [`NatsServer`]: a `nats-server` (2.10 or newer) with JetStream. The binary is `$JVAP_NATS_SERVER`,
 //!   else `nats-server` on `PATH`, else the one `make setup` installs under `/opt/jvap-tools/bin`.
+//! - [`NatsCluster`]: three such servers forming one JetStream cluster, with nodes to kill and restart.
 //! - [`Postgres`]: a throwaway PostgreSQL cluster (`initdb` + `pg_ctl`), or the server named by
 //!   `$JVAP_TEST_DATABASE_URL` when set.
 //! - [`SmtpSink`]: a local SMTP server (Python's `aiosmtpd`) that keeps every e-mail it receives.
@@ -12,6 +13,7 @@
 //! - [`samples_dir`] and [`manifest`]: the partner samples in `../shared/samples`, never copied.
 
 pub mod client;
+pub mod cluster;
 pub mod hostile;
 pub mod load;
 pub mod nats;
@@ -21,6 +23,7 @@ pub mod smtp;
 pub mod system;
 
 pub use client::Client;
+pub use cluster::NatsCluster;
 pub use nats::NatsServer;
 pub use postgres::Postgres;
 pub use smtp::{MailAttachment, ReceivedMail, SmtpSink};

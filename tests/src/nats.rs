@@ -71,7 +71,7 @@ impl Drop for NatsServer {
     }
 }
 
-fn binary() -> anyhow::Result<PathBuf> {
+pub(crate) fn binary() -> anyhow::Result<PathBuf> {
     if let Ok(path) = std::env::var("JVAP_NATS_SERVER") {
         return Ok(PathBuf::from(path));
     }
