@@ -194,7 +194,7 @@ impl Plan {
                         }
                         again.original = Some(original);
                         again
-                    } else if roll < 34 && !hostile.is_empty() {
+                    } else if roll < 30 && !hostile.is_empty() {
                         let (name, bytes) = &hostile[hostile_next % hostile.len()];
                         hostile_next += 1;
                         Upload {

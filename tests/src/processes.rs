@@ -79,7 +79,8 @@ pub struct Service {
 
 impl Service {
     /// A service named `name` (e.g. `aggregation-2`) running `binary` (e.g. `jvap-aggregation`) with
-    /// exactly `env` on top of `RUST_LOG=info`, logging to `<log_dir>/<name>.log`. Not started yet.
+    /// exactly `env` on top of `RUST_LOG=info` (and the test's `PATH`, `HOME`, `TMPDIR` and `LANG`;
+    /// nothing else of the test's environment), logging to `<log_dir>/<name>.log`. Not started yet.
     pub fn new(
         name: &str,
         binary_name: &str,
@@ -116,7 +117,11 @@ impl Service {
         let stderr = log.try_clone()?;
         let child = Command::new(&self.binary)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(
+                ["PATH", "HOME", "TMPDIR", "LANG"]
+                    .into_iter()
+                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
+            )
             .env("RUST_LOG", "info")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())

@@ -5,6 +5,8 @@
 //!
 //! One test per setting, run one at a time (they share the machine's two cores):
 //! - one nats-server and SQLite: each service killed three times, nats-server once;
+//! - a 3-node JetStream cluster, every stream and bucket with 3 replicas (`JVAP_NATS_REPLICAS=3`,
+//!   `JVAP_NATS_URL` naming the three nodes): one node killed, then started again on its store;
 //! - PostgreSQL with two aggregation processes sharing the database and the durable consumer: one of
 //!   them killed, three times.
 //!
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 use jvap_bus::CancellationToken;
 use jvap_tests::load::{self, Plan, Rng};
 use jvap_tests::processes::{self, Fleet, Service};
-use jvap_tests::{Client, NatsServer, Postgres};
+use jvap_tests::{Client, NatsCluster, NatsServer, Postgres};
 
 /// The scenarios take the machine in turn.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -45,6 +47,14 @@ fn single_node_kills_of_every_service_and_of_nats_lose_and_duplicate_nothing() {
 }
 
 #[test]
+fn a_three_node_cluster_with_one_node_killed_loses_and_duplicates_nothing() {
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    runtime().block_on(cluster());
+}
+
+#[test]
 fn two_aggregation_processes_on_postgres_one_killed_lose_and_duplicate_nothing() {
     let _turn = SERIAL
         .lock()
@@ -64,7 +74,26 @@ fn runtime() -> tokio::runtime::Runtime {
 #[derive(Debug, Clone)]
 enum Target {
     Service(String),
+    /// The single nats-server.
     Nats,
+    /// Node `i` of the cluster.
+    Node(usize),
+}
+
+/// One nats-server, or a cluster of three.
+enum Nats {
+    Single(NatsServer),
+    Cluster(NatsCluster),
+}
+
+impl Nats {
+    /// What `JVAP_NATS_URL` says.
+    fn urls(&self) -> String {
+        match self {
+            Nats::Single(server) => server.url(),
+            Nats::Cluster(cluster) => cluster.urls(),
+        }
+    }
 }
 
 /// Kill `target` once `after` uploads are done, and start it again `down` later.
@@ -78,7 +107,7 @@ struct Fault {
 /// Everything one scenario runs: NATS, the service processes, where their logs go.
 struct World {
     dir: tempfile::TempDir,
-    nats: NatsServer,
+    nats: Nats,
     fleet: Fleet,
     base: String,
     /// Faults done: what, after how many uploads, at which second.
@@ -94,7 +123,7 @@ async fn single_node() {
     let data_dir = dir.path().join("data").display().to_string();
     let world = world(
         dir,
-        nats,
+        Nats::Single(nats),
         &[],
         &[("aggregation", vec![("JVAP_DATA_DIR".into(), data_dir)])],
     );
@@ -117,6 +146,28 @@ async fn single_node() {
     scenario("single node", seed, rng, world, faults).await;
 }
 
+async fn cluster() {
+    let seed = load::seed();
+    let mut rng = Rng::new(seed);
+    println!("chaos 3-node cluster: seed {seed} (JVAP_CHAOS_SEED={seed} replays it)");
+    let cluster = NatsCluster::start().expect("the cluster starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data").display().to_string();
+    let world = world(
+        dir,
+        Nats::Cluster(cluster),
+        &[("JVAP_NATS_REPLICAS".into(), "3".into())],
+        &[("aggregation", vec![("JVAP_DATA_DIR".into(), data_dir)])],
+    );
+    let total = PARTNERS * UPLOADS_PER_PARTNER;
+    let faults = vec![Fault {
+        after: moment(&mut rng, total),
+        target: Target::Node(rng.below(3)),
+        down: rng.millis(2000, 6000),
+    }];
+    scenario("3-node cluster", seed, rng, world, faults).await;
+}
+
 async fn postgres_two_aggregations() {
     let seed = load::seed();
     let mut rng = Rng::new(seed);
@@ -127,7 +178,7 @@ async fn postgres_two_aggregations() {
     let database = vec![("DATABASE_URL".to_string(), postgres.url().to_string())];
     let world = world(
         dir,
-        nats,
+        Nats::Single(nats),
         &[],
         &[
             ("aggregation-1", database.clone()),
@@ -155,13 +206,13 @@ fn moment(rng: &mut Rng, total: usize) -> usize {
 /// per `aggregations` entry (name, its own variables); `common` goes to every service.
 fn world(
     dir: tempfile::TempDir,
-    nats: NatsServer,
+    nats: Nats,
     common: &[(String, String)],
     aggregations: &[(&str, Vec<(String, String)>)],
 ) -> World {
     let logs = processes::log_dir(dir.path()).expect("log dir");
     let port = jvap_tests::free_port();
-    let mut env = vec![("JVAP_NATS_URL".to_string(), nats.url())];
+    let mut env = vec![("JVAP_NATS_URL".to_string(), nats.urls())];
     env.extend_from_slice(common);
     let with = |more: Vec<(String, String)>| -> Vec<(String, String)> {
         env.iter().cloned().chain(more).collect()
@@ -212,7 +263,11 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
             .expect("partner token");
         tokens.insert(partner.clone(), client.token);
     }
-    let hostile = load::damaged_files(&mut rng);
+    let mut hostile: Vec<(String, Vec<u8>)> = jvap_tests::hostile::files()
+        .into_iter()
+        .map(|h| (h.file_name.to_string(), h.bytes))
+        .collect();
+    hostile.extend(load::damaged_files(&mut rng));
     let plan = Plan::generate(&mut rng, &partners, UPLOADS_PER_PARTNER, &hostile)
         .expect("the plan's files are generated");
     let (accepted, rejected, hostile_files, again) = plan.mix();
@@ -349,18 +404,24 @@ async fn run_faults(
 /// it again.
 async fn inject(world: &mut World, fault: &Fault, uploads: usize, started: Instant) {
     let at = started.elapsed().as_secs_f64();
-    match &fault.target {
-        Target::Service(name) => world.fleet.service(name).expect("service").kill(),
-        Target::Nats => world.nats.stop(),
+    match (&fault.target, &mut world.nats) {
+        (Target::Service(name), _) => world.fleet.service(name).expect("service").kill(),
+        (Target::Nats, Nats::Single(server)) => server.stop(),
+        (Target::Node(i), Nats::Cluster(cluster)) => cluster.kill(*i),
+        (target, _) => panic!("{target:?} is not part of this setting"),
     }
     let down = Instant::now();
     while down.elapsed() < fault.down {
         supervise(&mut world.fleet);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let restarted = match &fault.target {
-        Target::Service(name) => world.fleet.service(name).and_then(Service::start),
-        Target::Nats => tokio::task::block_in_place(|| world.nats.restart()),
+    let restarted = match (&fault.target, &mut world.nats) {
+        (Target::Service(name), _) => world.fleet.service(name).and_then(Service::start),
+        (Target::Nats, Nats::Single(server)) => tokio::task::block_in_place(|| server.restart()),
+        (Target::Node(i), Nats::Cluster(cluster)) => {
+            tokio::task::block_in_place(|| cluster.restart(*i))
+        }
+        (target, _) => panic!("{target:?} is not part of this setting"),
     };
     if let Err(e) = restarted {
         panic!("{fault:?}: cannot start it again: {e:#}");
@@ -368,6 +429,7 @@ async fn inject(world: &mut World, fault: &Fault, uploads: usize, started: Insta
     let what = match &fault.target {
         Target::Service(name) => name.clone(),
         Target::Nats => "nats-server".to_string(),
+        Target::Node(i) => format!("cluster node {}", i + 1),
     };
     world.done.push(format!(
         "{what} killed after {uploads} uploads ({at:.1} s), down {:.1} s",
