@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jvap_bus::CancellationToken;
-use jvap_tests::load::{self, Plan, Rng};
+use jvap_tests::invariants;
+use jvap_tests::load::{self, Pace, Plan, Rng};
 use jvap_tests::processes::{self, Fleet, Service};
 use jvap_tests::{Client, NatsCluster, NatsServer, Postgres};
 
@@ -294,17 +295,13 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
         faults_done.clone(),
         stop.clone(),
     ));
-    let driven = load::drive(
-        &plan,
-        &base,
-        &tokens,
-        TASKS,
-        PAUSE,
-        progress,
-        UPLOAD_LIMIT,
+    let pace = Pace {
+        tasks: TASKS,
+        pause: PAUSE,
+        limit: UPLOAD_LIMIT,
         seed,
-    )
-    .await;
+    };
+    let driven = load::drive(&plan, &base, &tokens, pace, progress).await;
     println!(
         "  load: {} uploads in {:.1} s, {} tries failed at the HTTP level and were tried again",
         plan.uploads.len(),
@@ -317,7 +314,7 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(faults_done.load(Ordering::SeqCst), "the faults did not end");
-    let findings = load::check(&plan, &driven, &analyst, SETTLE_LIMIT).await;
+    let findings = invariants::check(&plan, &driven, &analyst, SETTLE_LIMIT).await;
     stop.cancel();
     let mut world = chaos.await.expect("the fault task ends");
 
