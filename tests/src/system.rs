@@ -67,7 +67,7 @@ impl System {
             Some(pg) => jvap_aggregation::Database::Postgres(pg.url().to_string()),
             None => jvap_aggregation::Database::Sqlite(data.path().join("jvap.db")),
         };
-        let config = intake_config(&nats.url());
+        let config = intake_config(nats_config(&nats)?);
         let intake = jvap_intake::App::build(config).await?;
         let admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
         let mut system = System {
@@ -88,7 +88,7 @@ impl System {
 
     pub async fn start_validation(&mut self) -> anyhow::Result<()> {
         let config = jvap_validation::Config {
-            nats_url: self.nats.url(),
+            nats: nats_config(&self.nats)?,
             consumer: jvap_validation::config::consumer_spec(),
         };
         let app = jvap_validation::App::build(config).await?;
@@ -104,7 +104,8 @@ impl System {
     }
 
     pub async fn start_aggregation(&mut self) -> anyhow::Result<()> {
-        let mut config = jvap_aggregation::Config::new(self.nats.url(), self.database.clone());
+        let mut config =
+            jvap_aggregation::Config::new(nats_config(&self.nats)?, self.database.clone());
         // Messages a stopped instance had pulled come back after ack_wait; keep restarts quick.
         config.ack_wait = Duration::from_secs(3);
         config.mail = self.mail.clone();
@@ -138,9 +139,14 @@ impl System {
     }
 }
 
-fn intake_config(nats_url: &str) -> jvap_intake::Config {
+/// The NATS settings of every service: the test server, one replica, the default limits.
+fn nats_config(nats: &NatsServer) -> anyhow::Result<jvap_bus::NatsConfig> {
+    Ok(jvap_bus::NatsConfig::new(&nats.url())?)
+}
+
+fn intake_config(nats: jvap_bus::NatsConfig) -> jvap_intake::Config {
     jvap_intake::Config {
-        nats_url: nats_url.to_string(),
+        nats,
         http_addr: "127.0.0.1:0".into(),
         round: "2022".into(),
         max_upload_bytes: 50 * 1024 * 1024,

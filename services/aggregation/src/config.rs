@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use jvap_bus::{ConfigError, NatsConfig};
+
 /// Where the database is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -15,7 +17,8 @@ pub enum Database {
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub nats_url: String,
+    /// `JVAP_NATS_URL`, `JVAP_NATS_REPLICAS` and the object-store limits (see [`NatsConfig`]).
+    pub nats: NatsConfig,
     pub database: Database,
     /// How long a delivery may stay unacknowledged before NATS redelivers it (also how long the
     /// messages a stopped instance had pulled but not handled wait before another instance gets them).
@@ -55,26 +58,25 @@ impl std::fmt::Debug for MailConfig {
 }
 
 impl Config {
-    /// The defaults for the given NATS URL and database.
-    pub fn new(nats_url: impl Into<String>, database: Database) -> Config {
+    /// The defaults for the given NATS settings and database.
+    pub fn new(nats: NatsConfig, database: Database) -> Config {
         Config {
-            nats_url: nats_url.into(),
+            nats,
             database,
             ack_wait: Duration::from_secs(60),
             mail: None,
         }
     }
 
-    /// Read `JVAP_NATS_URL`, `DATABASE_URL`, `JVAP_DATA_DIR`, `JVAP_SMTP_URL` and `JVAP_MAIL_FROM`
+    /// Read the NATS settings ([`NatsConfig::from_vars`]), `DATABASE_URL`, `JVAP_DATA_DIR`, `JVAP_SMTP_URL` and `JVAP_MAIL_FROM`
     /// through `var` (`std::env::var` in main).
     ///
     /// `DATABASE_URL` naming PostgreSQL selects it; a `sqlite:` URL names the SQLite file; anything
     /// else (or nothing) means SQLite at `$JVAP_DATA_DIR/jvap.db`, `JVAP_DATA_DIR` defaulting to `./data`.
     /// Without `JVAP_SMTP_URL` no e-mail is sent (summary requests are recorded as skipped).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Config {
-        let nats_url = var("JVAP_NATS_URL")
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "nats://127.0.0.1:4222".to_string());
+    /// A bad NATS setting is an error.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let nats = NatsConfig::from_vars(&var)?;
         let data_dir = var("JVAP_DATA_DIR")
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| "./data".to_string());
@@ -89,7 +91,7 @@ impl Config {
             }
             _ => Database::Sqlite(PathBuf::from(data_dir).join("jvap.db")),
         };
-        let mut config = Config::new(nats_url, database);
+        let mut config = Config::new(nats, database);
         config.mail = var("JVAP_SMTP_URL")
             .map(|url| url.trim().to_string())
             .filter(|url| !url.is_empty())
@@ -100,7 +102,7 @@ impl Config {
                     .filter(|from| !from.is_empty())
                     .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string()),
             });
-        config
+        Ok(config)
     }
 }
 
@@ -116,10 +118,14 @@ mod tests {
         move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
+    fn config_of(var: impl Fn(&str) -> Option<String>) -> Config {
+        Config::from_vars(var).expect("valid settings")
+    }
+
     #[test]
     fn without_settings_it_uses_local_nats_and_sqlite_under_data() {
-        let config = Config::from_vars(vars(&[]));
-        assert_eq!(config.nats_url, "nats://127.0.0.1:4222");
+        let config = Config::from_vars(vars(&[])).expect("defaults");
+        assert_eq!(config.nats.servers_shown(), "127.0.0.1:4222");
         assert_eq!(
             config.database,
             Database::Sqlite(PathBuf::from("./data/jvap.db"))
@@ -131,8 +137,9 @@ mod tests {
         let config = Config::from_vars(vars(&[
             ("DATABASE_URL", "postgres://u@h:5432/app"),
             ("JVAP_NATS_URL", "nats://n:4222"),
-        ]));
-        assert_eq!(config.nats_url, "nats://n:4222");
+        ]))
+        .expect("valid");
+        assert_eq!(config.nats.servers_shown(), "n:4222");
         assert_eq!(
             config.database,
             Database::Postgres("postgres://u@h:5432/app".into())
@@ -141,12 +148,9 @@ mod tests {
 
     #[test]
     fn mail_is_off_without_an_smtp_url_and_the_sender_has_a_default() {
-        assert_eq!(Config::from_vars(vars(&[])).mail, None);
-        assert_eq!(
-            Config::from_vars(vars(&[("JVAP_MAIL_FROM", "a@b.org")])).mail,
-            None
-        );
-        let config = Config::from_vars(vars(&[("JVAP_SMTP_URL", "smtp://127.0.0.1:2525")]));
+        assert_eq!(config_of(vars(&[])).mail, None);
+        assert_eq!(config_of(vars(&[("JVAP_MAIL_FROM", "a@b.org")])).mail, None);
+        let config = config_of(vars(&[("JVAP_SMTP_URL", "smtp://127.0.0.1:2525")]));
         assert_eq!(
             config.mail,
             Some(MailConfig {
@@ -154,7 +158,7 @@ mod tests {
                 from: DEFAULT_MAIL_FROM.into(),
             })
         );
-        let config = Config::from_vars(vars(&[
+        let config = config_of(vars(&[
             ("JVAP_SMTP_URL", "smtps://user:secret@mail.example.org"),
             ("JVAP_MAIL_FROM", "JVAP <jvap@example.org>"),
         ]));
@@ -167,7 +171,7 @@ mod tests {
 
     #[test]
     fn another_database_url_means_sqlite_in_the_data_dir() {
-        let config = Config::from_vars(vars(&[
+        let config = config_of(vars(&[
             ("DATABASE_URL", "mysql://x"),
             ("JVAP_DATA_DIR", "/srv/jvap"),
         ]));
@@ -175,7 +179,7 @@ mod tests {
             config.database,
             Database::Sqlite(PathBuf::from("/srv/jvap/jvap.db"))
         );
-        let config = Config::from_vars(vars(&[("DATABASE_URL", "sqlite:///tmp/x.db?mode=rwc")]));
+        let config = config_of(vars(&[("DATABASE_URL", "sqlite:///tmp/x.db?mode=rwc")]));
         assert_eq!(
             config.database,
             Database::Sqlite(PathBuf::from("/tmp/x.db"))

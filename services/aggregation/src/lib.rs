@@ -53,11 +53,12 @@ pub struct App {
 /// Check the e-mail settings, connect to NATS and the database and apply the migrations.
 pub async fn build(config: Config) -> Result<App> {
     let mailer = config.mail.as_ref().map(mail::Mailer::new).transpose()?;
-    let bus = Bus::connect(&config.nats_url).await?;
+    let bus = Bus::connect_with(&config.nats).await?;
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
     tracing::info!(
-        nats = %config.nats_url,
+        nats = %config.nats.servers_shown(),
+        replicas = config.nats.replicas,
         backend = ?store.backend(),
         mail = ?config.mail,
         "aggregation ready"

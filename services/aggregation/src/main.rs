@@ -6,7 +6,8 @@ use jvap_aggregation::{Config, build};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     jvap_bus::telemetry::init("aggregation");
-    let config = Config::from_vars(|name| std::env::var(name).ok());
+    let config =
+        Config::from_vars(|name| std::env::var(name).ok()).context("invalid configuration")?;
     let app = build(config)
         .await
         .context("cannot start the aggregation service")?;

@@ -298,7 +298,10 @@ impl Env {
     }
 
     async fn app(&self, mail: Option<MailConfig>) -> App {
-        let mut config = Config::new(self.nats.url(), self.database.clone());
+        let mut config = Config::new(
+            jvap_bus::NatsConfig::new(&self.nats.url()).expect("a valid NATS URL"),
+            self.database.clone(),
+        );
         config.ack_wait = Duration::from_secs(3);
         config.mail = mail;
         jvap_aggregation::build(config)

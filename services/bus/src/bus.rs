@@ -6,14 +6,17 @@ use async_nats::jetstream::{self, kv, object_store, stream};
 use bytes::Bytes;
 use jvap_core::messages as m;
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
+use tokio::io::AsyncRead;
 
+use crate::config::{ConfigError, NatsConfig};
 use crate::sessions::{KV_SESSIONS, SESSION_TTL};
 
 /// What can go wrong talking to NATS. Every variant is a system failure (retry later), never the
 /// fault of a message.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("cannot connect to NATS at {url}: {source}")]
     Connect {
         url: String,
@@ -57,38 +60,50 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Connect to a single node and make sure the stream and buckets exist (idempotent).
+    /// Connect to one server with replicas 1 and the default object-store limits, making sure the
+    /// stream and buckets exist (idempotent). For tests and tools; services use [`Bus::connect_with`].
     pub async fn connect(url: &str) -> Result<Bus, BusError> {
-        Bus::connect_with(url, 1).await
+        Bus::connect_with(&NatsConfig::new(url)?).await
     }
 
-    /// Connect and make sure the stream and buckets exist with `replicas` copies (3 on a cluster).
-    pub async fn connect_with(url: &str, replicas: usize) -> Result<Bus, BusError> {
+    /// Connect to any of `config`'s servers (failing over to the others), then create the stream,
+    /// KV buckets and object stores with `config.replicas` copies and the object stores' size limits,
+    /// updating (and logging) those that exist with other settings.
+    pub async fn connect_with(config: &NatsConfig) -> Result<Bus, BusError> {
         let client = async_nats::ConnectOptions::new()
             .name("jvap")
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect(config.servers.clone())
             .await
             .map_err(|source| BusError::Connect {
-                url: url.to_string(),
+                url: config.servers_shown(),
                 source,
             })?;
         let js = jetstream::new(client.clone());
+        let replicas = config.replicas;
         ensure_stream(&js, replicas).await?;
-        Ok(Bus {
-            submissions: ensure_kv(&js, m::KV_SUBMISSIONS, 10, replicas).await?,
-            tokens: ensure_kv(&js, m::KV_TOKENS, 1, replicas).await?,
-            rounds: ensure_kv(&js, m::KV_ROUNDS, 5, replicas).await?,
-            dataset_versions: ensure_kv(&js, m::KV_DATASETS, 5, replicas).await?,
-            sessions: ensure_kv_expiring(&js, KV_SESSIONS, SESSION_TTL, replicas).await?,
-            committee: ensure_kv(&js, m::KV_COMMITTEE, 5, replicas).await?,
-            uploads: ensure_objects(&js, m::BUCKET_UPLOADS, replicas).await?,
-            reports: ensure_objects(&js, m::BUCKET_REPORTS, replicas).await?,
-            datasets: ensure_objects(&js, m::BUCKET_DATASETS, replicas).await?,
+        let kv = |bucket, history| ensure_kv(&js, bucket, history, Duration::ZERO, replicas);
+        let objects = |bucket, max_bytes| ensure_objects(&js, bucket, replicas, max_bytes);
+        let bus = Bus {
+            submissions: kv(m::KV_SUBMISSIONS, 10).await?,
+            tokens: kv(m::KV_TOKENS, 1).await?,
+            rounds: kv(m::KV_ROUNDS, 5).await?,
+            dataset_versions: kv(m::KV_DATASETS, 5).await?,
+            sessions: ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas).await?,
+            committee: kv(m::KV_COMMITTEE, 5).await?,
+            uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
+            reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
+            datasets: objects(m::BUCKET_DATASETS, config.datasets_max_bytes).await?,
             client,
             js,
-        })
+        };
+        tracing::info!(
+            servers = %config.servers_shown(),
+            replicas,
+            "connected to NATS; stream, buckets and object stores ready"
+        );
+        Ok(bus)
     }
 
     /// Publish a JSON message and wait for the stream's ack. `msg_id` de-duplicates: a second publish
@@ -146,17 +161,55 @@ impl Bus {
 }
 
 impl Bus {
-    /// Every key of a KV bucket (for small buckets: tokens, rounds).
+    /// Every live key of a KV bucket, sorted (for small buckets: tokens, rounds). Deleted and purged
+    /// keys are left out. No consumer: the keys come from the stream's subjects, see [`live_entries`].
     pub async fn kv_keys(&self, store: &kv::Store) -> Result<Vec<String>, BusError> {
-        use futures::TryStreamExt;
-        let keys = store.keys().await.map_err(|e| kv_error(store, e))?;
-        keys.try_collect().await.map_err(|e| kv_error(store, e))
+        let mut keys: Vec<String> = live_entries(store)
+            .await?
+            .into_iter()
+            .map(|entry| entry.key)
+            .collect();
+        keys.sort();
+        Ok(keys)
     }
 
     /// Remove a key and its history from a KV bucket; removing a missing key is not an error.
     pub async fn kv_purge(&self, store: &kv::Store, key: &str) -> Result<(), BusError> {
         store.purge(key).await.map_err(|e| kv_error(store, e))
     }
+}
+
+/// The latest entry of every key of `store` that is not deleted or purged, without a consumer (a KV
+/// `keys()` or `watch` creates one per call, and a stream allows only so many): one stream-info
+/// request lists the subjects `$KV.<bucket>.>`, then one direct get per key reads its last value.
+pub(crate) async fn live_entries(store: &kv::Store) -> Result<Vec<kv::Entry>, BusError> {
+    use futures::{StreamExt, TryStreamExt};
+    let subjects: Vec<(String, usize)> = store
+        .stream
+        .info_builder()
+        .subjects(format!("{}>", store.prefix))
+        .fetch()
+        .await
+        .map_err(|e| kv_error(store, e))?
+        .try_collect()
+        .await
+        .map_err(|e| kv_error(store, e))?;
+    let keys = subjects.into_iter().filter_map(|(subject, _)| {
+        subject
+            .strip_prefix(store.prefix.as_str())
+            .map(str::to_string)
+    });
+    let entries: Vec<Option<kv::Entry>> = futures::stream::iter(keys)
+        .map(|key| async move { store.entry(key).await })
+        .buffered(16)
+        .try_collect()
+        .await
+        .map_err(|e| kv_error(store, e))?;
+    Ok(entries
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.operation == kv::Operation::Put)
+        .collect())
 }
 
 pub(crate) fn kv_error(store: &kv::Store, e: impl std::fmt::Display) -> BusError {
@@ -166,19 +219,44 @@ pub(crate) fn kv_error(store: &kv::Store, e: impl std::fmt::Display) -> BusError
     }
 }
 
-/// An object store with its bucket name (for error messages).
+/// An object store with its bucket name (for error messages) and its stream `OBJ_<bucket>`.
+///
+/// Reads use no consumer: the object's info is its last meta message and each chunk is read by a
+/// direct get (async-nats' `get`, `list` and `watch` create an ordered consumer per call).
 #[derive(Clone)]
 pub struct Objects {
     pub bucket: &'static str,
     pub store: object_store::ObjectStore,
+    stream: stream::Stream,
 }
+
+/// An object's name and size, as [`Objects::list`] gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEntry {
+    pub name: String,
+    pub size: usize,
+}
+
+/// Reads of one object that found a chunk gone (the object was replaced meanwhile) start again from
+/// its new info, at most this many times.
+const READ_ATTEMPTS: usize = 3;
 
 impl Objects {
     /// Store bytes under `name`, replacing any earlier object of that name.
     pub async fn put(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
         let mut reader = bytes;
+        self.put_reader(name, &mut reader).await
+    }
+
+    /// Store what `reader` yields under `name` (a file on disk, say), chunk by chunk, without holding
+    /// it whole in memory; replaces any earlier object of that name.
+    pub async fn put_reader(
+        &self,
+        name: &str,
+        reader: &mut (impl AsyncRead + Unpin),
+    ) -> Result<(), BusError> {
         self.store
-            .put(name, &mut reader)
+            .put(name, reader)
             .await
             .map_err(|e| self.error("put", name, e))?;
         Ok(())
@@ -186,17 +264,131 @@ impl Objects {
 
     /// Read a whole object; `None` when there is no object of that name.
     pub async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
-        let mut object = match self.store.get(name).await {
-            Ok(object) => object,
-            Err(e) if e.kind() == object_store::GetErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.error("get", name, e)),
-        };
-        let mut bytes = Vec::new();
-        object
-            .read_to_end(&mut bytes)
+        for _ in 0..READ_ATTEMPTS {
+            let Some(info) = self.info(name).await? else {
+                return Ok(None);
+            };
+            if let Some(bytes) = self.read_chunks(&info).await? {
+                return Ok(Some(bytes));
+            }
+        }
+        Err(self.error("get", name, "it kept being replaced while it was read"))
+    }
+
+    /// Every object (not deleted) with its size, sorted by name.
+    pub async fn list(&self) -> Result<Vec<ObjectEntry>, BusError> {
+        use futures::TryStreamExt;
+        let meta = format!("$O.{}.M.>", self.bucket);
+        let subjects: Vec<(String, usize)> = self
+            .stream
+            .info_builder()
+            .subjects(meta)
+            .fetch()
             .await
-            .map_err(|e| self.error("read", name, e))?;
+            .map_err(|e| self.error("list", "", e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.error("list", "", e))?;
+        let mut objects = Vec::new();
+        for (subject, _) in subjects {
+            let message = match self.stream.direct_get_last_for_subject(&subject).await {
+                Ok(message) => message,
+                // Purged between the listing and this read.
+                Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => continue,
+                Err(e) => return Err(self.error("list", &subject, e)),
+            };
+            let info: object_store::ObjectInfo = serde_json::from_slice(&message.payload)?;
+            if !info.deleted {
+                objects.push(ObjectEntry {
+                    name: info.name,
+                    size: info.size,
+                });
+            }
+        }
+        objects.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(objects)
+    }
+
+    /// The object's info (its last meta message); `None` when missing or deleted.
+    async fn info(&self, name: &str) -> Result<Option<object_store::ObjectInfo>, BusError> {
+        match self.store.info(name).await {
+            Ok(info) if info.deleted => Ok(None),
+            Ok(info) => {
+                let linked = info.options.as_ref().is_some_and(|o| o.link.is_some());
+                if linked {
+                    return Err(self.error("get", name, "links are not supported"));
+                }
+                Ok(Some(info))
+            }
+            Err(e) if e.kind() == object_store::InfoErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.error("info", name, e)),
+        }
+    }
+
+    /// The chunks of `info` in order, checked against its size and digest; `None` when a chunk is
+    /// gone (the object was replaced or deleted since its info was read).
+    async fn read_chunks(
+        &self,
+        info: &object_store::ObjectInfo,
+    ) -> Result<Option<Vec<u8>>, BusError> {
+        use sha2::Digest;
+        let subject = format!("$O.{}.C.{}", self.bucket, info.nuid);
+        let mut bytes = Vec::with_capacity(info.size);
+        let mut digest = sha2::Sha256::new();
+        let mut from = 1;
+        for _ in 0..info.chunks {
+            let Some(chunk) = self.chunk(&subject, from).await? else {
+                return Ok(None);
+            };
+            from = chunk.sequence + 1;
+            digest.update(&chunk.payload);
+            bytes.extend_from_slice(&chunk.payload);
+        }
+        if bytes.len() != info.size {
+            return Err(self.error(
+                "read",
+                &info.name,
+                format!("{} bytes read, {} expected", bytes.len(), info.size),
+            ));
+        }
+        if let Some(expected) = &info.digest {
+            use base64::Engine;
+            let found = format!(
+                "SHA-256={}",
+                base64::engine::general_purpose::URL_SAFE.encode(digest.finalize())
+            );
+            if &found != expected {
+                return Err(self.error("read", &info.name, "wrong digest"));
+            }
+        }
         Ok(Some(bytes))
+    }
+
+    /// The first message on `subject` at or after sequence `from`: a direct get (any replica), then
+    /// the leader when that replica does not have it yet.
+    async fn chunk(
+        &self,
+        subject: &str,
+        from: u64,
+    ) -> Result<Option<jetstream::message::StreamMessage>, BusError> {
+        match self
+            .stream
+            .direct_get_next_for_subject(subject, Some(from))
+            .await
+        {
+            Ok(message) => return Ok(Some(message)),
+            Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => {}
+            Err(e) => return Err(self.error("read", subject, e)),
+        }
+        match self
+            .stream
+            .get_first_raw_message_by_subject(subject, from)
+            .await
+        {
+            Ok(message) => Ok(Some(message)),
+            Err(e) if e.kind() == stream::RawMessageErrorKind::NoMessageFound => Ok(None),
+            Err(e) => Err(self.error("read", subject, e)),
+        }
     }
 
     fn error(&self, action: &str, name: &str, e: impl std::fmt::Display) -> BusError {
@@ -219,97 +411,141 @@ async fn ensure_stream(js: &jetstream::Context, replicas: usize) -> Result<(), B
     };
     js.get_or_create_stream(config)
         .await
-        .map_err(|e| BusError::Setup {
-            what: format!("stream {}", m::STREAM),
-            detail: e.to_string(),
-        })?;
-    Ok(())
+        .map_err(|e| setup_error(&format!("stream {}", m::STREAM), e))?;
+    let wanted = Wanted {
+        replicas,
+        max_bytes: None,
+        allow_direct: false,
+    };
+    reconcile(js, m::STREAM, &wanted).await
 }
 
+/// A KV bucket (one value per key when `history` is 1); NATS deletes entries once they are
+/// `max_age` old unless it is zero.
 async fn ensure_kv(
     js: &jetstream::Context,
     bucket: &str,
     history: i64,
-    replicas: usize,
-) -> Result<kv::Store, BusError> {
-    let config = kv::Config {
-        bucket: bucket.to_string(),
-        history,
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        ..Default::default()
-    };
-    open_kv(js, config).await
-}
-
-/// A bucket whose entries NATS deletes once they are `max_age` old (one value per key, no history).
-async fn ensure_kv_expiring(
-    js: &jetstream::Context,
-    bucket: &str,
     max_age: Duration,
     replicas: usize,
 ) -> Result<kv::Store, BusError> {
-    let config = kv::Config {
-        bucket: bucket.to_string(),
-        history: 1,
-        max_age,
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        ..Default::default()
+    let what = format!("key-value bucket {bucket}");
+    if js.get_key_value(bucket).await.is_err() {
+        let config = kv::Config {
+            bucket: bucket.to_string(),
+            history,
+            max_age,
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            ..Default::default()
+        };
+        // Another service may create it at the same moment: then opening it below works.
+        if let Err(e) = js.create_key_value(config).await {
+            tracing::debug!(bucket, error.message = %e, "bucket not created here");
+        }
+    }
+    let wanted = Wanted {
+        replicas,
+        max_bytes: None,
+        allow_direct: true,
     };
-    open_kv(js, config).await
-}
-
-/// Open the bucket of `config`, creating it when it does not exist yet.
-async fn open_kv(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, BusError> {
-    let bucket = config.bucket.clone();
-    if let Ok(store) = js.get_key_value(&bucket).await {
-        return Ok(store);
-    }
-    match js.create_key_value(config).await {
-        Ok(store) => Ok(store),
-        // Another service may have created it in the meantime.
-        Err(first) => js
-            .get_key_value(&bucket)
-            .await
-            .map_err(|_| BusError::Setup {
-                what: format!("key-value bucket {bucket}"),
-                detail: first.to_string(),
-            }),
-    }
+    reconcile(js, &format!("KV_{bucket}"), &wanted).await?;
+    // Opened after the reconciliation, so the store sees the stream's settings as they now are.
+    js.get_key_value(bucket)
+        .await
+        .map_err(|e| setup_error(&what, e))
 }
 
 async fn ensure_objects(
     js: &jetstream::Context,
     bucket: &'static str,
     replicas: usize,
+    max_bytes: i64,
 ) -> Result<Objects, BusError> {
-    let store = open_objects(js, bucket, replicas).await?;
-    Ok(Objects { bucket, store })
+    let what = format!("object store {bucket}");
+    if js.get_object_store(bucket).await.is_err() {
+        let config = object_store::Config {
+            bucket: bucket.to_string(),
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            max_bytes,
+            ..Default::default()
+        };
+        if let Err(e) = js.create_object_store(config).await {
+            tracing::debug!(bucket, error.message = %e, "object store not created here");
+        }
+    }
+    let stream_name = format!("OBJ_{bucket}");
+    let wanted = Wanted {
+        replicas,
+        max_bytes: Some(max_bytes),
+        allow_direct: true,
+    };
+    reconcile(js, &stream_name, &wanted).await?;
+    let store = js
+        .get_object_store(bucket)
+        .await
+        .map_err(|e| setup_error(&what, e))?;
+    let stream = js
+        .get_stream(&stream_name)
+        .await
+        .map_err(|e| setup_error(&what, e))?;
+    Ok(Objects {
+        bucket,
+        store,
+        stream,
+    })
 }
 
-async fn open_objects(
-    js: &jetstream::Context,
-    bucket: &str,
+/// The settings of a stream jvap keeps as configured; the others are left as they are.
+struct Wanted {
     replicas: usize,
-) -> Result<object_store::ObjectStore, BusError> {
-    if let Ok(store) = js.get_object_store(bucket).await {
-        return Ok(store);
+    /// `None`: not managed (no limit set by jvap).
+    max_bytes: Option<i64>,
+    /// Direct gets let any replica answer reads without a consumer.
+    allow_direct: bool,
+}
+
+/// Update stream `name` where its replicas, size limit or direct gets differ from `wanted`, and log
+/// what changed ("stream KV_tokens: replicas 1 → 3").
+async fn reconcile(js: &jetstream::Context, name: &str, wanted: &Wanted) -> Result<(), BusError> {
+    let what = format!("stream {name}");
+    let stream = js
+        .get_stream(name)
+        .await
+        .map_err(|e| setup_error(&what, e))?;
+    let mut config = stream.cached_info().config.clone();
+    let mut changes = Vec::new();
+    if config.num_replicas != wanted.replicas {
+        changes.push(format!(
+            "replicas {} → {}",
+            config.num_replicas, wanted.replicas
+        ));
+        config.num_replicas = wanted.replicas;
     }
-    let config = object_store::Config {
-        bucket: bucket.to_string(),
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        ..Default::default()
-    };
-    match js.create_object_store(config).await {
-        Ok(store) => Ok(store),
-        Err(first) => js
-            .get_object_store(bucket)
-            .await
-            .map_err(|_| BusError::Setup {
-                what: format!("object store {bucket}"),
-                detail: first.to_string(),
-            }),
+    if let Some(max_bytes) = wanted.max_bytes
+        && config.max_bytes != max_bytes
+    {
+        changes.push(format!("max_bytes {} → {max_bytes}", config.max_bytes));
+        config.max_bytes = max_bytes;
+    }
+    if wanted.allow_direct && !config.allow_direct {
+        changes.push("allow_direct false → true".to_string());
+        config.allow_direct = true;
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    js.update_stream(&config)
+        .await
+        .map_err(|e| setup_error(&format!("{what} ({})", changes.join(", ")), e))?;
+    tracing::info!(stream = name, "stream {name}: {}", changes.join(", "));
+    Ok(())
+}
+
+fn setup_error(what: &str, e: impl std::fmt::Display) -> BusError {
+    BusError::Setup {
+        what: what.to_string(),
+        detail: e.to_string(),
     }
 }

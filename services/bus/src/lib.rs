@@ -7,7 +7,9 @@
 //! maximum deliveries mark the submission failed.
 //!
 //! # Layout
-//! - [`bus`]: [`Bus`], the connection with its stream, KV buckets and object stores.
+//! - [`config`]: [`NatsConfig`], the server list, replica count and object-store limits from `JVAP_*`.
+//! - [`bus`]: [`Bus`], the connection with its stream, KV buckets and object stores, created with the
+//!   configured replicas and limits (existing ones updated), and reads that create no consumer.
 //! - [`status`]: reading and updating submission statuses (compare-and-set).
 //! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
 //! - [`committee`]: the Steering Committee's distribution list, summary requests and deliveries.
@@ -16,12 +18,14 @@
 
 pub mod bus;
 pub mod committee;
+pub mod config;
 pub mod consumer;
 pub mod sessions;
 pub mod shutdown;
 pub mod status;
 pub mod telemetry;
 
-pub use bus::{Bus, BusError};
+pub use bus::{Bus, BusError, ObjectEntry, Objects};
+pub use config::{ConfigError, NatsConfig};
 pub use consumer::{ConsumerSpec, Outcome};
 pub use tokio_util::sync::CancellationToken;

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use jvap_core::messages::SubmissionStatus;
 
-use crate::bus::{Bus, BusError, kv_error};
+use crate::bus::{Bus, BusError, kv_error, live_entries};
 
 impl Bus {
     /// The status of a submission, if it exists.
@@ -63,22 +63,14 @@ impl Bus {
         ))
     }
 
-    /// Every submission status (for listings; a round holds at most a few hundred).
+    /// Every submission status, newest first (for listings; a round holds at most a few hundred).
+    /// Creates no consumer, so any number of listings at once cost the server nothing that lasts.
     pub async fn all_statuses(&self) -> Result<Vec<SubmissionStatus>, BusError> {
-        use futures::TryStreamExt;
-        let keys: Vec<String> = match self.submissions.keys().await {
-            Ok(keys) => keys
-                .try_collect()
-                .await
-                .map_err(|e| kv_error(&self.submissions, e))?,
-            Err(e) => return Err(kv_error(&self.submissions, e)),
-        };
-        let mut statuses = Vec::with_capacity(keys.len());
-        for key in keys {
-            if let Some(status) = self.status(&key).await? {
-                statuses.push(status);
-            }
-        }
+        let mut statuses = live_entries(&self.submissions)
+            .await?
+            .into_iter()
+            .map(|entry| serde_json::from_slice(&entry.value))
+            .collect::<Result<Vec<SubmissionStatus>, _>>()?;
         statuses.sort_by_key(|s| std::cmp::Reverse(s.received_at));
         Ok(statuses)
     }

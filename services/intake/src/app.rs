@@ -20,7 +20,7 @@ impl App {
     /// Connect to NATS (creating the stream and buckets if needed), store the bootstrap admin token,
     /// and bind the HTTP listener.
     pub async fn build(config: Config) -> anyhow::Result<App> {
-        let bus = Bus::connect(&config.nats_url)
+        let bus = Bus::connect_with(&config.nats)
             .await
             .context("failed to connect to NATS")?;
         if let Some(token) = &config.admin_token {

@@ -1,12 +1,13 @@
 //! Settings, read once from the environment in `main` and passed to [`crate::App::build`].
 
 use anyhow::Context;
+use jvap_bus::NatsConfig;
 
 /// Everything intake needs to start. Tests build it directly (port 0, a small upload limit).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `JVAP_NATS_URL`.
-    pub nats_url: String,
+    /// `JVAP_NATS_URL`, `JVAP_NATS_REPLICAS` and the object-store limits (see [`NatsConfig`]).
+    pub nats: NatsConfig,
     /// `JVAP_HTTP_ADDR`, e.g. `127.0.0.1:8080`; port 0 picks a free port.
     pub http_addr: String,
     /// `JVAP_ROUND`: the round new submissions belong to and downloads default to.
@@ -29,7 +30,7 @@ impl Config {
             None => 50 * 1024 * 1024,
         };
         Ok(Config {
-            nats_url: var("JVAP_NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            nats: NatsConfig::from_env()?,
             http_addr: var("JVAP_HTTP_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             round: var("JVAP_ROUND").unwrap_or_else(|| "2022".into()),
             max_upload_bytes,

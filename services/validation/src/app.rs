@@ -14,7 +14,7 @@ pub struct App {
 impl App {
     /// Connect to NATS, creating the stream and buckets if needed.
     pub async fn build(config: Config) -> anyhow::Result<App> {
-        let bus = Bus::connect(&config.nats_url)
+        let bus = Bus::connect_with(&config.nats)
             .await
             .context("failed to connect to NATS")?;
         Ok(App {

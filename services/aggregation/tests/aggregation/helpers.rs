@@ -86,7 +86,10 @@ impl Env {
     /// The service's settings, with a short ack wait so that messages a stopped instance had
     /// pulled come to the next one quickly.
     pub fn config(&self) -> Config {
-        let mut config = Config::new(self.nats.url(), self.database.clone());
+        let mut config = Config::new(
+            jvap_bus::NatsConfig::new(&self.nats.url()).expect("a valid NATS URL"),
+            self.database.clone(),
+        );
         config.ack_wait = Duration::from_secs(3);
         config
     }

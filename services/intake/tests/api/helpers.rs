@@ -37,7 +37,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
     let nats = NatsServer::start().expect("nats-server starts");
     let mut config = Config {
-        nats_url: nats.url(),
+        nats: jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL"),
         http_addr: "127.0.0.1:0".into(),
         round: "2022".into(),
         max_upload_bytes: 1024 * 1024,

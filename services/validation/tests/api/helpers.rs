@@ -34,7 +34,7 @@ impl Drop for TestSystem {
 pub async fn spawn_system() -> TestSystem {
     let mut system = spawn_validation(|_| {}).await;
     let config = jvap_intake::Config {
-        nats_url: system.nats_url(),
+        nats: jvap_bus::NatsConfig::new(&system.nats_url()).expect("a valid NATS URL"),
         http_addr: "127.0.0.1:0".into(),
         round: "2022".into(),
         max_upload_bytes: 10 * 1024 * 1024,
@@ -55,7 +55,7 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
     }
     let nats = NatsServer::start().expect("nats-server starts");
     let mut config = jvap_validation::Config {
-        nats_url: nats.url(),
+        nats: jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL"),
         consumer: jvap_validation::config::consumer_spec(),
     };
     configure(&mut config);
