@@ -41,6 +41,10 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// How long [`Fleet::supervise`] waits before starting again a service that ended on its own
+/// (`RestartSec=2` in `deploy/systemd/`; shorter here, to keep the tests quick).
+pub const RESTART_DELAY: Duration = Duration::from_secs(1);
+
 /// How a service process ended without the test killing it.
 #[derive(Debug, Clone)]
 pub struct Exit {
@@ -71,6 +75,8 @@ pub struct Service {
     env: Vec<(String, String)>,
     log: PathBuf,
     child: Option<Child>,
+    /// When the process was found ended on its own, until it is started again.
+    exited_at: Option<Instant>,
     /// Times the process was spawned.
     pub starts: u32,
     /// Times the test killed it with SIGKILL.
@@ -93,6 +99,7 @@ impl Service {
             env,
             log: log_dir.join(format!("{name}.log")),
             child: None,
+            exited_at: None,
             starts: 0,
             kills: 0,
         })
@@ -130,6 +137,7 @@ impl Service {
             .spawn()
             .with_context(|| format!("cannot start {}", self.binary.display()))?;
         self.child = Some(child);
+        self.exited_at = None;
         Ok(())
     }
 
@@ -158,6 +166,7 @@ impl Service {
     pub fn exited(&mut self) -> Option<Exit> {
         let status = self.child.as_mut()?.try_wait().ok()??;
         self.child = None;
+        self.exited_at = Some(Instant::now());
         self.note(&format!("===== exited on its own: {status} ====="));
         Some(Exit {
             service: self.name.clone(),
@@ -223,14 +232,19 @@ impl Fleet {
         &self.services
     }
 
-    /// Start again any service that exited on its own since the last call (as systemd's
-    /// `Restart=on-failure` does), recording how it ended; the exits found this time.
+    /// Start again, [`RESTART_DELAY`] after it ended, any service that exited on its own (as
+    /// systemd's `Restart=on-failure` does), recording how it ended; the exits found this time.
     pub fn supervise(&mut self) -> anyhow::Result<Vec<Exit>> {
         let mut found = Vec::new();
         for service in &mut self.services {
             if let Some(exit) = service.exited() {
-                service.start()?;
                 found.push(exit);
+            }
+            if service
+                .exited_at
+                .is_some_and(|at| at.elapsed() >= RESTART_DELAY)
+            {
+                service.start()?;
             }
         }
         self.exits.extend(found.iter().cloned());
@@ -261,8 +275,13 @@ impl Fleet {
     }
 }
 
-/// Wait until `url` answers 200 (e.g. intake's `/healthz`), polling; an error after `limit`.
-pub async fn wait_healthy(url: &str, limit: Duration) -> anyhow::Result<()> {
+/// Wait until `url` answers 200 (e.g. intake's `/healthz`), polling and calling `between` after
+/// each miss (to supervise the services meanwhile); an error after `limit`.
+pub async fn wait_healthy(
+    url: &str,
+    limit: Duration,
+    mut between: impl FnMut(),
+) -> anyhow::Result<()> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
@@ -277,6 +296,7 @@ pub async fn wait_healthy(url: &str, limit: Duration) -> anyhow::Result<()> {
             started.elapsed() < limit,
             "{url} did not answer 200 within {limit:?}"
         );
+        between();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -33,6 +33,8 @@ const UPLOADS_PER_PARTNER: usize = 7;
 /// Upload tasks running at once, and the longest pause of each between two uploads.
 const TASKS: usize = 4;
 const PAUSE: Duration = Duration::from_millis(500);
+/// Each object store's `max_bytes`: far more than a run stores (a few tens of MB).
+const OBJECT_STORE_LIMIT: u64 = 256 * 1024 * 1024;
 /// How long one upload is tried while the server cannot take it.
 const UPLOAD_LIMIT: Duration = Duration::from_secs(120);
 /// How long every submission has to end once the load is over: a delivery held by a killed process
@@ -214,6 +216,14 @@ fn world(
     let logs = processes::log_dir(dir.path()).expect("log dir");
     let port = jvap_tests::free_port();
     let mut env = vec![("JVAP_NATS_URL".to_string(), nats.urls())];
+    // The object stores' limits are reserved on every node's disk; a test machine has little.
+    for limit in [
+        "JVAP_UPLOADS_MAX_BYTES",
+        "JVAP_REPORTS_MAX_BYTES",
+        "JVAP_DATASETS_MAX_BYTES",
+    ] {
+        env.push((limit.to_string(), OBJECT_STORE_LIMIT.to_string()));
+    }
     env.extend_from_slice(common);
     let with = |more: Vec<(String, String)>| -> Vec<(String, String)> {
         env.iter().cloned().chain(more).collect()
@@ -248,9 +258,11 @@ fn world(
 async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut faults: Vec<Fault>) {
     let started = Instant::now();
     world.fleet.start_all().expect("services start");
-    if let Err(e) =
-        processes::wait_healthy(&format!("{}/healthz", world.base), Duration::from_secs(60)).await
-    {
+    // Started at once, as after a reboot; a service that cannot start yet is started again.
+    let health = format!("{}/healthz", world.base);
+    let fleet = &mut world.fleet;
+    let ready = processes::wait_healthy(&health, Duration::from_secs(60), || supervise(fleet));
+    if let Err(e) = ready.await {
         panic!("{e:#}\n{}", world.fleet.log_tails(30));
     }
     let admin = Client::new(&world.base, ADMIN_TOKEN);
@@ -439,7 +451,11 @@ fn supervise(fleet: &mut Fleet) {
     match fleet.supervise() {
         Ok(exits) => {
             for exit in exits {
-                eprintln!("  {exit}; started again");
+                let tail = fleet
+                    .service(&exit.service)
+                    .map(|s| s.log_tail(8))
+                    .unwrap_or_default();
+                eprintln!("  {exit}; starting it again. The end of its log:\n{tail}");
             }
         }
         Err(e) => eprintln!("  a service cannot be started again: {e:#}"),
