@@ -11,7 +11,9 @@
 //!   them killed, three times.
 //!
 //! The seed of each run is printed; `JVAP_CHAOS_SEED=N` replays its plan and its faults. Figures are
-//! printed (`cargo test -p jvap-tests --test chaos -- --nocapture` shows them).
+//! printed (`cargo test -p jvap-tests --test chaos -- --nocapture` shows them). The services run from
+//! their binaries in the target directory: `cargo test --workspace` (`make test`) builds them; to run
+//! this file alone, `cargo build --bins` first, or it tests the binaries of the last build.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
