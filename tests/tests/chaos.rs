@@ -375,7 +375,7 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
         eprintln!("{}", world.fleet.log_tails(40));
         let kept = world.dir.keep();
         eprintln!("logs and data kept in {}", kept.display());
-        shown(&problems);
+        eprintln!("problems found:\n{}", shown(&problems));
     }
     assert_eq!(findings.lost, 0, "lost");
     assert_eq!(findings.duplicated, 0, "duplicated");
