@@ -8,13 +8,19 @@
 //!   `$JVAP_TEST_DATABASE_URL` when set.
 //! - [`SmtpSink`]: a local SMTP server (Python's `aiosmtpd`) that keeps every e-mail it receives.
 //! - [`hostile`]: small hostile spreadsheets, generated, that must each end `rejected`.
+//! - [`processes`]: the services' built binaries as child processes, killed with SIGKILL and started
+//!   again; [`load`]: a round's generated uploads and the load driver; [`invariants`]: what must
+//!   hold after a fault run.
 //! - [`samples_dir`] and [`manifest`]: the partner samples in `../shared/samples`, never copied.
 
 pub mod client;
 pub mod cluster;
 pub mod hostile;
+pub mod invariants;
+pub mod load;
 pub mod nats;
 pub mod postgres;
+pub mod processes;
 pub mod smtp;
 pub mod system;
 
