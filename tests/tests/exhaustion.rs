@@ -58,16 +58,21 @@ async fn a_burst_of_reads_by_one_token_stops_no_other_partner() {
     let gate = Arc::new(Semaphore::new(CONCURRENCY));
     let mut requests = JoinSet::new();
     for i in 0..PARTNER_REQUESTS {
-        let path = match i % 4 {
+        let path = match i % 5 {
             0 | 1 => "/api/v1/submissions".to_string(),
             2 => format!("/api/v1/submissions/{first}"),
+            3 => format!("/api/v1/submissions/{first}/annotated.xlsx?lang=fr"),
             _ => format!("/api/v1/submissions/{first}/report"),
         };
         spawn_get(&mut requests, &gate, &hammer, path);
     }
     for i in 0..DOWNLOADS {
         let (file, _) = FILES[i % FILES.len()];
-        let path = format!("/api/v1/datasets/2022/v{version}/{file}");
+        let path = match i % 10 {
+            0 => "/api/v1/datasets".to_string(),
+            1 => "/api/v1/rounds/2022/tracker".to_string(),
+            _ => format!("/api/v1/datasets/2022/v{version}/{file}"),
+        };
         spawn_get(&mut requests, &gate, &analyst, path);
     }
     let mut refused = Vec::new();

@@ -17,9 +17,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use futures::TryStreamExt;
-use jvap_bus::BusError;
-use jvap_core::messages::{BUCKET_DATASETS, DatasetPublished, Role};
+use jvap_core::messages::{DatasetPublished, Role};
 use jvap_core::outputs::FILES;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -91,22 +89,10 @@ async fn list(
 ) -> Result<Json<Vec<DatasetVersion>>> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     let round = requested_round(&state, query)?;
-    let object_error = |e: &dyn std::fmt::Display| BusError::Object {
-        bucket: BUCKET_DATASETS.into(),
-        detail: format!("list: {e}"),
-    };
-    let objects: Vec<_> = state
-        .bus
-        .datasets
-        .store
-        .list()
-        .await
-        .map_err(|e| object_error(&e))?
-        .try_collect()
-        .await
-        .map_err(|e| object_error(&e))?;
+    // Consumer-free: a listing leaves nothing behind on the server, however often it is asked for.
+    let objects = state.bus.datasets.list().await?;
     let mut versions: BTreeMap<u32, BTreeSet<&'static str>> = BTreeMap::new();
-    for object in objects.iter().filter(|o| !o.deleted) {
+    for object in &objects {
         if let Some((object_round, version, (file, _))) = parse_object_name(&object.name)
             && object_round == round
         {
