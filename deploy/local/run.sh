@@ -36,6 +36,9 @@ wait_for "nats-server" "(exec 3<>/dev/tcp/127.0.0.1/$NATS_PORT)"
 [ -s "$DATA/tokens/admin.token" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$DATA/tokens/admin.token"
 ADMIN=$(cat "$DATA/tokens/admin.token")
 export JVAP_NATS_URL="nats://127.0.0.1:$NATS_PORT" JVAP_DATA_DIR="$DATA" JVAP_ROUND="$ROUND"
+# JetStream reserves each object store's limit on disk when it is created; a demo needs little.
+export JVAP_UPLOADS_MAX_BYTES=${JVAP_UPLOADS_MAX_BYTES:-1GiB} JVAP_REPORTS_MAX_BYTES=${JVAP_REPORTS_MAX_BYTES:-1GiB} \
+  JVAP_DATASETS_MAX_BYTES=${JVAP_DATASETS_MAX_BYTES:-1GiB}
 start aggregation "$BIN/jvap-aggregation"
 start validation "$BIN/jvap-validation"
 JVAP_HTTP_ADDR="127.0.0.1:$PORT" JVAP_ADMIN_TOKEN="$ADMIN" start intake "$BIN/jvap-intake"

@@ -49,30 +49,8 @@ pub fn manifest() -> anyhow::Result<Vec<serde_json::Value>> {
 /// The parsing worker of in-process services: the `jvap-worker` binary of this build (`cargo test
 /// --workspace` builds it), with the default budget.
 pub fn worker() -> jvap_worker::Worker {
-    jvap_worker::Worker::binary(binary("jvap-worker"), jvap_worker::Budget::default())
-}
-
-/// A binary of this build (`jvap-worker`, `jvap`, `jvap-intake`, ...): in the target directory, beside
-/// the `deps/` folder where test binaries run.
-pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let dir = exe
-        .parent()
-        .map(|deps| {
-            if deps.ends_with("deps") {
-                deps.parent().unwrap_or(deps)
-            } else {
-                deps
-            }
-        })
-        .expect("the test binary is in a directory");
-    let binary = dir.join(name);
-    assert!(
-        binary.exists(),
-        "{} is missing: build it with `cargo build --bin {name}`",
-        binary.display()
-    );
-    binary
+    let binary = processes::binary("jvap-worker").unwrap_or_else(|e| panic!("{e:#}"));
+    jvap_worker::Worker::binary(binary, jvap_worker::Budget::default())
 }
 
 /// A free TCP port on the loopback interface.

@@ -81,6 +81,8 @@ pub struct Service {
     pub starts: u32,
     /// Times the test killed it with SIGKILL.
     pub kills: u32,
+    /// The most memory any of its processes held (`VmHWM`), in bytes, as last sampled.
+    pub peak_rss: u64,
 }
 
 impl Service {
@@ -102,6 +104,7 @@ impl Service {
             exited_at: None,
             starts: 0,
             kills: 0,
+            peak_rss: 0,
         })
     }
 
@@ -143,6 +146,7 @@ impl Service {
 
     /// `kill -9` the process and reap it (nothing when it is not running).
     pub fn kill(&mut self) {
+        self.sample_memory();
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -152,6 +156,27 @@ impl Service {
                 self.name
             ));
         }
+    }
+
+    /// Note the running process's peak memory (`VmHWM` of `/proc/<pid>/status`) into [`Service::peak_rss`].
+    pub fn sample_memory(&mut self) {
+        let Some(child) = self.child.as_ref() else {
+            return;
+        };
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        let peak = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kb| kb * 1024);
+        self.peak_rss = self.peak_rss.max(peak);
     }
 
     /// Whether the process is alive.
@@ -228,6 +253,11 @@ impl Fleet {
             .with_context(|| format!("no service called {name}"))
     }
 
+    /// Note every running service's peak memory (see [`Service::sample_memory`]).
+    pub fn sample_memory(&mut self) {
+        self.services.iter_mut().for_each(Service::sample_memory);
+    }
+
     pub fn services(&self) -> &[Service] {
         &self.services
     }
@@ -237,6 +267,7 @@ impl Fleet {
     pub fn supervise(&mut self) -> anyhow::Result<Vec<Exit>> {
         let mut found = Vec::new();
         for service in &mut self.services {
+            service.sample_memory();
             if let Some(exit) = service.exited() {
                 found.push(exit);
             }

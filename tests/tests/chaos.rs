@@ -335,14 +335,24 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
     // Assert
     let exits = world.fleet.exits.clone();
     let down = world.fleet.down();
+    world.fleet.sample_memory();
     println!("  faults: {}", world.done.join("; "));
+    let mut too_big = Vec::new();
     for service in world.fleet.services() {
         println!(
-            "    {}: started {} times, killed {} times",
+            "    {}: started {} times, killed {} times, peak memory {} MiB",
             service.name(),
             service.starts,
-            service.kills
+            service.kills,
+            service.peak_rss >> 20
         );
+        if service.peak_rss >= 1 << 30 {
+            too_big.push(format!(
+                "{} peaked at {} MiB, over 1 GiB",
+                service.name(),
+                service.peak_rss >> 20
+            ));
+        }
     }
     println!(
         "  exits the test did not cause (restarted as systemd would): {}",
@@ -371,6 +381,7 @@ async fn scenario(name: &str, seed: u64, mut rng: Rng, mut world: World, mut fau
         down.iter()
             .map(|s| format!("{s} is not running at the end")),
     );
+    problems.extend(too_big);
     if !problems.is_empty() {
         eprintln!("{}", world.fleet.log_tails(40));
         let kept = world.dir.keep();

@@ -133,7 +133,7 @@ async fn every_hostile_file_is_rejected_by_the_service_which_stays_up_for_the_ne
 #[test]
 fn jvap_validate_under_a_2_gb_address_space_exits_1_with_a_json_report_for_every_hostile_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let jvap = jvap_tests::binary("jvap");
+    let jvap = jvap_tests::processes::binary("jvap").expect("the jvap binary");
     for Hostile {
         class,
         file_name,

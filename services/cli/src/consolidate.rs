@@ -385,7 +385,10 @@ mod tests {
 
     /// The `jvap` binary of this build as the worker, as `jvap consolidate` runs it.
     fn worker() -> Worker {
-        Worker::binary(jvap_tests::binary("jvap"), jvap_worker::Budget::default())
+        Worker::binary(
+            jvap_tests::processes::binary("jvap").expect("the jvap binary"),
+            jvap_worker::Budget::default(),
+        )
     }
 
     const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
