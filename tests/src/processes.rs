@@ -41,6 +41,23 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The most memory process `pid` (a number, or `self`) has held: `VmHWM` of `/proc/<pid>/status`, in
+/// bytes; 0 when it cannot be read (the process is gone).
+pub fn peak_rss(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
 /// How long [`Fleet::supervise`] waits before starting again a service that ended on its own
 /// (`RestartSec=2` in `deploy/systemd/`; shorter here, to keep the tests quick).
 pub const RESTART_DELAY: Duration = Duration::from_secs(1);
@@ -163,19 +180,7 @@ impl Service {
         let Some(child) = self.child.as_ref() else {
             return;
         };
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-        let peak = status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kb| kb * 1024);
+        let peak = peak_rss(&child.id().to_string());
         self.peak_rss = self.peak_rss.max(peak);
     }
 

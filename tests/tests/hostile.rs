@@ -118,7 +118,7 @@ async fn every_hostile_file_is_rejected_by_the_service_which_stays_up_for_the_ne
         "at least one class needs the worker's cap"
     );
     assert_eq!(after["state"], "accepted", "{after}");
-    let peak = peak_rss_bytes();
+    let peak = jvap_tests::processes::peak_rss("self");
     println!(
         "peak memory of the process running the three services: {} MiB",
         peak >> 20
@@ -163,21 +163,4 @@ fn jvap_validate_under_a_2_gb_address_space_exits_1_with_a_json_report_for_every
         let code = first_error_code(&report);
         assert!(FILE_CODES.contains(&code.as_str()), "{class}: {code}");
     }
-}
-
-/// The most memory this process has held (`VmHWM`), in bytes.
-fn peak_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map(|kb| kb * 1024)
-        .expect("VmHWM")
 }

@@ -220,34 +220,10 @@ impl Store {
                 newly: false,
             });
         }
-        let previous: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE round = $1",
-        )
-        .bind(&submission.round)
-        .fetch_one(&mut *tx)
-        .await?;
-        let version = previous + 1;
-        let taken = |e: sqlx::Error| -> Error {
-            match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {
-                    round: submission.round.clone(),
-                    version: u32::try_from(version).unwrap_or(u32::MAX),
-                },
-                _ => Error::Database(e),
-            }
-        };
         // Taken first, so a racing writer of the same round waits here and then fails early.
-        sqlx::query(
-            "INSERT INTO dataset_versions (round, version, submission_id, published_at, initiatives) \
-             VALUES ($1, $2, $3, $4, 0)",
-        )
-        .bind(&submission.round)
-        .bind(version)
-        .bind(&submission.submission_id)
-        .bind(timestamp(Utc::now()))
-        .execute(&mut *tx)
-        .await
-        .map_err(taken)?;
+        let version =
+            take_next_version(&mut tx, &submission.round, &submission.submission_id, None).await?;
+        let taken = version_taken(&submission.round, version);
         sqlx::query(
             "INSERT INTO submissions \
              (submission_id, partner, round, mode, accepted_at, dataset_version, records) \
@@ -262,7 +238,7 @@ impl Store {
         .bind(i64::try_from(records.len()).unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await
-        .map_err(taken)?;
+        .map_err(&taken)?;
 
         match submission.mode {
             Mode::Replace => {
@@ -331,7 +307,7 @@ impl Store {
         .bind(version)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await.map_err(taken)?;
+        tx.commit().await.map_err(&taken)?;
         Ok(Applied {
             version: to_u32(version)?,
             newly: true,
@@ -434,35 +410,14 @@ impl Store {
         }
 
         // The version first, as in `apply`: a racing writer of the round waits here.
-        let previous: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE round = $1",
+        let version = take_next_version(
+            &mut tx,
+            &outcome.round,
+            &outcome.submission_id,
+            Some(outcome.revalidation.as_str()),
         )
-        .bind(&outcome.round)
-        .fetch_one(&mut *tx)
         .await?;
-        let version = previous + 1;
-        let taken = |e: sqlx::Error| -> Error {
-            match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {
-                    round: outcome.round.clone(),
-                    version: u32::try_from(version).unwrap_or(u32::MAX),
-                },
-                _ => Error::Database(e),
-            }
-        };
-        sqlx::query(
-            "INSERT INTO dataset_versions \
-             (round, version, submission_id, published_at, initiatives, revalidation) \
-             VALUES ($1, $2, $3, $4, 0, $5)",
-        )
-        .bind(&outcome.round)
-        .bind(version)
-        .bind(&outcome.submission_id)
-        .bind(timestamp(Utc::now()))
-        .bind(&outcome.revalidation)
-        .execute(&mut *tx)
-        .await
-        .map_err(taken)?;
+        let taken = version_taken(&outcome.round, version);
         let rejected_by = match outcome.verdict {
             Verdict::Accepted => None,
             Verdict::Rejected => Some(outcome.revalidation.as_str()),
@@ -521,7 +476,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             record_handled(None).execute(&mut *tx).await?;
-            tx.commit().await.map_err(taken)?;
+            tx.commit().await.map_err(&taken)?;
             return Ok(Rebuilt {
                 version: None,
                 newly: true,
@@ -571,7 +526,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         record_handled(Some(version)).execute(&mut *tx).await?;
-        tx.commit().await.map_err(taken)?;
+        tx.commit().await.map_err(&taken)?;
         Ok(Rebuilt {
             version: Some(to_u32(version)?),
             newly: true,
@@ -850,6 +805,51 @@ fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
         warnings: serde_json::from_str(&warnings)
             .map_err(|e| Error::Corrupt(format!("stored warnings do not decode: {e}")))?,
     })
+}
+
+/// Take the next dataset version of `round` for `submission_id` (and the admin's run that led to it),
+/// inside `tx`. Taking it first makes a racing writer of the round wait, then fail with
+/// [`Error::VersionTaken`] on the unique `(round, version)`.
+async fn take_next_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round: &str,
+    submission_id: &str,
+    revalidation: Option<&str>,
+) -> Result<i64> {
+    let previous: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE round = $1",
+    )
+    .bind(round)
+    .fetch_one(&mut **tx)
+    .await?;
+    let version = previous + 1;
+    sqlx::query(
+        "INSERT INTO dataset_versions \
+         (round, version, submission_id, published_at, initiatives, revalidation) \
+         VALUES ($1, $2, $3, $4, 0, $5)",
+    )
+    .bind(round)
+    .bind(version)
+    .bind(submission_id)
+    .bind(timestamp(Utc::now()))
+    .bind(revalidation)
+    .execute(&mut **tx)
+    .await
+    .map_err(version_taken(round, version))?;
+    Ok(version)
+}
+
+/// A unique violation on writing `version` of `round` is [`Error::VersionTaken`]: another writer got
+/// that version first.
+fn version_taken(round: &str, version: i64) -> impl Fn(sqlx::Error) -> Error {
+    let round = round.to_string();
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {
+            round: round.clone(),
+            version: u32::try_from(version).unwrap_or(u32::MAX),
+        },
+        _ => Error::Database(e),
+    }
 }
 
 fn to_u32(value: i64) -> Result<u32> {
