@@ -204,6 +204,8 @@ pub(crate) struct Words {
     pub annotated_title: &'static str,
     pub annotated_en: &'static str,
     pub annotated_fr: &'static str,
+    /// Said instead of the links when validation could not write the annotated workbook.
+    pub annotated_missing: &'static str,
     pub upload_again: &'static str,
 
     pub datasets_title: &'static str,
@@ -395,6 +397,7 @@ const EN: Words = Words {
     annotated_title: "Your workbook with the problems highlighted",
     annotated_en: "Annotated workbook, notes in English (xlsx)",
     annotated_fr: "Annotated workbook, notes in French (xlsx)",
+    annotated_missing: "There is no annotated workbook for this file: it could not be read far enough to annotate it. The report below says why.",
     upload_again: "Send a corrected file",
 
     datasets_title: "Consolidated datasets",
@@ -586,6 +589,7 @@ const FR: Words = Words {
     annotated_title: "Votre classeur avec les problèmes surlignés",
     annotated_en: "Classeur annoté, notes en anglais (xlsx)",
     annotated_fr: "Classeur annoté, notes en français (xlsx)",
+    annotated_missing: "Il n'y a pas de classeur annoté pour ce fichier : il n'a pas pu être lu assez loin pour être annoté. Le rapport ci-dessous dit pourquoi.",
     upload_again: "Envoyer un fichier corrigé",
 
     datasets_title: "Jeux de données consolidés",

@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use jvap_core::Lang;
-use jvap_core::messages::{Mode, State as SubmissionState, SubmissionStatus};
+use jvap_core::messages::{self as m, Mode, State as SubmissionState, SubmissionStatus};
 use jvap_core::report::{Issue, Report, Severity};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -238,6 +238,16 @@ async fn submission(
         ),
         _ => None,
     };
+    // Validation's worker writes the annotated workbooks with the report, unless the file could not
+    // be read far enough; then the page says so instead of offering links that lead nowhere.
+    let annotated = report.is_some()
+        && state
+            .bus
+            .reports
+            .store
+            .info(m::annotated_object(&id, view.lang))
+            .await
+            .is_ok();
     let head = html! {
         @if pending { noscript { meta http-equiv="refresh" content="3"; } }
     };
@@ -269,7 +279,8 @@ async fn submission(
         @if let Some(report) = &report {
             section aria-labelledby="annotated" {
                 h2 #annotated { (w.annotated_title) }
-                ul {
+                @if !annotated { p { (w.annotated_missing) } }
+                @else { ul {
                     li { a href={ "/api/v1/submissions/" (id) "/annotated.xlsx?lang=" (view.lang.code()) } download {
                         (if view.lang == Lang::En { w.annotated_en } else { w.annotated_fr })
                     } }
@@ -277,7 +288,7 @@ async fn submission(
                     li { a href={ "/api/v1/submissions/" (id) "/annotated.xlsx?lang=" (other.code()) } download {
                         (if other == Lang::En { w.annotated_en } else { w.annotated_fr })
                     } }
-                }
+                } }
             }
             (report_section(&view, &id, report, &filter))
         }

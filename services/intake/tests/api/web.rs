@@ -280,3 +280,63 @@ async fn an_upload_refused_by_the_page_says_why_in_the_pages_language() {
             .contains("La collecte est fermée")
     );
 }
+
+#[tokio::test]
+async fn a_submission_page_offers_the_annotated_workbooks_only_when_validation_wrote_them() {
+    // Arrange: two validated submissions, only the first with its annotated workbooks.
+    let app = spawn_app().await;
+    let token = app.issue_token("partner", Some("NER")).await;
+    let session = session_of(&app, &token).await;
+    let mut ids = Vec::new();
+    for (name, bytes) in [
+        ("kept.xlsx", &b"a file"[..]),
+        ("too-complex.xlsx", &b"another"[..]),
+    ] {
+        let status: Value = app.upload(&token, name, bytes).await.json().await.unwrap();
+        let id = status["submission_id"].as_str().unwrap().to_string();
+        let report = jvap_core::Report::from_parts(0, vec![], vec![]);
+        app.bus
+            .reports
+            .put(
+                &jvap_core::messages::report_object(&id),
+                &serde_json::to_vec(&report).unwrap(),
+            )
+            .await
+            .unwrap();
+        app.bus
+            .update_status(&id, |s| s.state = jvap_core::messages::State::Rejected)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    for lang in [jvap_core::Lang::En, jvap_core::Lang::Fr] {
+        app.bus
+            .reports
+            .put(&jvap_core::messages::annotated_object(&ids[0], lang), b"PK")
+            .await
+            .unwrap();
+    }
+
+    // Act
+    let mut pages = Vec::new();
+    for id in &ids {
+        let page = browser()
+            .get(app.url(&format!("/submissions/{id}")))
+            .header(COOKIE, &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        pages.push(page.text().await.unwrap());
+    }
+
+    // Assert
+    assert!(pages[0].contains(&format!("/api/v1/submissions/{}/annotated.xlsx", ids[0])));
+    assert!(!pages[0].contains("no annotated workbook"));
+    assert!(!pages[1].contains("annotated.xlsx"));
+    assert!(
+        pages[1].contains("no annotated workbook for this file"),
+        "{}",
+        pages[1]
+    );
+}
