@@ -1,9 +1,11 @@
 //! jvap-validation: turns each received upload into a report and an outcome.
 //!
 //! It consumes `jvap.submission.received.>` through one durable pull consumer that any number of
-//! replicas share. For each submission it reads the raw bytes from the `uploads` object store, runs
-//! `jvap_core::validate` off the async threads, stores `<id>/report.json` and `<id>/records.json` in the
-//! `reports` object store, publishes `jvap.submission.validated.<partner>` or
+//! replicas share, several submissions at once (one per core). For each submission it reads the raw
+//! bytes from the `uploads` object store and hands them to a `jvap_worker::Worker`: a child process
+//! with a memory, CPU and time budget, so no file can take this process down. It stores what the
+//! worker wrote (the report, the records once, the annotated workbooks in EN and FR) in the `reports`
+//! object store, publishes `jvap.submission.validated.<partner>` or
 //! `jvap.submission.rejected.<partner>`, and moves the submission's status to `accepted` or `rejected`.
 //! A message is acknowledged only once all of that is durable; NATS failures are retried, and after the
 //! last attempt the shared consumer loop marks the submission `failed`. It keeps no state of its own.
