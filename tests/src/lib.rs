@@ -53,6 +53,27 @@ pub fn worker() -> jvap_worker::Worker {
     jvap_worker::Worker::binary(binary, jvap_worker::Budget::default())
 }
 
+/// A submission status as intake writes it for a new upload, to store straight into KV: EU's
+/// `EU.xlsx` of round 2022, one byte, received now.
+pub fn received_status(id: &str) -> jvap_core::messages::SubmissionStatus {
+    use jvap_core::messages::{Mode, State, SubmissionStatus};
+    let now = chrono::Utc::now();
+    SubmissionStatus {
+        submission_id: id.to_string(),
+        partner: "EU".into(),
+        round: "2022".into(),
+        mode: Mode::Replace,
+        file_name: "EU.xlsx".into(),
+        size: 1,
+        state: State::Received,
+        counts: None,
+        reason: None,
+        dataset_version: None,
+        received_at: now,
+        updated_at: now,
+    }
+}
+
 /// A free TCP port on the loopback interface.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

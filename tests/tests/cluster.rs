@@ -2,12 +2,12 @@
 //! streams reconciled), data and reads surviving the loss of one node, and a client given the whole
 //! server list starting while the first server is down.
 
+use jvap_tests::received_status as status;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use jvap_bus::{Bus, NatsConfig};
-use jvap_core::messages::{self as m, Mode, State, SubmissionStatus};
+use jvap_core::messages::{self as m, State};
 use jvap_tests::NatsCluster;
 
 /// Every stream jvap keeps: the message stream, the KV buckets and the object stores.
@@ -243,23 +243,6 @@ where
             }
             Err(e) => panic!("{what} still failing after {FAILOVER:?}: {e}"),
         }
-    }
-}
-
-fn status(id: &str) -> SubmissionStatus {
-    SubmissionStatus {
-        submission_id: id.to_string(),
-        partner: "EU".into(),
-        round: "2022".into(),
-        mode: Mode::Replace,
-        file_name: "EU.xlsx".into(),
-        size: 1,
-        state: State::Received,
-        counts: None,
-        reason: None,
-        dataset_version: None,
-        received_at: Utc::now(),
-        updated_at: Utc::now(),
     }
 }
 

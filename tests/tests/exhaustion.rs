@@ -6,6 +6,7 @@
 //! about 30 s; a stream allows 1000, so a burst like this one made aggregation's tracker listing fail
 //! with "maximum consumers limit reached" and the other partner's valid submission end `failed`.
 
+use jvap_tests::received_status as status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -238,22 +239,4 @@ async fn reads_leave_no_consumer_and_deleted_entries_stay_gone() {
         .map(|(name, size)| (name.to_string(), size))
         .collect();
     assert_eq!(listed, expected);
-}
-
-fn status(id: &str) -> jvap_core::messages::SubmissionStatus {
-    use jvap_core::messages::{Mode, State, SubmissionStatus};
-    SubmissionStatus {
-        submission_id: id.to_string(),
-        partner: "EU".into(),
-        round: "2022".into(),
-        mode: Mode::Replace,
-        file_name: "EU.xlsx".into(),
-        size: 1,
-        state: State::Received,
-        counts: None,
-        reason: None,
-        dataset_version: None,
-        received_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
-    }
 }

@@ -294,19 +294,7 @@ impl Store {
             .await?;
         }
 
-        let count: i64 = sqlx::query_scalar(AssertAt::count())
-            .bind(&submission.round)
-            .bind(version)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3",
-        )
-        .bind(count)
-        .bind(&submission.round)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
+        set_initiative_count(&mut tx, &submission.round, version).await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Applied {
             version: to_u32(version)?,
@@ -512,19 +500,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let count: i64 = sqlx::query_scalar(AssertAt::count())
-            .bind(&outcome.round)
-            .bind(version)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3",
-        )
-        .bind(count)
-        .bind(&outcome.round)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
+        set_initiative_count(&mut tx, &outcome.round, version).await?;
         record_handled(Some(version)).execute(&mut *tx).await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Rebuilt {
@@ -837,6 +813,26 @@ async fn take_next_version(
     .await
     .map_err(version_taken(round, version))?;
     Ok(version)
+}
+
+/// Record in `dataset_versions` how many initiatives `version` of `round` holds, as written in `tx`.
+async fn set_initiative_count(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round: &str,
+    version: i64,
+) -> Result<()> {
+    let count: i64 = sqlx::query_scalar(AssertAt::count())
+        .bind(round)
+        .bind(version)
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3")
+        .bind(count)
+        .bind(round)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// A unique violation on writing `version` of `round` is [`Error::VersionTaken`]: another writer got

@@ -297,6 +297,22 @@ impl Objects {
         Err(self.error("get", name, "it kept being replaced while it was read"))
     }
 
+    /// The hex SHA-256 of an object, from its info (nothing of the object itself is read); `None`
+    /// when there is no object of that name.
+    pub async fn sha256(&self, name: &str) -> Result<Option<String>, BusError> {
+        use base64::Engine;
+        let Some(info) = self.info(name).await? else {
+            return Ok(None);
+        };
+        let digest = info
+            .digest
+            .as_deref()
+            .and_then(|d| d.strip_prefix("SHA-256="))
+            .and_then(|b64| base64::engine::general_purpose::URL_SAFE.decode(b64).ok())
+            .ok_or_else(|| self.error("info", name, "no SHA-256 digest"))?;
+        Ok(Some(hex::encode(digest)))
+    }
+
     /// Every object (not deleted) with its size, sorted by name.
     pub async fn list(&self) -> Result<Vec<ObjectEntry>, BusError> {
         use futures::TryStreamExt;

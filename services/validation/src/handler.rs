@@ -184,14 +184,7 @@ async fn validate_and_store(
 /// Store a file of the worker's in the `reports` object store, read as it is sent.
 async fn put_file(bus: &Bus, name: &str, path: &Path) -> Result<(), HandleError> {
     let mut file = tokio::fs::File::open(path).await?;
-    bus.reports
-        .store
-        .put(name, &mut file)
-        .await
-        .map_err(|e| BusError::Object {
-            bucket: bus.reports.bucket.to_string(),
-            detail: format!("put {name}: {e}"),
-        })?;
+    bus.reports.put_reader(name, &mut file).await?;
     Ok(())
 }
 

@@ -107,7 +107,7 @@ async fn replay(
     if status.state != SubmissionState::Failed {
         return Err(not_failed(&status));
     }
-    let bytes = bus.uploads.get(&id).await?.ok_or_else(|| {
+    let sha256 = bus.uploads.sha256(&id).await?.ok_or_else(|| {
         Error::Conflict(format!(
             "the upload of submission {id} is missing from the store, so it cannot be run again; \
              the partner must send the file again"
@@ -143,7 +143,7 @@ async fn replay(
     };
     bus.kv_put(&bus.rounds, &run_key(&record.run), &record)
         .await?;
-    if let Err(e) = publish_received(bus, &received, &bytes, Some(&record.run)).await {
+    if let Err(e) = publish_received(bus, &received, sha256, Some(&record.run)).await {
         // Not announced: put it back to `failed`, so the admin can replay it again.
         let reason = status.reason.clone();
         let _ = bus
@@ -214,14 +214,14 @@ async fn revalidate(
         .await?;
     for status in &statuses {
         let id = &status.submission_id;
-        let Some(bytes) = bus.uploads.get(id).await? else {
+        let Some(sha256) = bus.uploads.sha256(id).await? else {
             record.skipped.push(Skipped {
                 submission_id: id.clone(),
                 reason: "the upload is missing from the store".into(),
             });
             continue;
         };
-        publish_received(bus, status, &bytes, Some(&record.run)).await?;
+        publish_received(bus, status, sha256, Some(&record.run)).await?;
         record.submissions.push(id.clone());
     }
     bus.kv_put(&bus.rounds, &run_key(&record.run), &record)

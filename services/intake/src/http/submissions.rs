@@ -162,7 +162,13 @@ pub(crate) async fn receive(
         // A crash between storing and publishing leaves a `received` status that nobody processes;
         // publishing again heals it, and the message id makes it harmless otherwise.
         if status.state == SubmissionState::Received {
-            publish_received(&state.bus, &status, &upload.bytes, None).await?;
+            publish_received(
+                &state.bus,
+                &status,
+                hex::encode(Sha256::digest(&upload.bytes)),
+                None,
+            )
+            .await?;
         }
         return Ok((StatusCode::OK, already_received(status, upload.mode)));
     }
@@ -202,7 +208,13 @@ pub(crate) async fn receive(
         let existing = state.bus.status(&id).await?.unwrap_or(status);
         return Ok((StatusCode::OK, already_received(existing, upload.mode)));
     }
-    publish_received(&state.bus, &status, &upload.bytes, None).await?;
+    publish_received(
+        &state.bus,
+        &status,
+        hex::encode(Sha256::digest(&upload.bytes)),
+        None,
+    )
+    .await?;
     tracing::info!(size = status.size, "submission received");
     let answer = UploadAnswer {
         status,
@@ -319,30 +331,40 @@ async fn report(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse> {
     visible_status(&state.bus, &caller, &id).await?;
-    let report = report_bytes(&state.bus, &id).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], report))
+    let pieces = report_bytes(&state.bus, &id).await?;
+    let body = axum::body::Body::from_stream(futures::stream::iter(
+        pieces.into_iter().map(Ok::<_, std::convert::Infallible>),
+    ));
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
-/// The stored report of a submission with its records, as JSON bytes; not found until validation has
-/// written it. The records are stored apart ([`m::records_object`]) and go into the report's `records`
-/// as they are, never decoded.
-async fn report_bytes(bus: &Bus, id: &str) -> Result<Vec<u8>> {
+/// The stored report of a submission with its records, as the pieces of a JSON body; not found until
+/// validation has written it. The records are stored apart ([`m::records_object`]) and are sent as
+/// they are, never decoded or copied: the body is the report without its `records`, then the records.
+async fn report_bytes(bus: &Bus, id: &str) -> Result<Vec<Bytes>> {
     let report = stored_report(bus, id).await?;
     let Some(records) = bus.reports.get(&m::records_object(id)).await? else {
-        return Ok(report);
+        return Ok(vec![Bytes::from(report)]);
     };
-    let records = String::from_utf8(records)
-        .ok()
-        .and_then(|text| RawValue::from_string(text).ok())
-        .ok_or_else(|| Error::Internal(format!("the records of {id} are not JSON")))?;
     let mut parts: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(&report)
         .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))?;
-    let empty = parts.get("records").is_none_or(|r| r.get().trim() == "[]");
-    if empty {
+    if parts.get("records").is_some_and(|r| r.get().trim() != "[]") {
         // Reports stored before the records moved out hold them already.
-        parts.insert("records".into(), records);
+        return Ok(vec![Bytes::from(report)]);
     }
-    serde_json::to_vec(&parts).map_err(|e| Error::Internal(e.to_string()))
+    parts.remove("records");
+    let mut head = serde_json::to_vec(&parts).map_err(|e| Error::Internal(e.to_string()))?;
+    head.pop(); // the closing brace
+    head.extend_from_slice(if parts.is_empty() {
+        b"\"records\":"
+    } else {
+        b",\"records\":"
+    });
+    Ok(vec![
+        Bytes::from(head),
+        Bytes::from(records),
+        Bytes::from_static(b"}"),
+    ])
 }
 
 /// The stored report without its records.
@@ -575,7 +597,7 @@ fn is_submission_id(id: &str) -> bool {
 pub(crate) async fn publish_received(
     bus: &Bus,
     status: &SubmissionStatus,
-    bytes: &[u8],
+    sha256: String,
     revalidation: Option<&str>,
 ) -> Result<()> {
     let message = SubmissionReceived {
@@ -585,7 +607,7 @@ pub(crate) async fn publish_received(
         mode: status.mode,
         file_name: status.file_name.clone(),
         size: status.size,
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256,
         received_at: status.received_at,
         revalidation: revalidation.map(String::from),
     };
