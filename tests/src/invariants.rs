@@ -356,7 +356,7 @@ async fn check_versions(
             listed.keys().collect::<Vec<_>>()
         ));
     }
-    let all_files: BTreeSet<String> = jvap_core::outputs::FILES
+    let all_files: BTreeSet<String> = jvap_outputs::FILES
         .iter()
         .map(|(f, _)| f.to_string())
         .collect();

@@ -55,8 +55,8 @@ pub fn worker() -> jvap_worker::Worker {
 
 /// A submission status as intake writes it for a new upload, to store straight into KV: EU's
 /// `EU.xlsx` of round 2022, one byte, received now.
-pub fn received_status(id: &str) -> jvap_core::messages::SubmissionStatus {
-    use jvap_core::messages::{Mode, State, SubmissionStatus};
+pub fn received_status(id: &str) -> jvap_record::messages::SubmissionStatus {
+    use jvap_record::messages::{Mode, State, SubmissionStatus};
     let now = chrono::Utc::now();
     SubmissionStatus {
         submission_id: id.to_string(),

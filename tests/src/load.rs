@@ -4,7 +4,7 @@
 //!   (`schemas/fields.csv`), each row with a known `partner_ref` and a title naming its file, so the
 //!   test knows exactly which initiatives each accepted file implies. Files are accepted ones (replace
 //!   and merge), rejected ones (one bad date), hostile ones and identical re-uploads; every generated
-//!   workbook is checked with `jvap_core::validate` before it is sent, so its verdict is certain.
+//!   workbook is checked with `jvap_ingest::validate` before it is sent, so its verdict is certain.
 //! - [`drive`]: several tasks upload the plan concurrently, each partner's files in order, retrying
 //!   an upload the server could not take (connection refused or reset, 5xx) until it answers 200/202.
 //! - [`crate::invariants::check`] then says what must hold after it.
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jvap_core::{FIELDS, Lang, Verdict};
+use jvap_record::{FIELDS, Lang, Verdict};
 use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
@@ -291,7 +291,7 @@ fn generated(
     }
     let bytes = workbook(&rows, kind == Kind::Rejected)?;
     let file_name = format!("{partner}_chaos_{n}.xlsx");
-    let report = jvap_core::validate(&file_name, &bytes);
+    let report = jvap_ingest::validate(&file_name, &bytes);
     let verdict = match kind {
         Kind::Accepted => Verdict::Accepted,
         _ => Verdict::Rejected,
@@ -340,7 +340,7 @@ fn cell(key: &str, row: &Row) -> Option<String> {
 pub fn workbook(rows: &[Row], bad_date: bool) -> anyhow::Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(jvap_core::template::SHEET_INITIATIVES)?;
+    sheet.set_name(jvap_outputs::template::SHEET_INITIATIVES)?;
     for (col, field) in FIELDS.iter().enumerate() {
         sheet.write_string(0, col as u16, field.header(Lang::En))?;
     }

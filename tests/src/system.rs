@@ -92,7 +92,7 @@ impl System {
             nats: nats_config(&self.nats)?,
             consumer: jvap_validation::config::consumer_spec(&worker.budget),
             worker,
-            limits: jvap_core::Limits::default(),
+            limits: jvap_ingest::Limits::default(),
         };
         let app = jvap_validation::App::build(config).await?;
         self.validation = Some(spawn(|stop| app.run_until_stopped(stop)));

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use jvap_bus::{Bus, NatsConfig};
-use jvap_core::messages::{self as m, State};
+use jvap_record::messages::{self as m, State};
 use jvap_tests::NatsCluster;
 
 /// Every stream jvap keeps: the message stream, the KV buckets and the object stores.

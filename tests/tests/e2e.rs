@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use jvap_core::outputs::FILES;
+use jvap_outputs::FILES;
 use jvap_tests::{Backend, Client, System, manifest, samples_dir};
 use serde_json::Value;
 

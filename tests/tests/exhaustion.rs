@@ -10,7 +10,7 @@ use jvap_tests::received_status as status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jvap_core::outputs::FILES;
+use jvap_outputs::FILES;
 use jvap_tests::{Backend, Client, System, samples_dir};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;

@@ -15,14 +15,14 @@ use std::collections::BTreeMap;
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use jvap_bus::{Bus, Outcome};
-use jvap_core::dataset::DatasetMeta;
-use jvap_core::messages::{
+use jvap_outputs::DatasetMeta;
+use jvap_outputs::{OutputFile, RoundData};
+use jvap_record::messages::{
     self as m, DatasetPublished, RoundRecord, SubmissionRejected, SubmissionStatus,
     SubmissionValidated,
 };
-use jvap_core::outputs::{self, OutputFile, RoundData};
-use jvap_core::tracker::Tracker;
-use jvap_core::{Initiative, Issue, Verdict, report};
+use jvap_record::tracker::Tracker;
+use jvap_record::{Initiative, Issue, Verdict, report};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -300,7 +300,7 @@ impl Aggregator {
     }
 
     /// Build dataset version `version` of `round` from the database and publish it: the objects
-    /// that are missing (every file of [`outputs::FILES`]), the round's latest version in KV (never
+    /// that are missing (every file of [`jvap_outputs::FILES`]), the round's latest version in KV (never
     /// moved backwards), and the message.
     pub async fn publish(&self, round: &str, version: u32) -> Result<DatasetPublished> {
         let info =
@@ -308,7 +308,7 @@ impl Aggregator {
                 Error::Corrupt(format!("no dataset version {version} of {round}"))
             })?;
         let by_partner = self.store.initiatives_by_partner(round, version).await?;
-        let objects: BTreeMap<String, String> = outputs::FILES
+        let objects: BTreeMap<String, String> = jvap_outputs::FILES
             .iter()
             .map(|(file, _)| {
                 let name = DatasetPublished::object_name(round, version, file);
@@ -332,7 +332,7 @@ impl Aggregator {
                 let output = files
                     .iter()
                     .find(|f| f.name == file)
-                    .ok_or_else(|| Error::Corrupt(format!("outputs::build made no {file}")))?;
+                    .ok_or_else(|| Error::Corrupt(format!("jvap_outputs::build made no {file}")))?;
                 self.bus.datasets.put(name, &output.bytes).await?;
             }
         }
@@ -374,7 +374,7 @@ impl Aggregator {
         // Seconds of CPU for a large round: off the async workers, which keep serving NATS meanwhile.
         let meta = meta.clone();
         let build = tokio::task::spawn_blocking(move || {
-            outputs::build(&RoundData {
+            jvap_outputs::build(&RoundData {
                 meta: &meta,
                 initiatives: &initiatives,
                 previous: previous.as_ref().map(|(v, list)| (*v, list.as_slice())),

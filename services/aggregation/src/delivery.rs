@@ -10,10 +10,10 @@
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use jvap_bus::{Bus, BusError, Outcome};
-use jvap_core::messages::{
+use jvap_record::messages::{
     DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason, SummaryRequested,
 };
-use jvap_core::outputs;
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -179,7 +179,7 @@ impl Delivery {
     async fn files(&self, round: &str, version: u32) -> Result<Vec<mail::File>, SendFailure> {
         let mut files = Vec::new();
         for name in mail::ATTACHED {
-            let content_type = outputs::FILES
+            let content_type = jvap_outputs::FILES
                 .iter()
                 .find(|(file, _)| *file == name)
                 .map_or("application/octet-stream", |(_, content_type)| content_type);

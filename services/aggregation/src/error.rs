@@ -30,7 +30,7 @@ pub enum Error {
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("{0}")]
-    Dataset(#[from] jvap_core::dataset::DatasetError),
+    Dataset(#[from] jvap_outputs::dataset::DatasetError),
     #[error("building the dataset files stopped: {0}")]
     Build(String),
     #[error("the consumer stopped: {0}")]

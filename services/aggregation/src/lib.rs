@@ -4,7 +4,7 @@
 //! For each `SubmissionValidated` (at-least-once, idempotent by submission id) it applies the
 //! submission in one transaction — **replace** ends the partner's current initiatives in the round,
 //! **merge** ends only those whose `partner_ref` comes again — and takes the round's next version N.
-//! After the commit it builds version N from the database with `jvap_core::outputs::build` (the
+//! After the commit it builds version N from the database with `jvap_outputs::build` (the
 //! dataset in xlsx, JSON and CSV and the Committee summaries, with the change log against N-1 and the
 //! round tracker), writes each file to `<round>/v<N>/<file>` in the `datasets` object store, puts the
 //! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
@@ -45,13 +45,13 @@ pub use store::{
 };
 
 use jvap_bus::{Bus, CancellationToken, ConsumerSpec, consumer};
-use jvap_core::messages as m;
+use jvap_record::messages as m;
 
 /// The durable consumer name; replicas share it.
 pub const DURABLE: &str = "aggregation";
 /// The durable consumer of rejections (only revalidated ones matter to aggregation); replicas share it.
 pub const DURABLE_REJECTED: &str = "aggregation-rejected";
-/// Every rejection; `jvap_core::messages` names the per-partner subject.
+/// Every rejection; `jvap_record::messages` names the per-partner subject.
 const SUBJECT_REJECTED_ALL: &str = "jvap.submission.rejected.>";
 /// The durable consumer of summary requests; replicas share it.
 pub const DURABLE_SUMMARY: &str = "summary-delivery";

@@ -12,7 +12,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::MailConfig;
 
-/// The files of a dataset version (from `jvap_core::outputs::FILES`) attached to the e-mail.
+/// The files of a dataset version (from `jvap_outputs::FILES`) attached to the e-mail.
 pub const ATTACHED: [&str; 5] = [
     "summary.en.html",
     "summary.fr.html",
@@ -54,7 +54,7 @@ pub enum MailError {
 /// One file of the dataset version, as read from the `datasets` store.
 #[derive(Debug, Clone)]
 pub struct File {
-    /// The name in [`jvap_core::outputs::FILES`], e.g. `summary.en.html`.
+    /// The name in [`jvap_outputs::FILES`], e.g. `summary.en.html`.
     pub name: &'static str,
     pub content_type: &'static str,
     pub bytes: Vec<u8>,
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
 
     fn files() -> Vec<File> {
-        jvap_core::outputs::FILES
+        jvap_outputs::FILES
             .iter()
             .map(|&(name, content_type)| File {
                 name,

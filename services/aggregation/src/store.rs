@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use jvap_core::Initiative;
-use jvap_core::Verdict;
-use jvap_core::dataset::DatasetInitiative;
-use jvap_core::messages::{Mode, SubmissionValidated};
+use jvap_outputs::DatasetInitiative;
+use jvap_record::Initiative;
+use jvap_record::Verdict;
+use jvap_record::messages::{Mode, SubmissionValidated};
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use jvap_aggregation::{App, Config, Database, MailConfig};
 use jvap_bus::{Bus, CancellationToken};
-use jvap_core::messages::{
+use jvap_outputs::FILES;
+use jvap_record::messages::{
     self as m, CommitteeList, DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason,
     SummaryRequested,
 };
-use jvap_core::outputs::FILES;
 use jvap_tests::{NatsServer, Postgres, SmtpSink};
 
 const ROUND: &str = "2022";
@@ -99,7 +99,7 @@ async fn a_request_emails_the_summary_with_its_five_files_once_and_records_it(en
             ("jvap-2022-v3-summary.fr.html", "text/html"),
             ("jvap-2022-v3-summary.en.md", "text/markdown"),
             ("jvap-2022-v3-summary.fr.md", "text/markdown"),
-            ("jvap-2022-v3-dataset.xlsx", jvap_core::outputs::XLSX),
+            ("jvap-2022-v3-dataset.xlsx", jvap_outputs::XLSX),
         ]
     );
     for (attachment, name) in mail

@@ -4,12 +4,11 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, kv, object_store, stream};
 use bytes::Bytes;
-use jvap_core::messages as m;
+use jvap_record::messages as m;
 use serde::Serialize;
 use tokio::io::AsyncRead;
 
 use crate::config::{ConfigError, NatsConfig};
-use crate::sessions::{KV_SESSIONS, SESSION_TTL};
 
 /// What can go wrong talking to NATS. Every variant is a system failure (retry later), never the
 /// fault of a message.
@@ -34,6 +33,12 @@ pub enum BusError {
     Json(#[from] serde_json::Error),
 }
 
+/// The KV bucket of web sessions.
+pub const KV_SESSIONS: &str = "sessions";
+
+/// How long a session lasts after sign-in: a working day, then the person signs in again.
+pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+
 /// A connection with every bucket opened. Cheap to clone.
 #[derive(Clone)]
 pub struct Bus {
@@ -47,7 +52,7 @@ pub struct Bus {
     pub rounds: kv::Store,
     /// Latest published dataset version by round.
     pub dataset_versions: kv::Store,
-    /// Web sessions by the SHA-256 of their cookie; entries expire after [`crate::sessions::SESSION_TTL`].
+    /// Web sessions by the SHA-256 of their cookie; entries expire after [`SESSION_TTL`].
     pub sessions: kv::Store,
     /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
     pub committee: kv::Store,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use jvap_core::messages::{
+use jvap_record::messages::{
     self as m, CommitteeList, SummaryDelivery, SummaryReason, SummaryRequested,
 };
 use serde::Serialize;

@@ -22,7 +22,7 @@ use std::time::Duration;
 use async_nats::jetstream::{AckKind, consumer::pull};
 use chrono::Utc;
 use futures::StreamExt;
-use jvap_core::messages::{self as m, State, SubmissionFailed};
+use jvap_record::messages::{self as m, State, SubmissionFailed};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 

@@ -1,7 +1,7 @@
 //! jvap-bus: the NATS JetStream plumbing every service shares.
 //!
 //! It owns nothing of the domain: the subjects, buckets and message bodies are defined in
-//! `jvap_core::messages`. This crate connects, makes sure the stream and buckets exist, publishes with
+//! `jvap_record::messages`. This crate connects, makes sure the stream and buckets exist, publishes with
 //! de-duplication, keeps submission statuses in KV, and runs durable consumers with the delivery rules
 //! of DESIGN.md: ack only after the effect is durable, nak with backoff on system failures, and after the
 //! maximum deliveries mark the submission failed.
@@ -25,7 +25,7 @@ pub mod shutdown;
 pub mod status;
 pub mod telemetry;
 
-pub use bus::{Bus, BusError, ObjectEntry, Objects};
+pub use bus::{Bus, BusError, ObjectEntry, Objects, SESSION_TTL};
 pub use config::{ConfigError, NatsConfig};
 pub use consumer::{ConsumerSpec, Outcome};
 pub use tokio_util::sync::CancellationToken;

@@ -5,18 +5,10 @@
 //! cookie, so reading the bucket never gives a usable cookie. The value is whatever the web layer keeps
 //! (its own type); this module only stores, reads and deletes JSON.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::bus::{Bus, BusError};
-
-/// The KV bucket of web sessions.
-pub const KV_SESSIONS: &str = "sessions";
-
-/// How long a session lasts after sign-in: a working day, then the person signs in again.
-pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
 impl Bus {
     /// The session stored under `key`, unless it expired or was deleted.
@@ -24,7 +16,7 @@ impl Bus {
         self.kv_get(&self.sessions, key).await
     }
 
-    /// Store a new session under `key`; it expires after [`SESSION_TTL`].
+    /// Store a new session under `key`; it expires after [`crate::SESSION_TTL`].
     pub async fn put_session<T: Serialize>(&self, key: &str, session: &T) -> Result<(), BusError> {
         self.kv_put(&self.sessions, key, session).await
     }

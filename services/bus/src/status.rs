@@ -3,7 +3,7 @@
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use chrono::Utc;
-use jvap_core::messages::SubmissionStatus;
+use jvap_record::messages::SubmissionStatus;
 
 use crate::bus::{Bus, BusError, kv_error, live_entries};
 

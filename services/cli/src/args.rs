@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use jvap_core::Lang;
-use jvap_core::messages::{Mode, Role};
+use jvap_record::Lang;
+use jvap_record::messages::{Mode, Role};
 
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 
@@ -286,7 +286,7 @@ pub enum RoundAction {
     },
 }
 
-/// A file of a published dataset version: one of `jvap_core::outputs::FILES`.
+/// A file of a published dataset version: one of `jvap_outputs::FILES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DatasetFormat {
     Xlsx,
@@ -566,7 +566,7 @@ mod tests {
             .iter()
             .map(|f| f.file_name())
             .collect();
-        let expected: Vec<&str> = jvap_core::outputs::FILES.iter().map(|(f, _)| *f).collect();
+        let expected: Vec<&str> = jvap_outputs::FILES.iter().map(|(f, _)| *f).collect();
         assert_eq!(files, expected);
     }
 

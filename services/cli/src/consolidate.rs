@@ -2,10 +2,10 @@
 //! written as the service would publish it.
 //!
 //! Every spreadsheet of the folder (xlsx, xls, xlsb, ods, csv), in name order, is validated by the same
-//! jvap-core code as the service. Its partner is the code that starts its name (`NER_Donnees.xlsx` is
+//! jvap-ingest code as the service. Its partner is the code that starts its name (`NER_Donnees.xlsx` is
 //! Niger's); a name that starts with no partner code is reported and left out. An accepted file
 //! replaces its partner's initiatives, as a `replace` submission does. The round tracker comes from
-//! those results (one submission per file, the file name as its id), and [`outputs::build`] writes
+//! those results (one submission per file, the file name as its id), and [`jvap_outputs::build`] writes
 //! dataset version 1 and its summaries.
 
 use std::collections::BTreeMap;
@@ -14,12 +14,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use jvap_core::dataset::{DatasetInitiative, DatasetMeta};
-use jvap_core::messages::{Mode, RoundRecord, State, SubmissionStatus};
-use jvap_core::outputs::{self, RoundData};
-use jvap_core::report::{self, Report};
-use jvap_core::tracker::Tracker;
-use jvap_core::{Counts, Initiative, Lang, Limits, Verdict, reference};
+use jvap_ingest::Limits;
+use jvap_outputs::RoundData;
+use jvap_outputs::{DatasetInitiative, DatasetMeta};
+use jvap_record::messages::{Mode, RoundRecord, State, SubmissionStatus};
+use jvap_record::report::{self, Report};
+use jvap_record::tracker::Tracker;
+use jvap_record::{Counts, Initiative, Lang, Verdict, reference};
 use jvap_worker::Worker;
 
 use crate::render;
@@ -197,7 +198,7 @@ fn validated(
 }
 
 /// Build version 1 of `round` (tracker, dataset, summaries) and write its files into `out`; returns
-/// the paths written, in the order of [`outputs::FILES`].
+/// the paths written, in the order of [`jvap_outputs::FILES`].
 pub fn write(
     consolidation: &Consolidation,
     round: &str,
@@ -221,7 +222,7 @@ pub fn write(
         previous: None,
         tracker: &tracker,
     };
-    let files = outputs::build(&data).context("could not build the dataset files")?;
+    let files = jvap_outputs::build(&data).context("could not build the dataset files")?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     files
         .into_iter()

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::io::Write;
 
 use anyhow::Context;
-use jvap_core::{Lang, Limits, Report, Verdict};
+use jvap_ingest::Limits;
+use jvap_record::{Lang, Report, Verdict};
 use jvap_worker::Worker;
 
 use crate::args::OutputFormat;
@@ -138,14 +139,14 @@ pub fn template(output: Option<PathBuf>, lang: Lang) -> anyhow::Result<ExitCode>
         let code = lang.code();
         PathBuf::from(format!("jvap-template-{code}.xlsx"))
     });
-    let bytes = jvap_core::template::template(lang).context("could not build the template")?;
+    let bytes = jvap_outputs::template::template(lang).context("could not build the template")?;
     std::fs::write(&output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
     println!("{}", output.display());
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn codes(format: OutputFormat) -> anyhow::Result<ExitCode> {
-    let kinds = jvap_core::catalogue::ALL;
+    let kinds = jvap_record::catalogue::ALL;
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(kinds)?),
         OutputFormat::Text => print!("{}", render::codes(kinds)),
@@ -174,13 +175,13 @@ mod tests {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let expected = serde_json::to_string_pretty(&jvap_core::validate(&name, &bytes))
+            let expected = serde_json::to_string_pretty(&jvap_ingest::validate(&name, &bytes))
                 .expect("json")
                 + "\n";
             let dir = tempfile::tempdir().expect("temp dir");
             let records = dir.path().join("records.json");
             let mut sink = RecordsSink::create(&records).expect("records file");
-            jvap_core::validate_into(&name, &bytes, &Limits::default(), &mut sink);
+            jvap_ingest::validate_into(&name, &bytes, &Limits::default(), &mut sink);
             let summary = sink.close().expect("closed");
             let mut out = Vec::new();
             write_json(&summary, Some(&records), &mut out).expect("written");

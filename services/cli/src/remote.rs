@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jvap_core::messages::{
+use jvap_record::messages::{
     CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, State, SubmissionStatus,
     SummaryDelivery, SummaryRequested,
 };
-use jvap_core::tracker::Tracker;
-use jvap_core::{Lang, Report, Severity};
+use jvap_record::tracker::Tracker;
+use jvap_record::{Lang, Report, Severity};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use jvap_core::catalogue::IssueKind;
-use jvap_core::messages::{State, SubmissionStatus};
-use jvap_core::tracker::{PartnerState, Tracker};
-use jvap_core::{Counts, Issue, Lang, Report, Severity, Verdict};
+use jvap_record::catalogue::IssueKind;
+use jvap_record::messages::{State, SubmissionStatus};
+use jvap_record::tracker::{PartnerState, Tracker};
+use jvap_record::{Counts, Issue, Lang, Report, Severity, Verdict};
 
 /// Longest value shown in an issue line; longer ones are cut with `…`.
 const VALUE_WIDTH: usize = 32;
@@ -192,8 +192,8 @@ pub fn status(status: &SubmissionStatus, lang: Lang) -> String {
         ],
     };
     let mode = match status.mode {
-        jvap_core::messages::Mode::Replace => "replace",
-        jvap_core::messages::Mode::Merge => "merge",
+        jvap_record::messages::Mode::Replace => "replace",
+        jvap_record::messages::Mode::Merge => "merge",
     };
     let facts = [
         Some(status.submission_id.clone()),
@@ -396,9 +396,9 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use jvap_core::catalogue;
-    use jvap_core::messages::Mode;
-    use jvap_core::tracker::TrackerRow;
+    use jvap_record::catalogue;
+    use jvap_record::messages::Mode;
+    use jvap_record::tracker::TrackerRow;
 
     use super::*;
 

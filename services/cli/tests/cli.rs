@@ -49,7 +49,7 @@ fn codes_json_is_the_catalogue() {
     assert!(output.status.success(), "{}", stderr(&output));
     let codes: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     let codes = codes.as_array().expect("an array");
-    assert_eq!(codes.len(), jvap_core::catalogue::ALL.len());
+    assert_eq!(codes.len(), jvap_record::catalogue::ALL.len());
     for code in codes {
         for key in ["code", "severity", "en", "fr"] {
             assert!(code[key].is_string(), "{key} in {code}");
@@ -176,7 +176,7 @@ fn consolidate_writes_every_file_of_a_version_from_the_samples_with_the_accepted
 
     // Assert: some samples are rejected, so exit 1, and every file is written.
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    for (file, _) in jvap_core::outputs::FILES {
+    for (file, _) in jvap_outputs::FILES {
         let path = out.join(file);
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         assert!(size > 0, "{} written", path.display());

@@ -4,8 +4,17 @@ use anyhow::Context;
 use jvap_bus::{Bus, CancellationToken};
 use tokio::net::TcpListener;
 
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::Response;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
 use crate::Config;
 use crate::http::{self, AppState};
+use crate::web;
 
 /// Intake, built and ready to serve.
 pub struct App {
@@ -39,7 +48,7 @@ impl App {
             .with_context(|| format!("failed to listen on {}", config.http_addr))?;
         Ok(App {
             listener,
-            router: http::router(state),
+            router: router(state),
             bus,
         })
     }
@@ -64,4 +73,39 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The whole API and the web pages.
+fn router(state: AppState) -> Router {
+    let body_limit = state
+        .max_upload_bytes
+        .saturating_add(http::MULTIPART_OVERHEAD);
+    Router::new()
+        .merge(Router::from(http::api()))
+        .merge(web::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            // Spans and events under this crate's target, so the default log filter shows them.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = request.uri().path(),
+                    )
+                })
+                .on_response(|response: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        latency_ms = latency.as_millis() as u64,
+                        "response"
+                    );
+                }),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> http::Error {
+    http::Error::NotFound("there is no such endpoint".into())
 }

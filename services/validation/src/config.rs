@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use jvap_bus::{ConsumerSpec, NatsConfig};
-use jvap_core::Limits;
-use jvap_core::messages::SUBJECT_RECEIVED_ALL;
+use jvap_ingest::Limits;
+use jvap_record::messages::SUBJECT_RECEIVED_ALL;
 use jvap_worker::{Budget, Worker};
 
 /// Everything validation needs to start.

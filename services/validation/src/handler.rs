@@ -20,11 +20,12 @@ use std::path::Path;
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError, Outcome};
-use jvap_core::messages::{
+use jvap_ingest::Limits;
+use jvap_record::messages::{
     self as m, State, SubmissionReceived, SubmissionRejected, SubmissionStatus,
     SubmissionValidated, annotated_object, records_object, report_object,
 };
-use jvap_core::{Lang, Limits, Report, Verdict};
+use jvap_record::{Lang, Report, Verdict};
 use jvap_worker::{Worker, WorkerError};
 
 /// The languages of the annotated workbooks written for every submission.

@@ -52,7 +52,7 @@ fn try_run(job_path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let dir = job_path.parent().unwrap_or(Path::new("."));
     let Task::Validate { limits, annotate } = &job.task;
     let mut sink = RecordsSink::create(&dir.join(job::RECORDS))?;
-    jvap_core::validate_path_into(&job.input, limits, &mut sink)?;
+    jvap_ingest::validate_path_into(&job.input, limits, &mut sink)?;
     let report = sink.close()?;
     // Written under another name and renamed: a report on disk is a whole one.
     let partial = dir.join("report.json.partial");
@@ -63,7 +63,7 @@ fn try_run(job_path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     }
     let bytes = std::fs::read(&job.input)?;
     for lang in annotate {
-        let workbook = jvap_core::annotate::annotate(&job.file_name, &bytes, &report, *lang)?;
+        let workbook = jvap_ingest::annotate::annotate(&job.file_name, &bytes, &report, *lang)?;
         let partial = dir.join("annotated.partial");
         std::fs::write(&partial, workbook)?;
         std::fs::rename(&partial, job::annotated(dir, *lang))?;

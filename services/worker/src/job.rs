@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jvap_core::{Lang, Limits};
+use jvap_ingest::Limits;
+use jvap_record::Lang;
 
 use crate::Budget;
 

@@ -13,8 +13,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use jvap_core::report::{ReportSink, Tally};
-use jvap_core::{Counts, Initiative, Issue, Report};
+use jvap_record::report::{ReportSink, Tally};
+use jvap_record::{Counts, Initiative, Issue, Report};
 
 /// A [`ReportSink`] that writes records to a file as they come and keeps the issues (few) in memory.
 pub struct RecordsSink {
@@ -155,16 +155,16 @@ mod tests {
     #[test]
     fn the_records_file_is_a_json_array_of_the_reports_records_read_back_line_by_line() {
         let bytes = std::fs::read(format!("{SAMPLES}EU_DG-INTPA_JVAP_2022.xlsx")).expect("sample");
-        let expected = jvap_core::validate("EU_DG-INTPA_JVAP_2022.xlsx", &bytes);
+        let expected = jvap_ingest::validate("EU_DG-INTPA_JVAP_2022.xlsx", &bytes);
         assert!(!expected.records.is_empty());
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("records.json");
 
         let mut sink = RecordsSink::create(&path).expect("created");
-        jvap_core::validate_into(
+        jvap_ingest::validate_into(
             "EU_DG-INTPA_JVAP_2022.xlsx",
             &bytes,
-            &jvap_core::Limits::default(),
+            &jvap_ingest::Limits::default(),
             &mut sink,
         );
         let summary = sink.close().expect("closed");

@@ -5,7 +5,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use jvap_core::{Issue, Lang, Limits, Report, catalogue};
+use jvap_ingest::Limits;
+use jvap_record::{Issue, Lang, Report, catalogue};
 use wait_timeout::ChildExt;
 
 use crate::child::EXIT_SYSTEM;

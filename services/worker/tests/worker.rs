@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use jvap_core::{Initiative, Lang, Limits, Verdict};
+use jvap_ingest::Limits;
+use jvap_record::{Initiative, Lang, Verdict};
 use jvap_worker::{Budget, Worker, WorkerError};
 
 fn sample(name: &str) -> PathBuf {
@@ -27,7 +28,7 @@ fn a_file_validated_in_the_worker_gives_the_report_and_records_of_in_process_val
         "BEL_Enabel_collecte_JVAP_2022.csv",
     ] {
         let path = sample(name);
-        let expected = jvap_core::validate(name, &std::fs::read(&path).expect("sample"));
+        let expected = jvap_ingest::validate(name, &std::fs::read(&path).expect("sample"));
 
         let validated = worker(Budget::default())
             .validate(&path, name, &Limits::default(), &[])

@@ -5,7 +5,7 @@
 //! `--sparse` writes one data row at row 2 and one at row ROWS, nothing between.
 
 use anyhow::Context;
-use jvap_core::{FIELDS, Lang};
+use jvap_record::{FIELDS, Lang};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 fn main() -> anyhow::Result<()> {

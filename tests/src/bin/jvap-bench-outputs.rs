@@ -3,7 +3,7 @@
 //! Builds that many synthetic but realistic initiatives in memory (every partner reports, every domain,
 //! objective and currency appears, partner and other countries, budgets and missing budgets,
 //! warnings, and one initiative in 200 reported again by a second partner so duplicates are found),
-//! then times `outputs::build` (the seven files, as the aggregation service and `jvap consolidate`
+//! then times `jvap_outputs::build` (the seven files, as the aggregation service and `jvap consolidate`
 //! make them) against a baseline: the bare rust_xlsxwriter write of the same Initiatives cells, already
 //! in memory, to a one-sheet constant-memory workbook with the library's defaults. It also times each
 //! step alone (`Figures::compute`, `write_xlsx`, `write_json`, `write_csv`, the four summaries), to show
@@ -15,15 +15,16 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
-use jvap_core::dataset::table::{self, Cell};
-use jvap_core::dataset::{DatasetInitiative, DatasetMeta, write_csv, write_json, write_xlsx};
-use jvap_core::figures::Figures;
-use jvap_core::outputs::{self, RoundData};
-use jvap_core::record::SourceRef;
-use jvap_core::reference::{self, PARTNERS};
-use jvap_core::summary;
-use jvap_core::tracker::Tracker;
-use jvap_core::{Initiative, Lang};
+use jvap_outputs::RoundData;
+use jvap_outputs::dataset::table::{self, Cell};
+use jvap_outputs::dataset::{write_csv, write_json, write_xlsx};
+use jvap_outputs::figures::Figures;
+use jvap_outputs::summary;
+use jvap_outputs::{DatasetInitiative, DatasetMeta};
+use jvap_record::record::SourceRef;
+use jvap_record::reference::{self, PARTNERS};
+use jvap_record::tracker::Tracker;
+use jvap_record::{Initiative, Lang};
 
 fn main() -> anyhow::Result<()> {
     let usage = "usage: jvap-bench-outputs [INITIATIVES] [all|build|bare|steps]";
@@ -67,7 +68,7 @@ fn main() -> anyhow::Result<()> {
     let mut build = None;
     if part == "all" || part == "build" {
         let t = Instant::now();
-        let files = outputs::build(&data)?;
+        let files = jvap_outputs::build(&data)?;
         let elapsed = t.elapsed().as_secs_f64();
         let sizes: Vec<String> = files
             .iter()
@@ -90,7 +91,7 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each step of `outputs::build` alone, one after the other on one thread (the figures' duplicate
+/// Each step of `jvap_outputs::build` alone, one after the other on one thread (the figures' duplicate
 /// search and the workbook's two long sheets still use their own threads).
 fn steps(data: &RoundData<'_>) -> anyhow::Result<String> {
     let t = Instant::now();

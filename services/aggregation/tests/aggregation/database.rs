@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use jvap_aggregation::{Error, NewInitiative, Store};
-use jvap_core::messages::{Mode, SubmissionValidated};
+use jvap_record::messages::{Mode, SubmissionValidated};
 
 use crate::helpers::{Env, ROUND, Submission, initiative};
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use jvap_aggregation::{Aggregator, NewInitiative};
-use jvap_core::messages::Mode;
+use jvap_record::messages::Mode;
 
 use crate::helpers::{Env, ROUND, Submission, initiative, wait_for};
 
@@ -162,7 +162,7 @@ async fn a_crash_between_commit_and_publish_is_healed_by_the_redelivery(env: Env
     let service = env.run().await;
     env.publish_validated(&validated, "sub-1").await;
     assert_eq!(env.wait_for_version("sub-1").await, 1);
-    for (file, _) in jvap_core::outputs::FILES {
+    for (file, _) in jvap_outputs::FILES {
         let name = format!("{ROUND}/v1/{file}");
         assert!(env.dataset_object(&name).await.is_some(), "{name} written");
     }

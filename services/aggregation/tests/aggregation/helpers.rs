@@ -8,11 +8,11 @@ use chrono::{NaiveDate, Utc};
 use futures::StreamExt;
 use jvap_aggregation::{App, Config, Database, Store};
 use jvap_bus::{Bus, CancellationToken};
-use jvap_core::messages::{
+use jvap_record::messages::{
     self as m, DatasetPublished, Mode, State, SubmissionStatus, SubmissionValidated,
 };
-use jvap_core::record::SourceRef;
-use jvap_core::{Counts, Initiative, Issue, Report, Severity, Verdict};
+use jvap_record::record::SourceRef;
+use jvap_record::{Counts, Initiative, Issue, Report, Severity, Verdict};
 use jvap_tests::{NatsServer, Postgres};
 
 pub const ROUND: &str = "2022";
@@ -361,6 +361,6 @@ where
 }
 
 /// The titles of a list of dataset initiatives, in order.
-pub fn titles(initiatives: &[jvap_core::dataset::DatasetInitiative]) -> Vec<String> {
+pub fn titles(initiatives: &[jvap_outputs::DatasetInitiative]) -> Vec<String> {
     initiatives.iter().map(|i| i.record.title.clone()).collect()
 }

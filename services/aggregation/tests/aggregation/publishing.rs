@@ -1,7 +1,6 @@
 //! A validated submission becomes a published dataset version.
 
-use jvap_core::messages::Mode;
-use jvap_core::outputs;
+use jvap_record::messages::Mode;
 
 use crate::helpers::{Env, ROUND, Submission, initiative, titles};
 
@@ -35,8 +34,8 @@ async fn a_validated_submission_becomes_dataset_version_one_with_its_objects_and
     assert_eq!(message.initiatives, 2);
     assert_eq!(message.submission_id, "sub-1");
     assert_eq!(message.by_partner.get("SEN"), Some(&2));
-    assert_eq!(message.objects.len(), outputs::FILES.len());
-    for (file, _) in outputs::FILES {
+    assert_eq!(message.objects.len(), jvap_outputs::FILES.len());
+    for (file, _) in jvap_outputs::FILES {
         let name = format!("{ROUND}/v1/{file}");
         assert_eq!(message.objects.get(file), Some(&name));
         let bytes = env.dataset_object(&name).await;

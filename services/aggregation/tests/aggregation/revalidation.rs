@@ -3,8 +3,8 @@
 //! a new version with its change log; redeliveries and older runs change nothing.
 
 use jvap_aggregation::Store;
-use jvap_core::Counts;
-use jvap_core::messages::{self as m, Mode, SubmissionRejected, SubmissionValidated};
+use jvap_record::Counts;
+use jvap_record::messages::{self as m, Mode, SubmissionRejected, SubmissionValidated};
 use serde_json::Value;
 
 use crate::helpers::{Env, ROUND, Submission, initiative, titles, wait_for};

@@ -1,6 +1,6 @@
 //! Replace and merge, across partners, with every earlier version kept.
 
-use jvap_core::messages::Mode;
+use jvap_record::messages::Mode;
 
 use crate::helpers::{Env, ROUND, Submission, initiative, titles};
 

@@ -2,18 +2,21 @@
 //!
 //! A token is 32 random bytes, hex-encoded, shown once when issued. The `tokens` KV bucket keeps only
 //! its SHA-256, so reading the bucket never reveals a usable token. Deleting that key revokes the token,
-//! and with it every web session opened with it.
+//! and with it every web session opened with it. A web session (a cookie, below) stands for the token
+//! it was opened with.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jvap_bus::{Bus, BusError};
-use jvap_core::messages::{Role, SubmissionStatus, TokenRecord};
+use jvap_record::messages::{Role, SubmissionStatus, TokenRecord};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{AppState, Error, Result};
+use super::{AppState, Error, Result, cookies};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -43,9 +46,7 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|token| !token.is_empty());
         let Some(token) = bearer else {
             let safe = parts.method == Method::GET || parts.method == Method::HEAD;
-            if safe
-                && let Some(user) = crate::web::session::signed_in(&parts.headers, state).await?
-            {
+            if safe && let Some(user) = session_of(&parts.headers, state).await? {
                 return Ok(user.caller);
             }
             return Err(Error::Unauthorized(
@@ -127,6 +128,73 @@ pub async fn ensure_bootstrap_admin(bus: &Bus, token: &str) -> Result<(), BusErr
         created_at: Utc::now(),
     };
     store_token(bus, token, &record).await
+}
+
+// Web sessions: a random id in an HttpOnly, SameSite=Lax cookie (Secure behind TLS), whose SHA-256
+// keys a record in the expiring KV bucket `sessions`, so every intake replica knows it. The record names
+// the token (by its hash) and holds the session's CSRF token. Each request reads the token record
+// again, so a revoked token ends its sessions at once. Signing in and out are pages ([`crate::web`]);
+// they open and close sessions here.
+
+/// The cookie that holds the session id.
+pub(crate) const SESSION_COOKIE: &str = "jvap_session";
+
+/// What a session keeps in KV.
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionRecord {
+    /// The SHA-256 of the access token it was opened with (the `tokens` key).
+    token: String,
+    /// Every form of this session carries it; every POST checks it.
+    csrf: String,
+    created_at: DateTime<Utc>,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub caller: Caller,
+    /// The CSRF token to put in forms.
+    pub csrf: String,
+    /// The KV key of the session.
+    pub(crate) key: String,
+}
+
+/// The person the session cookie of `headers` belongs to, if it is a live session of a valid token.
+pub(crate) async fn session_of(headers: &HeaderMap, state: &AppState) -> Result<Option<Session>> {
+    let Some(cookie) = cookies::get(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let key = token_hash(cookie);
+    let Some(record) = state.bus.session::<SessionRecord>(&key).await? else {
+        return Ok(None);
+    };
+    let Some(caller) = caller_of_token_hash(&state.bus, &record.token).await? else {
+        // The token was revoked: its sessions end with it.
+        state.bus.delete_session(&key).await?;
+        return Ok(None);
+    };
+    Ok(Some(Session {
+        caller,
+        csrf: record.csrf,
+        key,
+    }))
+}
+
+/// Open a session for the token whose hash is `token`; the session id to put in [`SESSION_COOKIE`].
+pub(crate) async fn open_session(state: &AppState, token: String) -> Result<String> {
+    let id = new_token()?;
+    let record = SessionRecord {
+        token,
+        csrf: new_token()?,
+        created_at: Utc::now(),
+    };
+    state.bus.put_session(&token_hash(&id), &record).await?;
+    Ok(id)
+}
+
+/// End a session.
+pub(crate) async fn close_session(state: &AppState, session: &Session) -> Result<()> {
+    Ok(state.bus.delete_session(&session.key).await?)
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use jvap_bus::Bus;
-use jvap_core::messages::{CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested};
-use jvap_core::parse::text::is_email;
+use jvap_record::messages::{
+    CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested,
+};
+use jvap_record::text::is_email;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -1,6 +1,6 @@
 //! `/api/v1/datasets`: the published dataset versions of a round, for analysts and admins.
 //!
-//! The aggregation service puts every file of each version ([`outputs::FILES`]: the dataset in xlsx,
+//! The aggregation service puts every file of each version ([`jvap_outputs::FILES`]: the dataset in xlsx,
 //! JSON and CSV, and the Committee summaries) at `<round>/v<N>/<file>` in the `datasets` object store,
 //! and the latest version's [`DatasetPublished`] under the round in the `datasets` KV bucket. The
 //! listing reads the object store, since every version stays downloadable while the KV bucket keeps
@@ -17,8 +17,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use jvap_core::messages::{DatasetPublished, Role};
-use jvap_core::outputs::FILES;
+use jvap_outputs::FILES;
+use jvap_record::messages::{DatasetPublished, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

@@ -1,11 +1,12 @@
-//! The HTTP API: one router per resource, merged here with the web pages ([`crate::web`]), the body
-//! limit and request tracing.
+//! The HTTP API: one router per resource, and what the web pages ([`crate::web`]) share with it: the
+//! state, errors, callers, sessions and cookies. [`crate::app`] merges the API and the pages.
 
 pub mod auth;
 pub mod error;
 
 pub(crate) mod admin;
 pub(crate) mod committee;
+pub(crate) mod cookies;
 mod datasets;
 mod health;
 pub mod openapi;
@@ -17,14 +18,8 @@ pub(crate) mod tokens;
 pub(crate) mod tracker;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::response::Response;
 use jvap_bus::Bus;
-use tower_http::trace::TraceLayer;
-use tracing::Span;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -33,7 +28,7 @@ pub use submissions::submission_id;
 
 /// Room for the multipart framing and the small text fields around the file, so that a file of exactly
 /// the configured size still fits; the file itself is checked against the exact limit.
-const MULTIPART_OVERHEAD: usize = 64 * 1024;
+pub(crate) const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
 /// The media type of an xlsx workbook.
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -52,12 +47,12 @@ pub(crate) fn lang_of(
         axum::extract::Query<LangQuery>,
         axum::extract::rejection::QueryRejection,
     >,
-) -> Result<jvap_core::Lang> {
+) -> Result<jvap_record::Lang> {
     let axum::extract::Query(query) =
         query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
     match query.lang.as_deref() {
         Some(lang) => lang.parse().map_err(Error::BadRequest),
-        None => Ok(jvap_core::Lang::En),
+        None => Ok(jvap_record::Lang::En),
     }
 }
 
@@ -75,7 +70,7 @@ pub struct AppState {
 
 /// The API: every route of every resource, each registered from its handler's `#[utoipa::path]`, with
 /// the OpenAPI document they make together ([`openapi`]).
-fn api() -> OpenApiRouter<AppState> {
+pub(crate) fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(submissions::router())
         .merge(admin::router())
@@ -87,39 +82,6 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(template::router())
         .merge(health::router())
         .merge(openapi::router())
-}
-
-/// The whole API and the web pages.
-pub fn router(state: AppState) -> Router {
-    let body_limit = state.max_upload_bytes.saturating_add(MULTIPART_OVERHEAD);
-    Router::new()
-        .merge(Router::from(api()))
-        .merge(crate::web::router())
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(
-            // Spans and events under this crate's target, so the default log filter shows them.
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = request.uri().path(),
-                    )
-                })
-                .on_response(|response: &Response, latency: Duration, _span: &Span| {
-                    tracing::info!(
-                        status = response.status().as_u16(),
-                        latency_ms = latency.as_millis() as u64,
-                        "response"
-                    );
-                }),
-        )
-        .with_state(state)
-}
-
-async fn not_found() -> Error {
-    Error::NotFound("there is no such endpoint".into())
 }
 
 /// A round name as it may appear in KV keys, object names and file names.

@@ -82,7 +82,7 @@ impl Modify for Authentication {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::web::session::SESSION_COOKIE,
+                super::auth::SESSION_COOKIE,
                 "The web pages' session cookie, set by signing in at /; accepted on GET and HEAD only.",
             ))),
         );
@@ -368,7 +368,7 @@ pub(crate) struct IssueSchema {
 mod tests {
     use std::collections::BTreeSet;
 
-    use jvap_core::messages as m;
+    use jvap_record::messages as m;
     use serde_json::{Value, json};
 
     use super::*;
@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn each_mirrored_schema_has_exactly_the_fields_its_type_sends() {
         let now = Utc::now();
-        let counts = jvap_core::report::Counts::default();
+        let counts = jvap_record::report::Counts::default();
         let status = m::SubmissionStatus {
             submission_id: "0".repeat(24),
             partner: "NER".into(),
@@ -424,7 +424,7 @@ mod tests {
         };
         let round = m::RoundRecord::new("2022");
         let tracker =
-            jvap_core::tracker::Tracker::build("2022", &["NER".into()], &[], &Default::default());
+            jvap_record::tracker::Tracker::build("2022", &["NER".into()], &[], &Default::default());
         let committee = m::CommitteeList::default();
         let requested = m::SummaryRequested {
             request_id: "r".into(),
@@ -446,9 +446,9 @@ mod tests {
             sent_at: None,
             updated_at: now,
         };
-        let issue = jvap_core::report::Issue::new(&jvap_core::catalogue::ALL[0], "x");
-        let report = jvap_core::Report {
-            verdict: jvap_core::report::Verdict::Rejected,
+        let issue = jvap_record::report::Issue::new(&jvap_record::catalogue::ALL[0], "x");
+        let report = jvap_record::Report {
+            verdict: jvap_record::report::Verdict::Rejected,
             counts,
             issues: vec![issue.clone()],
             records: vec![],

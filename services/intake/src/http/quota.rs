@@ -7,7 +7,7 @@
 //! filling the store, not an exact meter.
 
 use chrono::{DateTime, Duration, Utc};
-use jvap_core::messages::SubmissionStatus;
+use jvap_record::messages::SubmissionStatus;
 
 use super::human_size;
 use crate::config::Quota;
@@ -100,7 +100,7 @@ fn in_french(size: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use jvap_core::messages::{Mode, State};
+    use jvap_record::messages::{Mode, State};
 
     use super::*;
 

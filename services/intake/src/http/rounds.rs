@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError};
-use jvap_core::messages::{KV_ROUNDS, Role, RoundRecord, SummaryReason};
-use jvap_core::reference;
+use jvap_record::messages::{KV_ROUNDS, Role, RoundRecord, SummaryReason};
+use jvap_record::reference;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::Bus;
-use jvap_core::messages::{
+use jvap_record::messages::{
     self as m, Mode, Role, RoundRecord, State as SubmissionState, SubmissionReceived,
     SubmissionStatus,
 };
@@ -380,7 +380,7 @@ async fn stored_report(bus: &Bus, id: &str) -> Result<Vec<u8>> {
 }
 
 /// The report of a submission, decoded, without its records.
-pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_core::Report> {
+pub(crate) async fn load_report(bus: &Bus, id: &str) -> Result<jvap_record::Report> {
     let report = stored_report(bus, id).await?;
     serde_json::from_slice(&report)
         .map_err(|e| Error::Internal(format!("the report of {id} does not decode: {e}")))
@@ -564,7 +564,7 @@ fn submitting_partner(caller: &Caller, field: Option<&str>) -> Result<String> {
         (_, _, None) => Err(Error::BadRequest(
             "say which partner this submission is for in the field partner (e.g. NER)".into(),
         )),
-        (_, _, Some(code)) => jvap_core::reference::partner(code)
+        (_, _, Some(code)) => jvap_record::reference::partner(code)
             .map(|partner| partner.code.clone())
             .ok_or_else(|| Error::BadRequest(format!("{code:?} is not a known partner code"))),
     }

@@ -32,7 +32,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 )]
 async fn download(query: Result<Query<LangQuery>, QueryRejection>) -> Result<impl IntoResponse> {
     let lang = super::lang_of(query)?;
-    let bytes = tokio::task::spawn_blocking(move || jvap_core::template::template(lang))
+    let bytes = tokio::task::spawn_blocking(move || jvap_outputs::template::template(lang))
         .await
         .map_err(|e| Error::Internal(format!("the template writer stopped: {e}")))?
         .map_err(|e| Error::Internal(e.to_string()))?;

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use jvap_bus::Bus;
-use jvap_core::messages::{Role, TokenRecord};
+use jvap_record::messages::{Role, TokenRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -156,7 +156,7 @@ pub(crate) async fn issue_token(
             ));
         }
         (Role::Partner, Some(code)) => Some(
-            jvap_core::reference::partner(code)
+            jvap_record::reference::partner(code)
                 .map(|partner| partner.code.clone())
                 .ok_or_else(|| {
                     Error::BadRequest(format!("{code:?} is not a known partner code"))

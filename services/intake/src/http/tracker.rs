@@ -7,8 +7,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use jvap_bus::Bus;
-use jvap_core::messages::{DatasetPublished, Role};
-use jvap_core::tracker::Tracker;
+use jvap_record::messages::{DatasetPublished, Role};
+use jvap_record::tracker::Tracker;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use jvap_core::messages::{Role, RoundRecord};
+use jvap_record::messages::{Role, RoundRecord};
 use maud::html;
 use serde::Deserialize;
 
@@ -71,12 +71,12 @@ pub(super) async fn home(
                 }
                 fieldset {
                     legend { (w.partners_legend) }
-                    @for partner in jvap_core::reference::PARTNERS.iter() {
+                    @for partner in jvap_record::reference::PARTNERS.iter() {
                         div.choice {
                             input type="checkbox" name="partner" value=(partner.code) id={ "expect-" (partner.code) }
                                 checked[round.expected_partners.as_ref().is_none_or(|codes| codes.contains(&partner.code))];
                             label for={ "expect-" (partner.code) } {
-                                (partner.code) " — " (if view.lang == jvap_core::Lang::Fr { &partner.name_fr } else { &partner.name_en })
+                                (partner.code) " — " (if view.lang == jvap_record::Lang::Fr { &partner.name_fr } else { &partner.name_en })
                             }
                         }
                     }
@@ -128,9 +128,9 @@ pub(super) async fn home(
                 p.hint #partner-hint { (w.partner_hint) }
                 select #partner name="partner" aria-describedby="partner-hint" {
                     option value="" { "—" }
-                    @for partner in jvap_core::reference::PARTNERS.iter() {
+                    @for partner in jvap_record::reference::PARTNERS.iter() {
                         option value=(partner.code) {
-                            (partner.code) " — " (if view.lang == jvap_core::Lang::Fr { &partner.name_fr } else { &partner.name_en })
+                            (partner.code) " — " (if view.lang == jvap_record::Lang::Fr { &partner.name_fr } else { &partner.name_en })
                         }
                     }
                 }

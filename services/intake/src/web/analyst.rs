@@ -3,11 +3,11 @@
 //! possible duplicates (read from that version's `dataset.json`), and the way to every submission.
 
 use axum::response::Html;
-use jvap_core::Lang;
-use jvap_core::dataset::Dataset;
-use jvap_core::messages::DatasetPublished;
-use jvap_core::outputs::FILES;
-use jvap_core::tracker::PartnerState;
+use jvap_outputs::FILES;
+use jvap_outputs::dataset::Dataset;
+use jvap_record::Lang;
+use jvap_record::messages::DatasetPublished;
+use jvap_record::tracker::PartnerState;
 use maud::{Markup, html};
 
 use super::i18n::fill;

@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use axum::response::Html;
-use jvap_core::messages::Role;
+use jvap_record::messages::Role;
 use maud::{Markup, html};
 use serde_json::Value;
 

@@ -6,12 +6,12 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
-use jvap_core::Lang;
-use jvap_core::messages::{Role, State};
-use jvap_core::report::Severity;
-use jvap_core::tracker::PartnerState;
+use jvap_record::Lang;
+use jvap_record::Severity;
+use jvap_record::messages::{Role, State};
+use jvap_record::tracker::PartnerState;
 
-use super::cookies;
+use crate::http::cookies;
 
 /// The cookie that keeps the language a person picked with the switch.
 pub(crate) const LANG_COOKIE: &str = "jvap_lang";

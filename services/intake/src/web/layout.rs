@@ -2,7 +2,7 @@
 //! one small inline stylesheet and one small inline script (no file is fetched besides the page).
 
 use axum::response::Html;
-use jvap_core::Lang;
+use jvap_record::Lang;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::View;

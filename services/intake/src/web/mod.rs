@@ -13,12 +13,11 @@
 //! - [`admin`]: open and close the round, issue and revoke tokens.
 //! - [`api`]: the HTTP API's reference, rendered from its OpenAPI document.
 //! - [`layout`]: the frame around every page, the stylesheet and the script.
-//! - [`i18n`], [`cookies`]: texts in both languages, cookie headers.
+//! - [`i18n`]: texts in both languages.
 
 mod admin;
 mod analyst;
 mod api;
-mod cookies;
 mod i18n;
 mod layout;
 mod partner;
@@ -30,8 +29,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use jvap_core::Lang;
-use jvap_core::messages::Role;
+use jvap_record::Lang;
+use jvap_record::messages::Role;
 use serde::Deserialize;
 
 use crate::http::{AppState, Error, human_size};

@@ -9,9 +9,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
-use jvap_core::Lang;
-use jvap_core::messages::{self as m, Mode, State as SubmissionState, SubmissionStatus};
-use jvap_core::report::{Issue, Report, Severity};
+use jvap_record::Lang;
+use jvap_record::Severity;
+use jvap_record::messages::{self as m, Mode, State as SubmissionState, SubmissionStatus};
+use jvap_record::report::{Issue, Report};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -394,7 +395,7 @@ fn severity_symbol(severity: Severity) -> &'static str {
 
 /// A column's header in the template of `lang` (from `schemas/fields.csv`), or its key.
 fn column_name(key: &str, lang: Lang) -> String {
-    jvap_core::FIELDS
+    jvap_record::FIELDS
         .iter()
         .find(|field| field.key == key)
         .map_or_else(

@@ -1,10 +1,7 @@
 //! Signing in and out, the language switch, and [`View`]: who is asking and in which language.
 //!
-//! Sign-in takes an access token once and opens a session: a random id in an HttpOnly, SameSite=Lax
-//! cookie (Secure behind TLS), whose SHA-256 keys a record in the expiring KV bucket `sessions`, so every
-//! intake replica knows it. The record names the token (by its hash) and holds the session's CSRF token,
-//! which every form carries and every POST checks. Each request reads the token record again, so a
-//! revoked token ends its sessions at once. The sign-in form itself is protected by a second cookie
+//! Sign-in takes an access token once and opens a session ([`crate::http::auth`]), whose CSRF token
+//! every form carries and every POST checks. The sign-in form itself is protected by a second cookie
 //! whose value the form must repeat (double submit).
 
 use axum::Form;
@@ -14,19 +11,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
-use jvap_bus::sessions::SESSION_TTL;
-use jvap_core::Lang;
+use jvap_bus::SESSION_TTL;
+use jvap_record::Lang;
 use maud::html;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::i18n::{self, LANG_COOKIE, Words};
-use super::{Notice, PageError, cookies, layout};
-use crate::http::auth::{self, Caller, token_hash};
-use crate::http::{AppState, Error};
+use super::{Notice, PageError, layout};
+use crate::http::auth::{self, SESSION_COOKIE, Session, token_hash};
+use crate::http::{AppState, Error, cookies};
 
-/// The cookie that holds the session id.
-pub(crate) const SESSION_COOKIE: &str = "jvap_session";
 /// The cookie the sign-in form repeats as its CSRF token.
 const SIGNIN_COOKIE: &str = "jvap_signin";
 
@@ -37,25 +31,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/lang/{lang}", get(switch_language))
 }
 
-/// What a session keeps in KV.
-#[derive(Debug, Serialize, Deserialize)]
-struct SessionRecord {
-    /// The SHA-256 of the access token it was opened with (the `tokens` key).
-    token: String,
-    /// Every form of this session carries it; every POST checks it.
-    csrf: String,
-    created_at: DateTime<Utc>,
-}
-
-/// A signed-in person.
-#[derive(Debug, Clone)]
-pub(crate) struct SignedIn {
-    pub caller: Caller,
-    /// The CSRF token to put in forms.
-    pub csrf: String,
-    /// The KV key of the session.
-    key: String,
-}
+/// A signed-in person: the session the cookie names ([`crate::http::auth`]).
+pub(crate) type SignedIn = Session;
 
 impl SignedIn {
     /// Refuse a form whose CSRF token is not this session's.
@@ -115,35 +92,11 @@ impl FromRequestParts<AppState> for View {
             over_tls: cookies::over_tls(&parts.headers),
             had_session_cookie: cookies::get(&parts.headers, SESSION_COOKIE).is_some(),
         };
-        view.user = signed_in(&parts.headers, state)
+        view.user = auth::session_of(&parts.headers, state)
             .await
             .map_err(|e| view.fail(e))?;
         Ok(view)
     }
-}
-
-/// The person the session cookie of `headers` belongs to, if it is a live session of a valid token.
-pub(crate) async fn signed_in(
-    headers: &HeaderMap,
-    state: &AppState,
-) -> Result<Option<SignedIn>, Error> {
-    let Some(cookie) = cookies::get(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let key = token_hash(cookie);
-    let Some(record) = state.bus.session::<SessionRecord>(&key).await? else {
-        return Ok(None);
-    };
-    let Some(caller) = auth::caller_of_token_hash(&state.bus, &record.token).await? else {
-        // The token was revoked: its sessions end with it.
-        state.bus.delete_session(&key).await?;
-        return Ok(None);
-    };
-    Ok(Some(SignedIn {
-        caller,
-        csrf: record.csrf,
-        key,
-    }))
 }
 
 /// The sign-in page (the home page of anyone not signed in).
@@ -236,15 +189,7 @@ async fn sign_in(
             StatusCode::UNAUTHORIZED,
         ));
     }
-    let id = auth::new_token().map_err(|e| view.fail(e))?;
-    let record = SessionRecord {
-        token: hash,
-        csrf: auth::new_token().map_err(|e| view.fail(e))?,
-        created_at: Utc::now(),
-    };
-    state
-        .bus
-        .put_session(&token_hash(&id), &record)
+    let id = auth::open_session(&state, hash)
         .await
         .map_err(|e| view.fail(e))?;
     let secure = view.over_tls;
@@ -270,9 +215,7 @@ async fn sign_out(
 ) -> Result<Response, PageError> {
     let user = view.user()?;
     user.check_csrf(&view, form.csrf.as_deref())?;
-    state
-        .bus
-        .delete_session(&user.key)
+    auth::close_session(&state, user)
         .await
         .map_err(|e| view.fail(e))?;
     Ok((

@@ -1,8 +1,8 @@
 //! Admin re-runs: replaying a failed submission and revalidating a round publish new
 //! `SubmissionReceived` messages with a `revalidation`, and are recorded.
 
-use jvap_core::messages::{State, SubmissionStatus};
 use jvap_intake::http::auth::token_hash;
+use jvap_record::messages::{State, SubmissionStatus};
 use serde_json::Value;
 
 use crate::helpers::{ADMIN_TOKEN, TestApp, error_message, received_messages, spawn_app};

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use jvap_core::messages::DatasetPublished;
-use jvap_core::outputs::FILES;
+use jvap_outputs::FILES;
+use jvap_record::messages::DatasetPublished;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};

@@ -112,7 +112,7 @@ impl TestApp {
         let stream = self
             .bus
             .js
-            .get_stream(jvap_core::messages::STREAM)
+            .get_stream(jvap_record::messages::STREAM)
             .await
             .expect("the stream exists");
         let mut subjects = stream
@@ -140,12 +140,12 @@ pub async fn error_message(response: reqwest::Response) -> String {
 pub async fn received_messages(
     app: &TestApp,
     filter: &str,
-) -> Vec<(String, jvap_core::messages::SubmissionReceived)> {
+) -> Vec<(String, jvap_record::messages::SubmissionReceived)> {
     use async_nats::jetstream::consumer::{AckPolicy, pull};
     let stream = app
         .bus
         .js
-        .get_stream(jvap_core::messages::STREAM)
+        .get_stream(jvap_record::messages::STREAM)
         .await
         .expect("the stream exists");
     let consumer = stream

@@ -1,6 +1,6 @@
 //! Uploads over the size limit and into a closed round.
 
-use jvap_core::messages::RoundRecord;
+use jvap_record::messages::RoundRecord;
 
 use crate::helpers::{ADMIN_TOKEN, error_message, spawn_app, spawn_app_with};
 

@@ -183,5 +183,5 @@ async fn the_same_file_with_the_other_mode_says_it_was_already_received_as_the_f
     );
     let id = other["submission_id"].as_str().expect("an id");
     let stored = app.bus.status(id).await.expect("kv").expect("a status");
-    assert_eq!(stored.mode, jvap_core::messages::Mode::Replace);
+    assert_eq!(stored.mode, jvap_record::messages::Mode::Replace);
 }

@@ -1,6 +1,6 @@
 //! Uploading, de-duplicating and reading submissions.
 
-use jvap_core::messages::{State, SubmissionReceived, SubmissionStatus};
+use jvap_record::messages::{State, SubmissionReceived, SubmissionStatus};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
@@ -57,7 +57,7 @@ async fn the_received_message_describes_the_upload() {
         .expect("a received message");
     let received: SubmissionReceived = serde_json::from_slice(&message.payload).unwrap();
     assert_eq!(received.submission_id, status.submission_id);
-    assert_eq!(received.mode, jvap_core::messages::Mode::Merge);
+    assert_eq!(received.mode, jvap_record::messages::Mode::Merge);
     assert_eq!(received.file_name, "data.csv");
     assert_eq!(received.size, 8);
     assert_eq!(received.sha256.len(), 64);
@@ -263,7 +263,7 @@ async fn uploading_again_heals_a_submission_stored_but_never_announced() {
         submission_id: id.clone(),
         partner: "NER".into(),
         round: "2022".into(),
-        mode: jvap_core::messages::Mode::Replace,
+        mode: jvap_record::messages::Mode::Replace,
         file_name: "a.xlsx".into(),
         size: bytes.len() as u64,
         state: State::Received,

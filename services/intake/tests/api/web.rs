@@ -294,25 +294,28 @@ async fn a_submission_page_offers_the_annotated_workbooks_only_when_validation_w
     ] {
         let status: Value = app.upload(&token, name, bytes).await.json().await.unwrap();
         let id = status["submission_id"].as_str().unwrap().to_string();
-        let report = jvap_core::Report::from_parts(0, vec![], vec![]);
+        let report = jvap_record::Report::from_parts(0, vec![], vec![]);
         app.bus
             .reports
             .put(
-                &jvap_core::messages::report_object(&id),
+                &jvap_record::messages::report_object(&id),
                 &serde_json::to_vec(&report).unwrap(),
             )
             .await
             .unwrap();
         app.bus
-            .update_status(&id, |s| s.state = jvap_core::messages::State::Rejected)
+            .update_status(&id, |s| s.state = jvap_record::messages::State::Rejected)
             .await
             .unwrap();
         ids.push(id);
     }
-    for lang in [jvap_core::Lang::En, jvap_core::Lang::Fr] {
+    for lang in [jvap_record::Lang::En, jvap_record::Lang::Fr] {
         app.bus
             .reports
-            .put(&jvap_core::messages::annotated_object(&ids[0], lang), b"PK")
+            .put(
+                &jvap_record::messages::annotated_object(&ids[0], lang),
+                b"PK",
+            )
             .await
             .unwrap();
     }

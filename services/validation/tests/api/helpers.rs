@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::message::PublishMessage;
 use futures::StreamExt;
 use jvap_bus::{Bus, CancellationToken};
-use jvap_core::messages::{STREAM, SubmissionReceived};
+use jvap_record::messages::{STREAM, SubmissionReceived};
 use jvap_tests::NatsServer;
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
@@ -60,7 +60,7 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
         nats: jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL"),
         consumer: jvap_validation::config::consumer_spec(&worker.budget),
         worker,
-        limits: jvap_core::Limits::default(),
+        limits: jvap_ingest::Limits::default(),
     };
     configure(&mut config);
     let app = jvap_validation::App::build(config)
@@ -125,7 +125,7 @@ impl TestSystem {
         let message = PublishMessage::build()
             .payload(payload.into())
             .message_id(msg_id);
-        let subject = jvap_core::messages::subject_received(&received.partner);
+        let subject = jvap_record::messages::subject_received(&received.partner);
         self.bus
             .js
             .send_publish(subject, message)

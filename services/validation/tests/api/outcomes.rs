@@ -1,7 +1,7 @@
 //! A submitted file becomes a report, an outcome message and a final status.
 
-use jvap_core::messages::{State, SubmissionReceived, SubmissionStatus};
-use jvap_core::{Report, Verdict};
+use jvap_record::messages::{State, SubmissionReceived, SubmissionStatus};
+use jvap_record::{Report, Verdict};
 
 use crate::helpers::{TestSystem, spawn_system, wait_for};
 

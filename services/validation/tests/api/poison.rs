@@ -9,7 +9,7 @@ use async_nats::jetstream::consumer::{AckPolicy, pull};
 use chrono::Utc;
 use futures::StreamExt;
 use jvap_bus::{CancellationToken, ConsumerSpec, Outcome};
-use jvap_core::messages::{Mode, STREAM, State, SubmissionStatus};
+use jvap_record::messages::{Mode, STREAM, State, SubmissionStatus};
 
 use crate::helpers::{spawn_validation, wait_for};
 

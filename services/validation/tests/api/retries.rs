@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use jvap_core::messages::{Mode, State, SubmissionReceived, SubmissionStatus};
+use jvap_record::messages::{Mode, State, SubmissionReceived, SubmissionStatus};
 
 use crate::helpers::{spawn_validation, wait_for};
 

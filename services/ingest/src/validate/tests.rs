@@ -1,0 +1,493 @@
+//! Rules checked on small sheets built in memory.
+
+use super::validate_sheets;
+use crate::sheet::{Cell, CellValue, Row, Sheet, Visibility};
+use jvap_record::Severity;
+use jvap_record::report::{Issue, Report, ReportSink, Verdict};
+
+const HEADER: &[&str] = &[
+    "Reference",
+    "Type",
+    "Title",
+    "Description",
+    "Status",
+    "Start date",
+    "End date",
+    "JVAP domains",
+    "Primary domain",
+    "JVAP priorities",
+    "Countries of implementation",
+    "Lead funder",
+    "Implementing organisations",
+    "Total budget",
+    "Currency",
+    "Contact e-mail",
+    "Website",
+];
+
+/// A valid project row for [`HEADER`], to be changed by each test.
+fn project() -> Vec<&'static str> {
+    vec![
+        "REF-1",
+        "Project",
+        "Support to integrated border management",
+        "The action builds capacities.",
+        "Ongoing",
+        "15/03/2019",
+        "2022-12-31",
+        "D1; D4",
+        "D4",
+        "4.1",
+        "Senegal; Mali",
+        "European Union",
+        "IOM; GIZ",
+        "1 200 000",
+        "EUR",
+        "focal.point@moi.gov.sn",
+        "https://example.org",
+    ]
+}
+
+fn text_row(number: u32, texts: &[&str]) -> Row {
+    let cells = texts
+        .iter()
+        .map(|t| Cell::new(CellValue::Text((*t).into())))
+        .collect();
+    Row { number, cells }
+}
+
+fn sheet(name: &str, header: &[&str], rows: Vec<Vec<&str>>) -> Sheet {
+    let mut all = vec![text_row(1, header)];
+    all.extend(rows.iter().zip(2..).map(|(r, n)| text_row(n, r)));
+    Sheet {
+        name: Some(name.into()),
+        visibility: Visibility::Visible,
+        rows: all,
+    }
+}
+
+fn one_row(change: impl FnOnce(&mut Vec<&'static str>)) -> Report {
+    let mut row = project();
+    change(&mut row);
+    validate_sheets(&[sheet("Initiatives", HEADER, vec![row])])
+}
+
+fn codes(report: &Report, severity: Severity) -> Vec<(String, Option<String>)> {
+    report
+        .issues
+        .iter()
+        .filter(|i| i.severity == severity)
+        .map(|i| (i.code.clone(), i.cell.clone()))
+        .collect()
+}
+
+fn errors(report: &Report) -> Vec<(String, Option<String>)> {
+    codes(report, Severity::Error)
+}
+
+fn pair(code: &str, cell: &str) -> (String, Option<String>) {
+    (code.to_string(), Some(cell.to_string()))
+}
+
+#[test]
+fn a_valid_row_becomes_a_record_that_says_where_it_came_from() {
+    let report = one_row(|_| {});
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let record = &report.records[0];
+    assert_eq!(record.source.sheet.as_deref(), Some("Initiatives"));
+    assert_eq!(record.source.row, 2);
+    assert_eq!(record.jvap_domains, vec!["D1", "D4"]);
+    assert_eq!(record.countries, vec!["SEN", "MLI"]);
+    assert_eq!(record.geographic_scope, "regional");
+    assert_eq!(record.lead_funder.as_deref(), Some("EU"));
+    assert_eq!(record.funder_category.as_deref(), Some("eu_institution"));
+    assert_eq!(record.implementers, vec!["IOM", "GIZ"]);
+    assert_eq!(record.budget_eur, Some(1_200_000.0));
+    assert_eq!(report.counts.rows, 1);
+}
+
+#[test]
+fn a_row_with_an_error_yields_no_record_and_rejects_the_file() {
+    let report = one_row(|r| r[2] = "");
+    assert_eq!(report.verdict, Verdict::Rejected);
+    assert!(report.records.is_empty());
+    assert_eq!(errors(&report), vec![pair("value.required", "C2")]);
+    assert_eq!(report.issues[0].message_fr, "« Titre » est obligatoire.");
+}
+
+#[test]
+fn titles_and_descriptions_have_length_limits() {
+    assert_eq!(
+        errors(&one_row(|r| r[2] = " ab ")),
+        vec![pair("value.too_short", "C2")]
+    );
+    let long = "x".repeat(301).leak();
+    assert_eq!(
+        errors(&one_row(|r| r[2] = long)),
+        vec![pair("value.too_long", "C2")]
+    );
+    let longer = "x".repeat(4001).leak();
+    assert_eq!(
+        errors(&one_row(|r| r[3] = longer)),
+        vec![pair("value.too_long", "D2")]
+    );
+    let empty = one_row(|r| r[3] = "");
+    assert_eq!(
+        codes(&empty, Severity::Warning),
+        vec![pair("description.empty", "D2")]
+    );
+}
+
+#[test]
+fn dates_must_be_real_in_order_and_within_the_jvap() {
+    assert_eq!(
+        errors(&one_row(|r| r[5] = "31/02/2019")),
+        vec![pair("date.unparseable", "F2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[6] = "01/01/2019")),
+        vec![pair("date.end_before_start", "G2")]
+    );
+    let out = one_row(|r| {
+        r[5] = "2012-01-01";
+        r[6] = "2015-10-31";
+    });
+    assert_eq!(errors(&out), vec![pair("date.out_of_scope", "G2")]);
+    let ambiguous = one_row(|r| r[5] = "05/04/2019");
+    assert_eq!(
+        codes(&ambiguous, Severity::Info),
+        vec![pair("date.ambiguous", "F2")]
+    );
+    assert_eq!(ambiguous.records[0].start_date.to_string(), "2019-04-05");
+}
+
+#[test]
+fn an_end_date_is_required_for_projects_only() {
+    assert_eq!(
+        errors(&one_row(|r| r[6] = "")),
+        vec![pair("value.required", "G2")]
+    );
+    let policy = one_row(|r| {
+        r[1] = "Politique";
+        r[6] = "";
+        r[11] = "";
+        r[12] = "";
+        r[13] = "";
+    });
+    assert_eq!(policy.verdict, Verdict::Accepted, "{:?}", policy.issues);
+    assert_eq!(policy.records[0].initiative_type, "policy");
+}
+
+#[test]
+fn the_primary_domain_defaults_to_the_only_domain_and_is_required_among_several() {
+    let single = one_row(|r| {
+        r[7] = "Domaine 4";
+        r[8] = "";
+    });
+    assert_eq!(single.records[0].primary_domain, "D4");
+    assert_eq!(
+        errors(&one_row(|r| r[8] = "")),
+        vec![pair("domain.primary_missing", "I2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[8] = "D2")),
+        vec![pair("domain.primary_not_listed", "I2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[7] = "D4; D9")),
+        vec![pair("domain.unknown", "H2")]
+    );
+}
+
+#[test]
+fn a_priority_must_belong_to_one_of_the_rows_domains() {
+    assert_eq!(
+        errors(&one_row(|r| r[9] = "1.2; 3.1")),
+        vec![pair("priority.domain_mismatch", "J2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[9] = "priority one")),
+        vec![pair("priority.unknown", "J2")]
+    );
+}
+
+#[test]
+fn countries_outside_the_partner_list_warn_and_unknown_ones_are_errors() {
+    let burundi = one_row(|r| r[10] = "RDC; Burundi");
+    assert_eq!(burundi.records[0].countries, vec!["COD", "BDI"]);
+    assert_eq!(burundi.records[0].geographic_scope, "multi_regional");
+    assert_eq!(
+        codes(&burundi, Severity::Warning),
+        vec![pair("country.not_partner", "K2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[10] = "Mali; Atlantis")),
+        vec![pair("country.unknown", "K2")]
+    );
+    assert_eq!(
+        one_row(|r| r[10] = "Niger").records[0].geographic_scope,
+        "national"
+    );
+}
+
+#[test]
+fn the_currency_comes_from_the_column_the_amount_or_is_assumed_euro() {
+    let usd = one_row(|r| {
+        r[13] = "USD 2.5m";
+        r[14] = "";
+    });
+    let record = &usd.records[0];
+    assert_eq!(record.currency.as_deref(), Some("USD"));
+    let expected = 2_500_000.0 / jvap_record::reference::eur_rate("USD", 2019).unwrap_or(1.0);
+    assert_eq!(record.budget_eur, Some(expected));
+    let assumed = one_row(|r| r[14] = "");
+    assert_eq!(
+        codes(&assumed, Severity::Warning),
+        vec![pair("currency.assumed_eur", "O2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[13] = "$1,200,000")),
+        vec![pair("currency.conflict", "N2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[14] = "JPY")),
+        vec![pair("currency.unknown", "O2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[13] = "-150000")),
+        vec![pair("amount.negative", "N2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[13] = "a lot")),
+        vec![pair("amount.unparseable", "N2")]
+    );
+}
+
+#[test]
+fn a_budget_header_naming_euros_needs_no_currency_column() {
+    let header: Vec<&str> = HEADER[..13]
+        .iter()
+        .copied()
+        .chain(["Budget (EUR)"])
+        .collect();
+    let report = validate_sheets(&[sheet(
+        "Initiatives",
+        &header,
+        vec![project()[..14].to_vec()],
+    )]);
+    assert!(
+        codes(&report, Severity::Warning).is_empty(),
+        "{:?}",
+        report.issues
+    );
+    assert_eq!(report.records[0].currency.as_deref(), Some("EUR"));
+}
+
+#[test]
+fn e_mails_and_websites_are_checked() {
+    assert_eq!(
+        errors(&one_row(|r| r[15] = "a@@b.org")),
+        vec![pair("email.invalid", "P2")]
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[16] = "www.x.org")),
+        vec![pair("url.invalid", "Q2")]
+    );
+}
+
+#[test]
+fn a_repeated_reference_is_an_error_on_the_later_row_only_across_sheets() {
+    let report = validate_sheets(&[
+        sheet("Projects", HEADER, vec![project()]),
+        sheet("More", HEADER, vec![project()]),
+    ]);
+    assert_eq!(errors(&report), vec![pair("reference.duplicate", "A2")]);
+    assert_eq!(report.issues[0].sheet.as_deref(), Some("More"));
+    assert_eq!(report.records.len(), 1);
+}
+
+#[test]
+fn a_policy_sheet_may_lack_project_columns_but_a_project_sheet_may_not() {
+    let header = [
+        "Type",
+        "Title",
+        "Status",
+        "Start date",
+        "JVAP domains",
+        "Countries",
+    ];
+    let policy = vec![
+        "Policy",
+        "Skilled Immigration Act",
+        "Ongoing",
+        "2019-08-15",
+        "D2",
+        "DE",
+    ];
+    let report = validate_sheets(&[sheet("Policies", &header, vec![policy.clone()])]);
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let mut project = policy;
+    project[0] = "Project";
+    let report = validate_sheets(&[sheet("Projects", &header, vec![project])]);
+    let missing: Vec<Option<String>> = report.issues.iter().map(|i| i.column.clone()).collect();
+    let keys = ["end_date", "lead_funder", "implementers", "budget"];
+    assert_eq!(missing, keys.map(|k| Some(k.to_string())).to_vec());
+    assert!(report.records.is_empty());
+}
+
+#[test]
+fn hidden_and_headerless_sheets_are_skipped_and_a_file_without_a_header_is_rejected() {
+    let mut hidden = sheet("Lists", HEADER, vec![project()]);
+    hidden.visibility = Visibility::Hidden;
+    let notes = sheet("Instructions", &["Fill in one row per initiative"], vec![]);
+    let report = validate_sheets(&[notes, hidden]);
+    let found: Vec<(&str, Option<&str>)> = report
+        .issues
+        .iter()
+        .map(|i: &Issue| (i.code.as_str(), i.sheet.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("file.no_header", None),
+            ("sheet.skipped", Some("Instructions")),
+            ("sheet.skipped", Some("Lists")),
+        ]
+    );
+    assert_eq!(report.verdict, Verdict::Rejected);
+}
+
+#[test]
+fn merged_and_formula_cells_warn_and_their_values_are_used() {
+    let mut s = sheet("Initiatives", HEADER, vec![project()]);
+    s.rows[1].cells[11].merged = true;
+    s.rows[1].cells[13] = Cell {
+        value: CellValue::Number(1_200_000.0),
+        merged: false,
+        formula: true,
+    };
+    let report = validate_sheets(&[s]);
+    let warnings = codes(&report, Severity::Warning);
+    assert_eq!(
+        warnings,
+        vec![pair("cell.merged", "L2"), pair("cell.formula", "N2")]
+    );
+    assert_eq!(report.records[0].budget, Some(1_200_000.0));
+}
+
+#[test]
+fn unknown_columns_warn_at_their_header_cell() {
+    let header: Vec<&str> = HEADER.iter().copied().chain(["Comments"]).collect();
+    let mut row = project();
+    row.push("provisional");
+    let report = validate_sheets(&[sheet("Initiatives", &header, vec![row])]);
+    assert_eq!(
+        codes(&report, Severity::Warning),
+        vec![pair("column.unknown", "R1")]
+    );
+    assert_eq!(report.verdict, Verdict::Accepted);
+}
+
+#[test]
+fn a_template_with_headers_but_no_rows_is_an_empty_workbook() {
+    let report = validate_sheets(&[sheet("Initiatives", HEADER, vec![])]);
+    assert_eq!(report.verdict, Verdict::Rejected);
+    assert_eq!(report.issues[0].code, "file.empty");
+    assert_eq!(report.issues[0].sheet, None);
+}
+
+/// Rows are checked as they stream by, but a project row far down still puts the sheet's missing
+/// project columns before the issues of the rows above it, as a whole-sheet pass does.
+#[test]
+fn missing_project_columns_come_before_row_issues_whatever_row_is_the_first_project() {
+    let header = [
+        "Type",
+        "Title",
+        "Status",
+        "Start date",
+        "JVAP domains",
+        "Countries",
+    ];
+    let policy = vec![
+        "Policy",
+        "Skilled Immigration Act",
+        "Unheard of",
+        "2019-08-15",
+        "D2",
+        "DE",
+    ];
+    let mut project = policy.clone();
+    project[0] = "Project";
+    project[2] = "Ongoing";
+    let rows = vec![policy.clone(), policy.clone(), project];
+    let report = validate_sheets(&[sheet("Mixed", &header, rows)]);
+    let found: Vec<(String, Option<u32>)> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.clone(), i.row))
+        .collect();
+    let mut expected = vec![("column.missing".to_string(), Some(1)); 4];
+    expected.push(("code.unknown".to_string(), Some(2)));
+    expected.push(("code.unknown".to_string(), Some(3)));
+    assert_eq!(found, expected);
+
+    let report = validate_sheets(&[sheet("Policies", &header, vec![policy])]);
+    let codes: Vec<&str> = report.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, vec!["code.unknown"]);
+}
+
+/// Reading on a second thread (big files) gives exactly the report of reading on this one.
+#[test]
+fn a_pipelined_validation_gives_the_same_report() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = crate::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = jvap_record::report::CollectSink::default();
+        let mut validator = super::Validator::new(&mut sink);
+        let read = super::pipelined(&mut validator, |visitor| {
+            crate::read::read_rows(&name, &bytes, &limits, visitor)
+        });
+        match read.expect("no panic") {
+            Ok(()) => validator.finish(),
+            Err(error) => {
+                sink.reset();
+                sink.finish(0, Some(error.issue()));
+            }
+        }
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+/// A file on disk (an xlsx read from the file itself, the others loaded) gives the report its bytes give.
+#[test]
+fn validating_a_path_gives_the_report_of_its_bytes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("sample");
+        let limits = crate::Limits::default();
+        let expected = super::validate_with(&name, &bytes, &limits);
+        let mut sink = jvap_record::report::CollectSink::default();
+        super::validate_path_into(&path, &limits, &mut sink).expect("readable");
+        assert_eq!(sink.into_report(), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}

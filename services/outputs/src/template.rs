@@ -1,0 +1,401 @@
+//! The official template, generated from the record definition.
+//!
+//! Headers, required flags and rule texts come from [`FIELDS`]; dropdown values come from
+//! [`jvap_record::reference`]. Nothing about a column is typed twice.
+//!
+//! The workbook has three sheets: `Instructions` (how to fill it, one row per column), `Initiatives`
+//! (the headers, with a note on each, dropdowns and date formats on the first [`PREPARED_ROWS`] rows)
+//! and a hidden `Lists` sheet holding the dropdown values in the template's language.
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note,
+    Workbook, Worksheet, XlsxError,
+};
+
+use jvap_record::Lang;
+use jvap_record::record::{FIELDS, Field, Kind, Required};
+use jvap_record::reference::{self, DOMAINS};
+
+/// Data rows prepared with dropdowns and formats below the header.
+pub const PREPARED_ROWS: u32 = 500;
+
+/// Sheet names; the data sheet's name is the one the readers look for first.
+pub const SHEET_INSTRUCTIONS: &str = "Instructions";
+pub const SHEET_INITIATIVES: &str = "Initiatives";
+pub const SHEET_LISTS: &str = "Lists";
+
+/// The template could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("writing the template workbook failed: {0}")]
+    Xlsx(#[from] XlsxError),
+}
+
+/// The official template in `lang`, as xlsx bytes.
+pub fn template(lang: Lang) -> Result<Vec<u8>, TemplateError> {
+    let text = Texts::of(lang);
+    let mut workbook = Workbook::new();
+    let lists = dropdown_lists(lang);
+
+    write_instructions(workbook.add_worksheet(), lang, &text)?;
+    write_initiatives(workbook.add_worksheet(), lang, &text, &lists)?;
+    write_lists(workbook.add_worksheet(), &lists)?;
+
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// One dropdown: the field it serves and the values offered, in the `Lists` column `column`.
+struct Dropdown {
+    key: &'static str,
+    values: Vec<String>,
+    /// Values outside the list are allowed (with a notice) rather than refused.
+    hint_only: bool,
+}
+
+/// The dropdowns, in `Lists` column order. Coded lists use the labels in `lang` (the validator accepts
+/// labels and codes); domains use their codes, because domain names contain commas and `jvap_domains`
+/// is a list separated by `;` or `,`.
+fn dropdown_lists(lang: Lang) -> Vec<Dropdown> {
+    let coded = |key: &'static str| {
+        let list = jvap_record::record::field(key)
+            .list
+            .as_deref()
+            .unwrap_or(key)
+            .to_string();
+        let values = reference::code_list(&list)
+            .map(|c| match lang {
+                Lang::En => c.name_en.clone(),
+                Lang::Fr => c.name_fr.clone(),
+            })
+            .collect();
+        Dropdown {
+            key,
+            values,
+            hint_only: false,
+        }
+    };
+    let domains = |key: &'static str, hint_only: bool| Dropdown {
+        key,
+        values: DOMAINS.iter().map(|d| d.code.clone()).collect(),
+        hint_only,
+    };
+    vec![
+        coded("initiative_type"),
+        coded("status"),
+        coded("geographic_scope"),
+        coded("funder_category"),
+        domains("primary_domain", false),
+        domains("jvap_domains", true),
+    ]
+}
+
+fn write_instructions(sheet: &mut Worksheet, lang: Lang, text: &Texts) -> Result<(), XlsxError> {
+    sheet.set_name(SHEET_INSTRUCTIONS)?;
+    let title = Format::new().set_bold().set_font_size(16);
+    let bold = Format::new().set_bold();
+    let head = header_format();
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+
+    sheet.set_column_width(0, 42)?;
+    sheet.set_column_width(1, 22)?;
+    sheet.set_column_width(2, 90)?;
+    sheet.write_string_with_format(0, 0, text.title, &title)?;
+    let mut row = 2;
+    for line in text.how_to {
+        sheet.write_string(row, 0, *line)?;
+        row += 1;
+    }
+
+    row += 1;
+    sheet.write_string_with_format(row, 0, text.domains_title, &bold)?;
+    row += 1;
+    for domain in DOMAINS.iter() {
+        let name = match lang {
+            Lang::En => &domain.name_en,
+            Lang::Fr => &domain.name_fr,
+        };
+        sheet.write_string(row, 0, &domain.code)?;
+        sheet.write_string_with_format(row, 2, name, &wrap)?;
+        row += 1;
+    }
+
+    row += 1;
+    sheet.write_string_with_format(row, 0, text.columns_title, &bold)?;
+    row += 1;
+    for (col, label) in text.table_headers.iter().enumerate() {
+        sheet.write_string_with_format(row, col as u16, *label, &head)?;
+    }
+    row += 1;
+    for field in FIELDS.iter() {
+        sheet.write_string_with_format(row, 0, field.header(lang), &wrap)?;
+        sheet.write_string_with_format(row, 1, required_text(field.required, lang), &wrap)?;
+        sheet.write_string_with_format(row, 2, field.rule(lang), &wrap)?;
+        row += 1;
+    }
+    Ok(())
+}
+
+fn write_initiatives(
+    sheet: &mut Worksheet,
+    lang: Lang,
+    text: &Texts,
+    lists: &[Dropdown],
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEET_INITIATIVES)?;
+    let head = header_format();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let amount = Format::new().set_num_format("#,##0.00");
+    let last_row = PREPARED_ROWS;
+
+    sheet.set_row_height(0, 45)?;
+    sheet.set_freeze_panes(1, 0)?;
+    for (col, field) in FIELDS.iter().enumerate() {
+        let col = col as u16;
+        sheet.write_string_with_format(0, col, field.header(lang), &head)?;
+        sheet.set_column_width(col, column_width(field))?;
+        let note = Note::new(format!(
+            "{}\n{}",
+            required_line(field, lang),
+            field.rule(lang)
+        ))
+        .add_author_prefix(false)
+        .set_width(300)
+        .set_height(110);
+        sheet.insert_note(0, col, &note)?;
+        match field.kind {
+            Kind::Date => {
+                sheet.set_column_format(col, &date)?;
+            }
+            Kind::Amount => {
+                sheet.set_column_format(col, &amount)?;
+            }
+            _ => {}
+        }
+    }
+
+    for (list_col, dropdown) in lists.iter().enumerate() {
+        let Some(col) = jvap_record::record::column_index(dropdown.key) else {
+            continue;
+        };
+        let letter = jvap_record::report::column_letters(list_col);
+        let range = format!(
+            "={SHEET_LISTS}!${letter}$2:${letter}${}",
+            dropdown.values.len() + 1
+        );
+        let mut validation = DataValidation::new().allow_list_formula(Formula::new(range));
+        if dropdown.hint_only {
+            validation = validation
+                .set_error_style(DataValidationErrorStyle::Information)
+                .set_error_title(text.hint_title)?
+                .set_error_message(text.hint_message)?;
+        }
+        sheet.add_data_validation(1, col as u16, last_row, col as u16, &validation)?;
+    }
+    Ok(())
+}
+
+fn write_lists(sheet: &mut Worksheet, lists: &[Dropdown]) -> Result<(), XlsxError> {
+    sheet.set_name(SHEET_LISTS)?;
+    sheet.set_hidden(true);
+    for (col, dropdown) in lists.iter().enumerate() {
+        let col = col as u16;
+        sheet.write_string(0, col, dropdown.key)?;
+        for (row, value) in dropdown.values.iter().enumerate() {
+            sheet.write_string(row as u32 + 1, col, value)?;
+        }
+        sheet.set_column_width(col, 28)?;
+    }
+    Ok(())
+}
+
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_background_color(0xDDEBF7)
+        .set_border(FormatBorder::Thin)
+}
+
+/// A width that shows a typical value without hiding the neighbours.
+fn column_width(field: &Field) -> f64 {
+    match field.kind {
+        Kind::Text if field.key == "title" => 40.0,
+        Kind::Text if field.key == "description" => 60.0,
+        Kind::Date | Kind::Code | Kind::Currency | Kind::Domain => 16.0,
+        Kind::Amount => 16.0,
+        Kind::List | Kind::Funder | Kind::Countries | Kind::Codes => 30.0,
+        Kind::Url | Kind::Email => 28.0,
+        _ => 18.0,
+    }
+}
+
+/// The "Required" column of the instructions.
+pub fn required_text(required: Required, lang: Lang) -> &'static str {
+    match (required, lang) {
+        (Required::Yes, Lang::En) => "yes",
+        (Required::Yes, Lang::Fr) => "oui",
+        (Required::No, Lang::En) => "no",
+        (Required::No, Lang::Fr) => "non",
+        (Required::Projects, Lang::En) => "projects only",
+        (Required::Projects, Lang::Fr) => "projets uniquement",
+        (Required::WithBudget, Lang::En) => "when a budget is given",
+        (Required::WithBudget, Lang::Fr) => "si un budget est indiqué",
+        (Required::MultiDomain, Lang::En) => "when several domains",
+        (Required::MultiDomain, Lang::Fr) => "si plusieurs domaines",
+    }
+}
+
+fn required_line(field: &Field, lang: Lang) -> String {
+    let label = match lang {
+        Lang::En => "Required",
+        Lang::Fr => "Obligatoire",
+    };
+    format!("{label}: {}", required_text(field.required, lang))
+}
+
+/// The template's own sentences, per language.
+struct Texts {
+    title: &'static str,
+    how_to: &'static [&'static str],
+    domains_title: &'static str,
+    columns_title: &'static str,
+    table_headers: [&'static str; 3],
+    hint_title: &'static str,
+    hint_message: &'static str,
+}
+
+impl Texts {
+    fn of(lang: Lang) -> Texts {
+        match lang {
+            Lang::En => Texts {
+                title: "JVAP data collection 2022: initiatives template",
+                how_to: &[
+                    "1. Fill in one row per initiative (project or policy) on the sheet \"Initiatives\", from row 2.",
+                    "2. Do not rename, reorder or delete the columns; leave a cell empty when you have nothing to report.",
+                    "3. Use the dropdowns where there is one; hover over a column header to read its rule.",
+                    "4. Dates as dd/mm/yyyy (day first); several values in one cell are separated by ;",
+                    "5. Give each initiative a Reference of your own: it is how a later submission updates it.",
+                    "6. Upload the file: you will see within seconds whether it is accepted, and which cells to correct if not.",
+                ],
+                domains_title: "JVAP domains (use the codes D1 to D5)",
+                columns_title: "Columns",
+                table_headers: ["Column", "Required", "Rule"],
+                hint_title: "JVAP domains",
+                hint_message: "Several domains can be given, separated by ; (for example D1; D3).",
+            },
+            Lang::Fr => Texts {
+                title: "Collecte de données PACV 2022 : modèle des initiatives",
+                how_to: &[
+                    "1. Remplissez une ligne par initiative (projet ou politique) dans la feuille « Initiatives », à partir de la ligne 2.",
+                    "2. Ne renommez, ne déplacez et ne supprimez aucune colonne ; laissez une cellule vide si vous n'avez rien à indiquer.",
+                    "3. Utilisez les listes déroulantes lorsqu'il y en a ; survolez un en-tête de colonne pour lire sa règle.",
+                    "4. Dates au format jj/mm/aaaa (jour en premier) ; plusieurs valeurs dans une cellule sont séparées par ;",
+                    "5. Donnez à chaque initiative votre propre Référence : elle permet de la mettre à jour lors d'un envoi ultérieur.",
+                    "6. Envoyez le fichier : vous saurez en quelques secondes s'il est accepté et, sinon, quelles cellules corriger.",
+                ],
+                domains_title: "Domaines JVAP (utilisez les codes D1 à D5)",
+                columns_title: "Colonnes",
+                table_headers: ["Colonne", "Obligatoire", "Règle"],
+                hint_title: "Domaines JVAP",
+                hint_message: "Plusieurs domaines peuvent être indiqués, séparés par ; (par exemple D1; D3).",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, DataType, Reader, SheetVisible, Xlsx};
+
+    use super::*;
+
+    fn open(lang: Lang) -> Xlsx<Cursor<Vec<u8>>> {
+        let bytes = template(lang).expect("template builds");
+        assert_eq!(&bytes[..4], b"PK\x03\x04", "an xlsx is a zip");
+        Xlsx::new(Cursor::new(bytes)).expect("calamine opens the template")
+    }
+
+    fn header_row(workbook: &mut Xlsx<Cursor<Vec<u8>>>) -> Vec<String> {
+        let range = workbook
+            .worksheet_range(SHEET_INITIATIVES)
+            .expect("Initiatives sheet");
+        range
+            .rows()
+            .next()
+            .expect("a header row")
+            .iter()
+            .map(|c| match c {
+                Data::String(s) => s.clone(),
+                other => panic!("header cell is not text: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn initiatives_headers_are_the_fields_headers_in_each_language() {
+        for lang in [Lang::En, Lang::Fr] {
+            let mut workbook = open(lang);
+            let expected: Vec<String> = FIELDS.iter().map(|f| f.header(lang).to_string()).collect();
+            assert_eq!(header_row(&mut workbook), expected, "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn lists_sheet_is_hidden_and_holds_the_labels_of_the_language() {
+        let mut workbook = open(Lang::Fr);
+        let sheets = workbook.sheets_metadata().to_vec();
+        let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [SHEET_INSTRUCTIONS, SHEET_INITIATIVES, SHEET_LISTS],
+            "sheet order"
+        );
+        assert_eq!(sheets[2].visible, SheetVisible::Hidden);
+        assert_eq!(sheets[1].visible, SheetVisible::Visible);
+
+        let lists = workbook.worksheet_range(SHEET_LISTS).expect("Lists sheet");
+        let status: Vec<String> = lists
+            .rows()
+            .skip(1)
+            .filter_map(|r| r.get(1).and_then(|c| c.get_string()).map(String::from))
+            .collect();
+        assert_eq!(
+            status,
+            ["Prévu", "En cours", "Achevé", "Suspendu ou annulé"]
+        );
+    }
+
+    #[test]
+    fn instructions_list_every_column_with_its_rule() {
+        let mut workbook = open(Lang::En);
+        let range = workbook
+            .worksheet_range(SHEET_INSTRUCTIONS)
+            .expect("Instructions sheet");
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        for field in FIELDS.iter() {
+            assert!(
+                rows.iter()
+                    .any(|r| r[0] == field.header_en && r[2] == field.rule_en),
+                "no instruction row for {}",
+                field.key
+            );
+        }
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == "Total budget" && r[1] == "projects only")
+        );
+    }
+
+    #[test]
+    fn required_texts_cover_every_requirement() {
+        for field in FIELDS.iter() {
+            assert!(!required_text(field.required, Lang::Fr).is_empty());
+        }
+    }
+}

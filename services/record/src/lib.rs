@@ -1,0 +1,31 @@
+//! jvap-record: the JVAP record and the words every service shares, with no I/O.
+//!
+//! What a submission is (the record's fields, the code lists, the issue catalogue, the report) and what
+//! the services say to each other about it (the NATS messages, the round tracker). Every other crate
+//! depends on this one; it depends on none of them, and links no spreadsheet reader or writer, so the
+//! message bus and the services that only route files stay small.
+//!
+//! # Layout
+//! - [`lang`]: [`Lang`], the two languages of every user-facing text.
+//! - [`record`]: the record's fields (from `schemas/fields.csv`) and the normalised [`Initiative`].
+//! - [`reference`]: the code lists of `schemas/reference/` (partners, domains, objectives, codes, rates);
+//!   [`country`]: countries by ISO code, name or alias; [`text`]: the text folding and checks they use.
+//! - [`catalogue`]: every issue code with its [`Severity`] and English and French messages.
+//! - [`report`]: the validation report, exactly SPEC's "The report, as data".
+//! - [`messages`]: the NATS subjects and message bodies the services exchange.
+//! - [`tracker`]: where every expected partner of a round stands, from the submission statuses.
+
+pub mod catalogue;
+pub mod country;
+pub mod lang;
+pub mod messages;
+pub mod record;
+pub mod reference;
+pub mod report;
+pub mod text;
+pub mod tracker;
+
+pub use catalogue::Severity;
+pub use lang::Lang;
+pub use record::{FIELDS, Field, Initiative};
+pub use report::{Counts, Issue, Report, Verdict};

@@ -1,0 +1,350 @@
+//! The NATS contract: subject names, bucket names and message bodies (`schemas/messages/*.json`).
+//!
+//! Every message is JSON. Subjects end with the partner code so consumers can filter by partner.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::report::Counts;
+
+/// The one JetStream stream, over `jvap.>`.
+pub const STREAM: &str = "JVAP";
+pub const STREAM_SUBJECTS: &str = "jvap.>";
+/// Object store of raw uploads, kept forever, keyed by submission id.
+pub const BUCKET_UPLOADS: &str = "uploads";
+/// Object store of what validation made of each submission, under its id: [`report_object`],
+/// [`records_object`] and [`annotated_object`] in each language.
+pub const BUCKET_REPORTS: &str = "reports";
+
+/// The report of a submission in [`BUCKET_REPORTS`]: verdict, counts and issues; its `records` list is
+/// empty, the records are stored once, in [`records_object`]. Written last: when it is there, so are
+/// the others.
+pub fn report_object(submission_id: &str) -> String {
+    format!("{submission_id}/report.json")
+}
+
+/// The normalised records of a submission in [`BUCKET_REPORTS`]: a JSON array, one record per line.
+pub fn records_object(submission_id: &str) -> String {
+    format!("{submission_id}/records.json")
+}
+
+/// The annotated workbook of a submission in `lang` in [`BUCKET_REPORTS`], written by validation's
+/// worker (none when the file could not be read far enough).
+pub fn annotated_object(submission_id: &str, lang: crate::Lang) -> String {
+    format!("{submission_id}/annotated.{}.xlsx", lang.code())
+}
+/// Object store of published datasets: `<round>/v<N>/<file>`, each file of `jvap_outputs::FILES`.
+pub const BUCKET_DATASETS: &str = "datasets";
+/// KV bucket of submission statuses, keyed by submission id.
+pub const KV_SUBMISSIONS: &str = "submissions";
+/// KV bucket of access tokens, keyed by the token's SHA-256 (the token itself is never stored).
+pub const KV_TOKENS: &str = "tokens";
+/// KV bucket of rounds (open or closed), keyed by round.
+pub const KV_ROUNDS: &str = "rounds";
+/// KV bucket of each round's latest published dataset version, keyed by round.
+pub const KV_DATASETS: &str = "datasets";
+
+pub fn subject_received(partner: &str) -> String {
+    format!("jvap.submission.received.{partner}")
+}
+pub fn subject_validated(partner: &str) -> String {
+    format!("jvap.submission.validated.{partner}")
+}
+pub fn subject_rejected(partner: &str) -> String {
+    format!("jvap.submission.rejected.{partner}")
+}
+pub fn subject_failed(partner: &str) -> String {
+    format!("jvap.submission.failed.{partner}")
+}
+pub const SUBJECT_RECEIVED_ALL: &str = "jvap.submission.received.>";
+pub const SUBJECT_VALIDATED_ALL: &str = "jvap.submission.validated.>";
+pub const SUBJECT_DATASET_PUBLISHED: &str = "jvap.dataset.published";
+
+/// How an accepted submission changes the partner's initiatives (SPEC section 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Replace all of the partner's initiatives for the round.
+    #[default]
+    Replace,
+    /// Update initiatives by partner_ref and add the rest.
+    Merge,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "replace" => Ok(Mode::Replace),
+            "merge" => Ok(Mode::Merge),
+            other => Err(format!("unknown mode {other:?}: use replace or merge")),
+        }
+    }
+}
+
+/// Published by intake once the raw bytes are in the `uploads` object store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionReceived {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub file_name: String,
+    pub size: u64,
+    /// Hex SHA-256 of the raw bytes.
+    pub sha256: String,
+    pub received_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
+}
+
+/// Published by validation for an accepted file; the records are in [`records_object`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionValidated {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub counts: Counts,
+    pub validated_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
+}
+
+/// Published by validation for a rejected file; the report is in [`report_object`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRejected {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub counts: Counts,
+    pub validated_at: DateTime<Utc>,
+    /// Set when an admin re-runs this submission (`replay`, `revalidate`): the run's id. Validation then
+    /// validates again even when the submission is final, and the outcome's message id carries it, so
+    /// the new outcome is not taken for a duplicate of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revalidation: Option<String>,
+}
+
+/// Published when a stage gave up on a submission after its maximum deliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionFailed {
+    pub submission_id: String,
+    pub partner: String,
+    pub stage: String,
+    pub reason: String,
+    pub failed_at: DateTime<Utc>,
+}
+
+/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store;
+/// also the value of KV `datasets` under the round (its latest version).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetPublished {
+    pub round: String,
+    pub version: u32,
+    /// Object names in the `datasets` store, by file name (every file of `jvap_outputs::FILES`).
+    pub objects: std::collections::BTreeMap<String, String>,
+    pub initiatives: u64,
+    /// How many initiatives each partner has in this version (partners with none are left out), so
+    /// the round tracker can be built without reading the dataset.
+    #[serde(default)]
+    pub by_partner: std::collections::BTreeMap<String, u64>,
+    /// The submission whose acceptance led to this version.
+    pub submission_id: String,
+    pub published_at: DateTime<Utc>,
+}
+
+impl DatasetPublished {
+    /// The name in the `datasets` object store of `file` (a name of `jvap_outputs::FILES`) of
+    /// version `version` of `round`: `2022/v3/summary.en.html`.
+    pub fn object_name(round: &str, version: u32, file: &str) -> String {
+        format!("{round}/v{version}/{file}")
+    }
+}
+
+/// Where a submission is in its life; the value in the `submissions` KV bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Received,
+    Validating,
+    Accepted,
+    Rejected,
+    Failed,
+}
+
+/// The status of one submission, written by every stage, read by intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionStatus {
+    pub submission_id: String,
+    pub partner: String,
+    pub round: String,
+    pub mode: Mode,
+    pub file_name: String,
+    pub size: u64,
+    pub state: State,
+    pub counts: Option<Counts>,
+    /// Why the submission failed, when it did.
+    pub reason: Option<String>,
+    /// The dataset version that includes this submission, once published.
+    pub dataset_version: Option<u32>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An access token's record in the `tokens` KV bucket (keyed by the token's hash, never the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub role: Role,
+    /// The partner code for partner tokens.
+    pub partner: Option<String>,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Partner,
+    Analyst,
+    Admin,
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "partner" => Ok(Role::Partner),
+            "analyst" => Ok(Role::Analyst),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role {other:?}: use partner, analyst or admin"
+            )),
+        }
+    }
+}
+
+/// A round's record in the `rounds` KV bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundRecord {
+    pub round: String,
+    pub open: bool,
+    /// The partner codes expected to submit, as an admin set them; `None` means every partner of
+    /// `reference/partners.csv`.
+    #[serde(default)]
+    pub expected_partners: Option<Vec<String>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// KV bucket of the Steering Committee's distribution list (key [`KEY_COMMITTEE_RECIPIENTS`]), the
+/// latest summary request of each round (`request.<round>`) and each round's summary deliveries
+/// (`deliveries.<round>`). Round names never hold a dot, so these keys cannot collide.
+pub const KV_COMMITTEE: &str = "committee";
+/// The key of the distribution list in [`KV_COMMITTEE`].
+pub const KEY_COMMITTEE_RECIPIENTS: &str = "recipients";
+/// Asks for a round's summary to be e-mailed to the Committee; consumed by aggregation.
+pub const SUBJECT_SUMMARY_REQUESTED: &str = "jvap.summary.requested";
+
+/// The Steering Committee's distribution list, kept by an admin (`PUT /api/v1/committee`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeList {
+    /// E-mail addresses, each checked when the list is set.
+    pub recipients: Vec<String>,
+    /// When the list was last set; `None` while it has never been.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Why a summary was requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryReason {
+    /// An admin closed the round.
+    RoundClosed,
+    /// An admin asked for it (`jvap summary send`).
+    OnDemand,
+}
+
+impl SummaryReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SummaryReason::RoundClosed => "round_closed",
+            SummaryReason::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// Published on `jvap.summary.requested` (message id = `request_id`): e-mail the round's latest
+/// summary to the Committee. A request is sent at most once, whatever the redeliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRequested {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Where a summary delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    /// The SMTP server accepted the e-mail.
+    Sent,
+    /// Nothing to send or nowhere to send it (no recipients, no SMTP server, no dataset yet).
+    Skipped,
+    /// Sending failed and will be tried again.
+    Retrying,
+    /// Sending failed on every attempt; given up.
+    Failed,
+}
+
+/// One summary request and what became of it: a row of aggregation's `deliveries` table, mirrored
+/// in KV `committee` under `deliveries.<round>` for intake to serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryDelivery {
+    pub request_id: String,
+    pub round: String,
+    pub reason: SummaryReason,
+    /// The dataset version whose summary was (or would have been) sent.
+    pub version: Option<u32>,
+    pub recipients: Vec<String>,
+    pub outcome: DeliveryOutcome,
+    /// Why it was skipped or failed, or the last error while retrying.
+    pub detail: Option<String>,
+    /// The e-mail's Message-ID header (derived from the request id, so a resend is recognisable).
+    pub message_id: Option<String>,
+    /// Sending attempts so far.
+    pub attempts: u32,
+    pub requested_at: DateTime<Utc>,
+    /// When the SMTP server accepted the e-mail.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+impl RoundRecord {
+    /// The record of a round nobody has changed yet: open, every partner expected.
+    pub fn new(round: &str) -> RoundRecord {
+        RoundRecord {
+            round: round.to_string(),
+            open: true,
+            expected_partners: None,
+            updated_at: Utc::now(),
+        }
+    }
+
+    /// The partner codes expected to submit: the round's own list, or every partner of the reference
+    /// list, in the list's order.
+    pub fn expected(&self) -> Vec<String> {
+        match &self.expected_partners {
+            Some(codes) => codes.clone(),
+            None => crate::reference::PARTNERS
+                .iter()
+                .map(|p| p.code.clone())
+                .collect(),
+        }
+    }
+}

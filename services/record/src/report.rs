@@ -1,0 +1,332 @@
+//! The validation report, exactly SPEC section 3 "The report, as data" (`schemas/report.schema.json`).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Initiative;
+use crate::catalogue::{IssueKind, Severity};
+
+/// The outcome of validating one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub verdict: Verdict,
+    pub counts: Counts,
+    pub issues: Vec<Issue>,
+    /// The rows that passed, for accepted and rejected files alike.
+    pub records: Vec<Initiative>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Accepted,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Non-empty data rows read, over every data sheet.
+    pub rows: u64,
+    /// Rows that became records.
+    pub records: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+/// One problem found, located to the cell where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    pub severity: Severity,
+    /// A machine code from the [`crate::catalogue`], e.g. `date.unparseable`.
+    pub code: String,
+    /// Null for CSV and for whole-file problems.
+    pub sheet: Option<String>,
+    /// A1-style cell; null for whole-file problems.
+    pub cell: Option<String>,
+    /// 1-based sheet row (CSV: record number, header = 1).
+    pub row: Option<u32>,
+    /// The record key of the column, when the column is a known field.
+    pub column: Option<String>,
+    /// The value found, as the partner wrote it.
+    pub value: Option<String>,
+    pub message_en: String,
+    pub message_fr: String,
+}
+
+impl Issue {
+    /// An issue of `kind` with its messages rendered from `detail` (the `{detail}` of the templates).
+    pub fn new(kind: &IssueKind, detail: &str) -> Issue {
+        Issue {
+            severity: kind.severity,
+            code: kind.code.to_string(),
+            sheet: None,
+            cell: None,
+            row: None,
+            column: None,
+            value: None,
+            message_en: kind.render_en(detail),
+            message_fr: kind.render_fr(detail),
+        }
+    }
+
+    /// [`Issue::new`] with a detail that differs by language.
+    pub fn new_in(kind: &IssueKind, detail_en: &str, detail_fr: &str) -> Issue {
+        Issue {
+            message_fr: kind.render_fr(detail_fr),
+            ..Issue::new(kind, detail_en)
+        }
+    }
+
+    /// Locate the issue at a cell (0-based column index, 1-based row).
+    pub fn at(mut self, sheet: Option<&str>, row: u32, col: usize) -> Issue {
+        self.sheet = sheet.map(String::from);
+        self.row = Some(row);
+        self.cell = Some(cell_name(row, col));
+        self
+    }
+
+    pub fn column(mut self, key: &str) -> Issue {
+        self.column = Some(key.to_string());
+        self
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Issue {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: crate::Lang) -> &str {
+        match lang {
+            crate::Lang::En => &self.message_en,
+            crate::Lang::Fr => &self.message_fr,
+        }
+    }
+}
+
+impl Report {
+    /// A report for a file that could not be read at all: one file-level error, no records.
+    pub fn file_error(issue: Issue) -> Report {
+        Report::from_parts(0, vec![issue], vec![])
+    }
+
+    /// Assemble a report; the verdict and counts follow from the issues and records.
+    pub fn from_parts(rows: u64, issues: Vec<Issue>, records: Vec<Initiative>) -> Report {
+        let errors = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count() as u64;
+        let warnings = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .count() as u64;
+        Report {
+            verdict: if errors == 0 {
+                Verdict::Accepted
+            } else {
+                Verdict::Rejected
+            },
+            counts: Counts {
+                rows,
+                records: records.len() as u64,
+                errors,
+                warnings,
+            },
+            issues,
+            records,
+        }
+    }
+}
+
+/// Where a streaming validation (`jvap_ingest::validate_into`) puts what it finds, as it finds it:
+/// issues in report order, records in row order, then the end. A sink that keeps everything makes the
+/// [`Report`] ([`CollectSink`]); one that writes records out as they come keeps memory flat.
+pub trait ReportSink {
+    /// The next issue, in the order of [`Report::issues`].
+    fn issue(&mut self, issue: Issue);
+    /// The next record, in the order of [`Report::records`].
+    fn record(&mut self, record: Initiative);
+    /// Forget every issue and record given so far: the file is read again from the start, or it cannot
+    /// be read at all (then `finish` brings its one whole-file issue).
+    fn reset(&mut self);
+    /// The end: `rows` is [`Counts::rows`]; `first`, a whole-file issue that goes before all the others.
+    /// Verdict and counts follow from the issues and records, as in [`Report::from_parts`].
+    fn finish(&mut self, rows: u64, first: Option<Issue>);
+}
+
+/// The sink that keeps everything, for a [`Report`] built in memory.
+#[derive(Debug, Default)]
+pub struct CollectSink {
+    rows: u64,
+    issues: Vec<Issue>,
+    records: Vec<Initiative>,
+}
+
+impl CollectSink {
+    pub fn into_report(self) -> Report {
+        Report::from_parts(self.rows, self.issues, self.records)
+    }
+}
+
+impl ReportSink for CollectSink {
+    fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+    fn record(&mut self, record: Initiative) {
+        self.records.push(record);
+    }
+    fn reset(&mut self) {
+        self.issues.clear();
+        self.records.clear();
+    }
+    fn finish(&mut self, rows: u64, first: Option<Issue>) {
+        self.rows = rows;
+        if let Some(first) = first {
+            self.issues.insert(0, first);
+        }
+    }
+}
+
+/// Verdict and counts as issues and records stream by, for sinks that do not keep them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub counts: Counts,
+}
+
+impl Tally {
+    pub fn issue(&mut self, issue: &Issue) {
+        match issue.severity {
+            Severity::Error => self.counts.errors += 1,
+            Severity::Warning => self.counts.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+    pub fn record(&mut self) {
+        self.counts.records += 1;
+    }
+    pub fn verdict(&self) -> Verdict {
+        if self.counts.errors == 0 {
+            Verdict::Accepted
+        } else {
+            Verdict::Rejected
+        }
+    }
+}
+
+/// The warnings of each row, keyed by `(sheet, row)`, as `code@CELL` (or just the code when the issue
+/// has no cell): what a `jvap_outputs::DatasetInitiative` carries as `warnings`. The aggregation
+/// service and `jvap consolidate` both use it, so the same file gives the same dataset rows.
+pub fn warnings_by_row(issues: &[Issue]) -> HashMap<(Option<String>, u32), Vec<String>> {
+    let mut by_row: HashMap<(Option<String>, u32), Vec<String>> = HashMap::new();
+    for issue in issues.iter().filter(|i| i.severity == Severity::Warning) {
+        let Some(row) = issue.row else { continue };
+        let text = match &issue.cell {
+            Some(cell) => format!("{}@{cell}", issue.code),
+            None => issue.code.clone(),
+        };
+        by_row
+            .entry((issue.sheet.clone(), row))
+            .or_default()
+            .push(text);
+    }
+    by_row
+}
+
+/// A1-style name of a cell: 0-based column, 1-based row. `cell_name(7, 2)` is `C7`.
+pub fn cell_name(row: u32, col: usize) -> String {
+    format!("{}{row}", column_letters(col))
+}
+
+/// Spreadsheet column letters for a 0-based column index: 0 is `A`, 26 is `AA`.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_names_follow_spreadsheet_letters() {
+        assert_eq!(cell_name(7, 2), "C7");
+        assert_eq!(cell_name(1, 25), "Z1");
+        assert_eq!(cell_name(1, 26), "AA1");
+        assert_eq!(cell_name(3, 701), "ZZ3");
+    }
+
+    fn issue(
+        severity: Severity,
+        code: &str,
+        sheet: Option<&str>,
+        cell: Option<&str>,
+        row: Option<u32>,
+    ) -> Issue {
+        Issue {
+            severity,
+            code: code.into(),
+            sheet: sheet.map(String::from),
+            cell: cell.map(String::from),
+            row,
+            column: None,
+            value: None,
+            message_en: String::new(),
+            message_fr: String::new(),
+        }
+    }
+
+    #[test]
+    fn warnings_are_grouped_by_sheet_and_row_as_code_at_cell_and_errors_are_left_out() {
+        let issues = vec![
+            issue(
+                Severity::Warning,
+                "currency.assumed_eur",
+                Some("Initiatives"),
+                Some("S9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Warning,
+                "description.empty",
+                Some("Initiatives"),
+                Some("D9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Warning,
+                "x.other_sheet",
+                Some("Policies"),
+                Some("B9"),
+                Some(9),
+            ),
+            issue(
+                Severity::Error,
+                "date.unparseable",
+                Some("Initiatives"),
+                Some("G9"),
+                Some(9),
+            ),
+            issue(Severity::Warning, "file.formulas", None, None, None),
+            issue(Severity::Warning, "csv.row", None, None, Some(3)),
+        ];
+        let by_row = warnings_by_row(&issues);
+        assert_eq!(
+            by_row[&(Some("Initiatives".into()), 9)],
+            vec!["currency.assumed_eur@S9", "description.empty@D9"]
+        );
+        assert_eq!(
+            by_row[&(Some("Policies".into()), 9)],
+            vec!["x.other_sheet@B9"]
+        );
+        assert_eq!(by_row[&(None, 3)], vec!["csv.row"]);
+        assert_eq!(by_row.len(), 3);
+    }
+}
