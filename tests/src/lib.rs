@@ -56,7 +56,7 @@ pub fn worker() -> jvap_worker::Worker {
 /// A submission status as intake writes it for a new upload, to store straight into KV: EU's
 /// `EU.xlsx` of round 2022, one byte, received now.
 pub fn received_status(id: &str) -> jvap_record::messages::SubmissionStatus {
-    use jvap_record::messages::{Mode, State, SubmissionStatus};
+    use jvap_record::messages::{Mode, SubmissionState, SubmissionStatus};
     let now = chrono::Utc::now();
     SubmissionStatus {
         submission_id: id.to_string(),
@@ -65,7 +65,7 @@ pub fn received_status(id: &str) -> jvap_record::messages::SubmissionStatus {
         mode: Mode::Replace,
         file_name: "EU.xlsx".into(),
         size: 1,
-        state: State::Received,
+        state: SubmissionState::Received,
         counts: None,
         reason: None,
         dataset_version: None,

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use jvap_bus::{Bus, NatsConfig};
-use jvap_record::messages::{self as m, State};
+use jvap_record::messages::{self as m, SubmissionState};
 use jvap_tests::NatsCluster;
 
 /// Every stream jvap keeps: the message stream, the KV buckets and the object stores.
@@ -131,7 +131,7 @@ async fn with_one_node_killed_an_uploads_status_and_object_survive_and_reads_wor
 
     // Assert: reads and writes still work through the same connection, which fails over.
     let read = eventually("status", || bus.status("cluster-survivor")).await;
-    assert_eq!(read.map(|s| s.state), Some(State::Received));
+    assert_eq!(read.map(|s| s.state), Some(SubmissionState::Received));
     let listed = eventually("listing", || bus.all_statuses()).await;
     assert_eq!(listed.len(), 1);
     let object = eventually("object", || bus.uploads.get("cluster-survivor")).await;

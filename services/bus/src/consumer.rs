@@ -22,7 +22,7 @@ use std::time::Duration;
 use async_nats::jetstream::{AckKind, consumer::pull};
 use chrono::Utc;
 use futures::StreamExt;
-use jvap_record::messages::{self as m, State, SubmissionFailed};
+use jvap_record::messages::{self as m, SubmissionFailed, SubmissionState};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
@@ -209,7 +209,7 @@ async fn fail_by_sequence(
     let finished = bus.status(&ids.submission_id).await?.is_none_or(|status| {
         matches!(
             status.state,
-            State::Accepted | State::Rejected | State::Failed
+            SubmissionState::Accepted | SubmissionState::Rejected | SubmissionState::Failed
         )
     });
     if finished {
@@ -351,7 +351,7 @@ async fn mark_failed(
     };
     let detail = detail.to_string();
     bus.update_status(&ids.submission_id, |status| {
-        status.state = State::Failed;
+        status.state = SubmissionState::Failed;
         status.reason = Some(detail.clone());
     })
     .await?;

@@ -17,13 +17,11 @@ use chrono::{DateTime, Utc};
 use jvap_ingest::Limits;
 use jvap_outputs::RoundData;
 use jvap_outputs::{DatasetInitiative, DatasetMeta};
-use jvap_record::messages::{Mode, RoundRecord, State, SubmissionStatus};
+use jvap_record::messages::{Mode, RoundRecord, SubmissionState, SubmissionStatus};
 use jvap_record::report::{self, Report};
 use jvap_record::tracker::Tracker;
 use jvap_record::{Counts, Initiative, Lang, Verdict, reference};
 use jvap_worker::Worker;
-
-use crate::render;
 
 /// The extensions of the files that are read; anything else in the folder is passed over.
 const SPREADSHEETS: [&str; 5] = ["xlsx", "xls", "xlsb", "ods", "csv"];
@@ -127,9 +125,9 @@ pub fn collect(dir: &Path, round: &str, worker: &Worker) -> anyhow::Result<Conso
             file_name: file.clone(),
             size: metadata.len(),
             state: if accepted {
-                State::Accepted
+                SubmissionState::Accepted
             } else {
-                State::Rejected
+                SubmissionState::Rejected
             },
             counts: Some(report.counts),
             reason: None,
@@ -370,14 +368,11 @@ fn summary(consolidation: &Consolidation, out: &Path, written: &[PathBuf], lang:
 }
 
 fn verdict_word(accepted: bool, lang: Lang) -> &'static str {
-    render::state(
-        if accepted {
-            State::Accepted
-        } else {
-            State::Rejected
-        },
-        lang,
-    )
+    if accepted {
+        Verdict::Accepted.label(lang)
+    } else {
+        Verdict::Rejected.label(lang)
+    }
 }
 
 #[cfg(test)]
@@ -468,7 +463,7 @@ mod tests {
             .iter()
             .find(|s| s.partner == "GMB")
             .expect("GMB status");
-        assert_eq!(gmb.state, State::Rejected);
+        assert_eq!(gmb.state, SubmissionState::Rejected);
         assert_eq!(gmb.submission_id, "GMB_MoI_JVAP_2022.xlsx");
     }
 

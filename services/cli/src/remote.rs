@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jvap_record::messages::{
-    CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, State, SubmissionStatus,
+    CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, SubmissionState, SubmissionStatus,
     SummaryDelivery, SummaryRequested,
 };
 use jvap_record::tracker::Tracker;
@@ -119,11 +119,7 @@ async fn submit(
         .post_file("/api/v1/submissions", &file_name, bytes, mode)
         .await?;
     let mut status = answer.status;
-    println!(
-        "{}  {}",
-        status.submission_id,
-        render::state(status.state, lang)
-    );
+    println!("{}  {}", status.submission_id, status.state.label(lang));
     if code == StatusCode::OK {
         eprintln!("This file was already submitted: the earlier submission is shown.");
     }
@@ -147,7 +143,7 @@ async fn submit(
             anyhow::bail!(
                 "submission {} is still {} after {}s; check later with `jvap status {}`",
                 status.submission_id,
-                render::state(status.state, lang),
+                status.state.label(lang),
                 timeout.as_secs(),
                 status.submission_id
             );
@@ -157,14 +153,17 @@ async fn submit(
         let previous = status.state;
         status = api.get_json(&path).await?;
         if status.state != previous {
-            eprintln!("{}", render::state(status.state, lang));
+            eprintln!("{}", status.state.label(lang));
         }
     }
     finished(api, &status, &file_name, lang).await
 }
 
-fn is_final(state: State) -> bool {
-    matches!(state, State::Accepted | State::Rejected | State::Failed)
+fn is_final(state: SubmissionState) -> bool {
+    matches!(
+        state,
+        SubmissionState::Accepted | SubmissionState::Rejected | SubmissionState::Failed
+    )
 }
 
 /// Print the outcome of a finished submission; the exit status follows the verdict.
@@ -178,7 +177,7 @@ async fn finished(
         println!("  {}", render::counts(counts, lang));
     }
     match status.state {
-        State::Rejected => {
+        SubmissionState::Rejected => {
             let path = format!("/api/v1/submissions/{}/report", status.submission_id);
             let report: Report = api.get_json(&path).await?;
             let errors = report
@@ -199,7 +198,7 @@ async fn finished(
             );
             Ok(verdict_code(report.verdict))
         }
-        State::Failed => {
+        SubmissionState::Failed => {
             let reason = status.reason.as_deref().unwrap_or("no reason given");
             println!("  {reason}");
             Ok(ExitCode::from(1))

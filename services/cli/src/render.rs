@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use jvap_record::catalogue::IssueKind;
-use jvap_record::messages::{State, SubmissionStatus};
+use jvap_record::messages::SubmissionStatus;
 use jvap_record::tracker::{PartnerState, Tracker};
-use jvap_record::{Counts, Issue, Lang, Report, Severity, Verdict};
+use jvap_record::{Counts, Issue, Lang, Report};
 
 /// Longest value shown in an issue line; longer ones are cut with `…`.
 const VALUE_WIDTH: usize = 32;
@@ -15,12 +15,7 @@ const VALUE_WIDTH: usize = 32;
 /// A report as a short summary and one aligned line per issue.
 pub fn report(report: &Report, file_name: &str, lang: Lang) -> String {
     let mut out = String::new();
-    let verdict = match (report.verdict, lang) {
-        (Verdict::Accepted, Lang::En) => "accepted",
-        (Verdict::Accepted, Lang::Fr) => "accepté",
-        (Verdict::Rejected, Lang::En) => "rejected",
-        (Verdict::Rejected, Lang::Fr) => "rejeté",
-    };
+    let verdict = report.verdict.label(lang);
     let colon = if lang == Lang::Fr { " :" } else { ":" };
     let _ = writeln!(out, "{file_name}{colon} {verdict}");
     let _ = writeln!(out, "  {}", counts(&report.counts, lang));
@@ -65,7 +60,7 @@ pub fn issues<'a>(issues: impl Iterator<Item = &'a Issue>, lang: Lang) -> String
     let rows: Vec<[String; 5]> = issues
         .map(|issue| {
             [
-                severity(issue.severity, lang).to_string(),
+                issue.severity.label(lang).to_string(),
                 location(issue, lang),
                 issue.column.clone().unwrap_or_else(|| "-".into()),
                 issue.value.as_deref().map_or_else(|| "-".into(), quoted),
@@ -92,16 +87,6 @@ pub fn issues<'a>(issues: impl Iterator<Item = &'a Issue>, lang: Lang) -> String
         );
     }
     out
-}
-
-fn severity(severity: Severity, lang: Lang) -> &'static str {
-    match (severity, lang) {
-        (Severity::Error, Lang::En) => "error",
-        (Severity::Error, Lang::Fr) => "erreur",
-        (Severity::Warning, Lang::En) => "warning",
-        (Severity::Warning, Lang::Fr) => "avertissement",
-        (Severity::Info, _) => "info",
-    }
 }
 
 /// `Sheet!G7`, `G7` for CSV, or "(file)" for a problem with the whole file.
@@ -138,27 +123,12 @@ pub fn codes(kinds: &[IssueKind]) -> String {
             out,
             "{:<width$}  {}",
             kind.code,
-            severity(kind.severity, Lang::En)
+            kind.severity.label(Lang::En)
         );
         let _ = writeln!(out, "{:<width$}  en: {}", "", kind.en);
         let _ = writeln!(out, "{:<width$}  fr: {}", "", kind.fr);
     }
     out
-}
-
-pub fn state(state: State, lang: Lang) -> &'static str {
-    match (state, lang) {
-        (State::Received, Lang::En) => "received",
-        (State::Received, Lang::Fr) => "reçu",
-        (State::Validating, Lang::En) => "validating",
-        (State::Validating, Lang::Fr) => "en validation",
-        (State::Accepted, Lang::En) => "accepted",
-        (State::Accepted, Lang::Fr) => "accepté",
-        (State::Rejected, Lang::En) => "rejected",
-        (State::Rejected, Lang::Fr) => "rejeté",
-        (State::Failed, Lang::En) => "failed",
-        (State::Failed, Lang::Fr) => "échec",
-    }
 }
 
 /// One submission, one fact per line.
@@ -201,7 +171,7 @@ pub fn status(status: &SubmissionStatus, lang: Lang) -> String {
         Some(status.round.clone()),
         Some(format!("{} ({})", status.file_name, size(status.size))),
         Some(mode.to_string()),
-        Some(state(status.state, lang).to_string()),
+        Some(status.state.label(lang).to_string()),
         status.counts.as_ref().map(|c| counts(c, lang)),
         status.reason.clone(),
         status.dataset_version.map(|v| format!("v{v}")),
@@ -268,7 +238,7 @@ pub fn status_table(statuses: &[SubmissionStatus], lang: Lang) -> String {
         [
             s.submission_id.clone(),
             s.partner.clone(),
-            state(s.state, lang).to_string(),
+            s.state.label(lang).to_string(),
             count(s, |c| c.records),
             count(s, |c| c.errors),
             count(s, |c| c.warnings),
@@ -288,22 +258,6 @@ pub fn status_table(statuses: &[SubmissionStatus], lang: Lang) -> String {
         let _ = writeln!(out, "{}", line.trim_end());
     }
     out
-}
-
-/// Where a partner stands, in `lang`.
-pub fn partner_state(state: PartnerState, lang: Lang) -> &'static str {
-    match (state, lang) {
-        (PartnerState::NotSubmitted, Lang::En) => "not submitted",
-        (PartnerState::NotSubmitted, Lang::Fr) => "pas d'envoi",
-        (PartnerState::InProgress, Lang::En) => "in progress",
-        (PartnerState::InProgress, Lang::Fr) => "en cours",
-        (PartnerState::Rejected, Lang::En) => "rejected",
-        (PartnerState::Rejected, Lang::Fr) => "rejeté",
-        (PartnerState::Accepted, Lang::En) => "accepted",
-        (PartnerState::Accepted, Lang::Fr) => "accepté",
-        (PartnerState::Failed, Lang::En) => "failed",
-        (PartnerState::Failed, Lang::Fr) => "échec",
-    }
 }
 
 /// The round tracker: one aligned line per partner (code, name, state, initiatives, submissions,
@@ -336,7 +290,7 @@ pub fn tracker(tracker: &Tracker, lang: Lang) -> String {
                 Lang::En => row.name_en.clone(),
                 Lang::Fr => row.name_fr.clone(),
             },
-            partner_state(row.state, lang).to_string(),
+            row.state.label(lang).to_string(),
             row.initiatives.to_string(),
             row.submissions.to_string(),
             row.last_activity
@@ -397,7 +351,7 @@ fn size(bytes: u64) -> String {
 mod tests {
     use chrono::{TimeZone, Utc};
     use jvap_record::catalogue;
-    use jvap_record::messages::Mode;
+    use jvap_record::messages::{Mode, SubmissionState};
     use jvap_record::tracker::TrackerRow;
 
     use super::*;
@@ -473,7 +427,7 @@ mod tests {
         assert!(text.contains("fr: Le fichier est endommagé"));
     }
 
-    fn status_of(state: State, counts: Option<Counts>) -> SubmissionStatus {
+    fn status_of(state: SubmissionState, counts: Option<Counts>) -> SubmissionStatus {
         let at = Utc
             .with_ymd_and_hms(2022, 11, 14, 9, 5, 0)
             .single()
@@ -496,7 +450,7 @@ mod tests {
 
     #[test]
     fn status_shows_known_facts_only() {
-        let text = status(&status_of(State::Received, None), Lang::En);
+        let text = status(&status_of(SubmissionState::Received, None), Lang::En);
         assert!(text.contains("state       received\n"), "{text}");
         assert!(text.contains("file        SEN.xlsx (2.0 kB)\n"), "{text}");
         assert!(!text.contains("counts"));
@@ -551,8 +505,8 @@ mod tests {
         };
         let text = status_table(
             &[
-                status_of(State::Accepted, Some(counts)),
-                status_of(State::Validating, None),
+                status_of(SubmissionState::Accepted, Some(counts)),
+                status_of(SubmissionState::Validating, None),
             ],
             Lang::En,
         );

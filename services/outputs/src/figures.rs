@@ -497,7 +497,7 @@ mod tests {
 
     use super::*;
     use crate::sample::{project, round};
-    use jvap_record::messages::{Mode, State, SubmissionStatus};
+    use jvap_record::messages::{Mode, SubmissionState, SubmissionStatus};
 
     fn eur(s: &str) -> Money {
         Money::from_str(s).expect("a decimal")
@@ -656,7 +656,7 @@ mod tests {
             mode: Mode::Replace,
             file_name: "f.xlsx".into(),
             size: 1,
-            state: State::Rejected,
+            state: SubmissionState::Rejected,
             counts: None,
             reason: None,
             dataset_version: None,

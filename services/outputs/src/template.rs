@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 };
 
 use jvap_record::Lang;
-use jvap_record::record::{FIELDS, Field, Kind, Required};
+use jvap_record::record::{FIELDS, Field, Kind};
 use jvap_record::reference::{self, DOMAINS};
 
 /// Data rows prepared with dropdowns and formats below the header.
@@ -128,7 +128,7 @@ fn write_instructions(sheet: &mut Worksheet, lang: Lang, text: &Texts) -> Result
     row += 1;
     for field in FIELDS.iter() {
         sheet.write_string_with_format(row, 0, field.header(lang), &wrap)?;
-        sheet.write_string_with_format(row, 1, required_text(field.required, lang), &wrap)?;
+        sheet.write_string_with_format(row, 1, field.required.label(lang), &wrap)?;
         sheet.write_string_with_format(row, 2, field.rule(lang), &wrap)?;
         row += 1;
     }
@@ -230,28 +230,12 @@ fn column_width(field: &Field) -> f64 {
     }
 }
 
-/// The "Required" column of the instructions.
-pub fn required_text(required: Required, lang: Lang) -> &'static str {
-    match (required, lang) {
-        (Required::Yes, Lang::En) => "yes",
-        (Required::Yes, Lang::Fr) => "oui",
-        (Required::No, Lang::En) => "no",
-        (Required::No, Lang::Fr) => "non",
-        (Required::Projects, Lang::En) => "projects only",
-        (Required::Projects, Lang::Fr) => "projets uniquement",
-        (Required::WithBudget, Lang::En) => "when a budget is given",
-        (Required::WithBudget, Lang::Fr) => "si un budget est indiqué",
-        (Required::MultiDomain, Lang::En) => "when several domains",
-        (Required::MultiDomain, Lang::Fr) => "si plusieurs domaines",
-    }
-}
-
 fn required_line(field: &Field, lang: Lang) -> String {
     let label = match lang {
         Lang::En => "Required",
         Lang::Fr => "Obligatoire",
     };
-    format!("{label}: {}", required_text(field.required, lang))
+    format!("{label}: {}", field.required.label(lang))
 }
 
 /// The template's own sentences, per language.
@@ -390,12 +374,5 @@ mod tests {
             rows.iter()
                 .any(|r| r[0] == "Total budget" && r[1] == "projects only")
         );
-    }
-
-    #[test]
-    fn required_texts_cover_every_requirement() {
-        for field in FIELDS.iter() {
-            assert!(!required_text(field.required, Lang::Fr).is_empty());
-        }
     }
 }

@@ -15,8 +15,8 @@ use jvap_outputs::figures::Figures;
 use jvap_outputs::{DatasetInitiative, DatasetMeta};
 use jvap_record::catalogue;
 use jvap_record::messages::{
-    DatasetPublished, Mode, State, SubmissionFailed, SubmissionReceived, SubmissionRejected,
-    SubmissionStatus, SubmissionValidated,
+    DatasetPublished, Mode, SubmissionFailed, SubmissionReceived, SubmissionRejected,
+    SubmissionState, SubmissionStatus, SubmissionValidated,
 };
 use jvap_record::record::SourceRef;
 use jvap_record::tracker::Tracker;
@@ -258,7 +258,7 @@ fn dataset_json(
         mode: Mode::Replace,
         file_name: "NER.xlsx".into(),
         size: 10,
-        state: State::Rejected,
+        state: SubmissionState::Rejected,
         counts: Some(counts_example()),
         reason: None,
         dataset_version: None,
@@ -396,11 +396,11 @@ fn every_message_matches_its_schema() {
         ("dataset_published", json!(published)),
         (
             "submission_status",
-            json!(status(State::Received, None, None)),
+            json!(status(SubmissionState::Received, None, None)),
         ),
         (
             "submission_status",
-            json!(status(State::Accepted, Some(counts()), Some(4))),
+            json!(status(SubmissionState::Accepted, Some(counts()), Some(4))),
         ),
     ];
     for (name, value) in &examples {

@@ -14,6 +14,8 @@
 //! - [`report`]: the validation report, exactly SPEC's "The report, as data".
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 //! - [`tracker`]: where every expected partner of a round stands, from the submission statuses.
+//! - [`vocabulary`]: the words of every state, severity, verdict, role and requirement, in both
+//!   languages ([`vocabulary::Bilingual`]), which every output shows.
 
 pub mod catalogue;
 pub mod country;
@@ -24,8 +26,10 @@ pub mod reference;
 pub mod report;
 pub mod text;
 pub mod tracker;
+pub mod vocabulary;
 
 pub use catalogue::Severity;
 pub use lang::Lang;
 pub use record::{FIELDS, Field, Initiative};
 pub use report::{Counts, Issue, Report, Verdict};
+pub use vocabulary::Bilingual;

@@ -171,7 +171,7 @@ impl DatasetPublished {
 /// Where a submission is in its life; the value in the `submissions` KV bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum State {
+pub enum SubmissionState {
     Received,
     Validating,
     Accepted,
@@ -188,7 +188,7 @@ pub struct SubmissionStatus {
     pub mode: Mode,
     pub file_name: String,
     pub size: u64,
-    pub state: State,
+    pub state: SubmissionState,
     pub counts: Option<Counts>,
     /// Why the submission failed, when it did.
     pub reason: Option<String>,

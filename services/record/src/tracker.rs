@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::messages::{State, SubmissionStatus};
+use crate::messages::{SubmissionState, SubmissionStatus};
 use crate::reference;
 
 /// Every expected partner of a round (and any other partner that submitted), in partner-code order.
@@ -115,10 +115,10 @@ fn row(
     let state = match latest.map(|s| s.state) {
         _ if initiatives > 0 => PartnerState::Accepted,
         None => PartnerState::NotSubmitted,
-        Some(State::Received | State::Validating) => PartnerState::InProgress,
-        Some(State::Accepted) => PartnerState::Accepted,
-        Some(State::Rejected) => PartnerState::Rejected,
-        Some(State::Failed) => PartnerState::Failed,
+        Some(SubmissionState::Received | SubmissionState::Validating) => PartnerState::InProgress,
+        Some(SubmissionState::Accepted) => PartnerState::Accepted,
+        Some(SubmissionState::Rejected) => PartnerState::Rejected,
+        Some(SubmissionState::Failed) => PartnerState::Failed,
     };
     let partner = reference::partner(code);
     TrackerRow {
@@ -147,7 +147,13 @@ mod tests {
             .expect("an instant")
     }
 
-    fn status(id: &str, partner: &str, round: &str, state: State, hour: u32) -> SubmissionStatus {
+    fn status(
+        id: &str,
+        partner: &str,
+        round: &str,
+        state: SubmissionState,
+        hour: u32,
+    ) -> SubmissionStatus {
         SubmissionStatus {
             submission_id: id.into(),
             partner: partner.into(),
@@ -171,12 +177,12 @@ mod tests {
     #[test]
     fn every_expected_partner_gets_a_row_with_its_state_in_code_order() {
         let statuses = [
-            status("s1", "SEN", "2022", State::Accepted, 1),
-            status("s2", "SEN", "2022", State::Rejected, 3),
-            status("s3", "NER", "2022", State::Rejected, 2),
-            status("s4", "MLI", "2022", State::Validating, 4),
-            status("s5", "GHA", "2022", State::Failed, 5),
-            status("s6", "TCD", "2021", State::Accepted, 1),
+            status("s1", "SEN", "2022", SubmissionState::Accepted, 1),
+            status("s2", "SEN", "2022", SubmissionState::Rejected, 3),
+            status("s3", "NER", "2022", SubmissionState::Rejected, 2),
+            status("s4", "MLI", "2022", SubmissionState::Validating, 4),
+            status("s5", "GHA", "2022", SubmissionState::Failed, 5),
+            status("s6", "TCD", "2021", SubmissionState::Accepted, 1),
         ];
         let counts = BTreeMap::from([("SEN".to_string(), 7)]);
         let tracker = Tracker::build(
@@ -219,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_partner_that_submitted_without_being_expected_is_listed_as_unexpected() {
-        let statuses = [status("s1", "IOM", "2022", State::Received, 1)];
+        let statuses = [status("s1", "IOM", "2022", SubmissionState::Received, 1)];
         let tracker = Tracker::build("2022", &codes(&["SEN"]), &statuses, &BTreeMap::new());
         let iom = &tracker.partners[0];
         assert_eq!(iom.partner, "IOM");

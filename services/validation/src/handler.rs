@@ -22,7 +22,7 @@ use chrono::Utc;
 use jvap_bus::{Bus, BusError, Outcome};
 use jvap_ingest::Limits;
 use jvap_record::messages::{
-    self as m, State, SubmissionReceived, SubmissionRejected, SubmissionStatus,
+    self as m, SubmissionReceived, SubmissionRejected, SubmissionState, SubmissionStatus,
     SubmissionValidated, annotated_object, records_object, report_object,
 };
 use jvap_record::{Lang, Report, Verdict};
@@ -93,7 +93,7 @@ async fn process(
     if received.revalidation.is_none()
         && matches!(
             status.state,
-            State::Accepted | State::Rejected | State::Failed
+            SubmissionState::Accepted | SubmissionState::Rejected | SubmissionState::Failed
         )
         && let Some(report) = stored_report(bus, id).await?
     {
@@ -103,7 +103,7 @@ async fn process(
     }
 
     bus.update_status(id, |status| {
-        status.state = State::Validating;
+        status.state = SubmissionState::Validating;
         status.reason = None;
     })
     .await?;
@@ -115,12 +115,15 @@ async fn process(
     let report = validate_and_store(bus, validator, received, bytes).await?;
     publish_outcome(bus, received, &report).await?;
     let final_state = match report.verdict {
-        Verdict::Accepted => State::Accepted,
-        Verdict::Rejected => State::Rejected,
+        Verdict::Accepted => SubmissionState::Accepted,
+        Verdict::Rejected => SubmissionState::Rejected,
     };
     bus.update_status(id, |status| {
         // A later stage may already have moved on; never step back over it.
-        if matches!(status.state, State::Received | State::Validating) {
+        if matches!(
+            status.state,
+            SubmissionState::Received | SubmissionState::Validating
+        ) {
             status.state = final_state;
         }
         status.counts = Some(report.counts);
@@ -259,7 +262,7 @@ fn new_status(received: &SubmissionReceived) -> SubmissionStatus {
         mode: received.mode,
         file_name: received.file_name.clone(),
         size: received.size,
-        state: State::Received,
+        state: SubmissionState::Received,
         counts: None,
         reason: None,
         dataset_version: None,

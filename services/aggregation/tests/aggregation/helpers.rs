@@ -9,7 +9,7 @@ use futures::StreamExt;
 use jvap_aggregation::{App, Config, Database, Store};
 use jvap_bus::{Bus, CancellationToken};
 use jvap_record::messages::{
-    self as m, DatasetPublished, Mode, State, SubmissionStatus, SubmissionValidated,
+    self as m, DatasetPublished, Mode, SubmissionState, SubmissionStatus, SubmissionValidated,
 };
 use jvap_record::record::SourceRef;
 use jvap_record::{Counts, Initiative, Issue, Report, Severity, Verdict};
@@ -172,7 +172,7 @@ impl Env {
             mode: submission.mode,
             file_name: "initiatives.xlsx".into(),
             size: 1000,
-            state: State::Accepted,
+            state: SubmissionState::Accepted,
             counts: Some(counts),
             reason: None,
             dataset_version: None,

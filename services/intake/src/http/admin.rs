@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use jvap_record::messages::{Role, State as SubmissionState, SubmissionStatus};
+use jvap_record::messages::{Role, SubmissionState, SubmissionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

@@ -415,7 +415,7 @@ mod tests {
             mode: m::Mode::Replace,
             file_name: "a.xlsx".into(),
             size: 1,
-            state: m::State::Received,
+            state: m::SubmissionState::Received,
             counts: None,
             reason: None,
             dataset_version: None,
@@ -477,11 +477,11 @@ mod tests {
         let modes = [m::Mode::Replace, m::Mode::Merge].map(|r| json!(r));
         assert_eq!(values("Mode"), names(&modes));
         let states = [
-            m::State::Received,
-            m::State::Validating,
-            m::State::Accepted,
-            m::State::Rejected,
-            m::State::Failed,
+            m::SubmissionState::Received,
+            m::SubmissionState::Validating,
+            m::SubmissionState::Accepted,
+            m::SubmissionState::Rejected,
+            m::SubmissionState::Failed,
         ]
         .map(|r| json!(r));
         assert_eq!(values("State"), names(&states));

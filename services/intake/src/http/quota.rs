@@ -100,7 +100,7 @@ fn in_french(size: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use jvap_record::messages::{Mode, State};
+    use jvap_record::messages::{Mode, SubmissionState};
 
     use super::*;
 
@@ -117,7 +117,7 @@ mod tests {
             mode: Mode::Replace,
             file_name: "a.xlsx".into(),
             size,
-            state: State::Accepted,
+            state: SubmissionState::Accepted,
             counts: None,
             reason: None,
             dataset_version: None,

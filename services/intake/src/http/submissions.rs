@@ -14,8 +14,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::Bus;
 use jvap_record::messages::{
-    self as m, Mode, Role, RoundRecord, State as SubmissionState, SubmissionReceived,
-    SubmissionStatus,
+    self as m, Mode, Role, RoundRecord, SubmissionReceived, SubmissionState, SubmissionStatus,
 };
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};

@@ -10,7 +10,7 @@ use jvap_record::messages::DatasetPublished;
 use jvap_record::tracker::PartnerState;
 use maud::{Markup, html};
 
-use super::i18n::fill;
+use super::i18n::{Words, fill};
 use super::layout::{self, column_heads, when};
 use super::session::SignedIn;
 use super::{PageError, View};
@@ -100,7 +100,7 @@ async fn tracker_section(state: &AppState, view: &View) -> Result<Markup, PageEr
                                 (row.partner) " — " (if view.lang == Lang::Fr { &row.name_fr } else { &row.name_en })
                                 @if !row.expected { " (" (w.col_expected) ": " (w.no) ")" }
                             }
-                            td { span class={ "state " (state_class(row.state)) } { (w.partner_state(row.state)) } }
+                            td { (partner_state_badge(w, row.state)) }
                             td {
                                 @if let Some(id) = &row.last_submission_id {
                                     a href={ "/submissions/" (id) } { (row.submissions) }
@@ -116,12 +116,16 @@ async fn tracker_section(state: &AppState, view: &View) -> Result<Markup, PageEr
     })
 }
 
-fn state_class(state: PartnerState) -> &'static str {
-    match state {
-        PartnerState::Accepted => "state-accepted",
-        PartnerState::Rejected | PartnerState::Failed => "state-rejected",
-        PartnerState::InProgress | PartnerState::NotSubmitted => "state-received",
-    }
+/// A partner's state as a word with a symbol, coloured too (but never only coloured).
+fn partner_state_badge(w: &Words, state: PartnerState) -> Markup {
+    let (class, symbol) = match state {
+        PartnerState::Accepted => ("state state-accepted", "✓"),
+        PartnerState::Rejected => ("state state-rejected", "✗"),
+        PartnerState::Failed => ("state state-rejected", "!"),
+        PartnerState::InProgress => ("state state-received", "…"),
+        PartnerState::NotSubmitted => ("state state-received", "✗"),
+    };
+    html! { span class=(class) { span aria-hidden="true" { (symbol) " " } (w.partner_state(state)) } }
 }
 
 /// What the latest version's `dataset.json` says about itself: its change log, data quality and

@@ -2,14 +2,16 @@
 //!
 //! [`Words`] is one struct with a field per text, and there is one value of it per language, so the
 //! compiler refuses a text that exists in one language only. Texts with a `{…}` placeholder are filled
-//! with [`fill`]. Issue messages are not here: they come in both languages with each report.
+//! with [`fill`]. Issue messages are not here: they come in both languages with each report; nor are the words of
+//! states, severities and roles, which every output shares ([`jvap_record::vocabulary`]).
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
 use jvap_record::Lang;
 use jvap_record::Severity;
-use jvap_record::messages::{Role, State};
+use jvap_record::messages::{Role, SubmissionState};
 use jvap_record::tracker::PartnerState;
+use jvap_record::vocabulary::capitalized;
 
 use crate::http::cookies;
 
@@ -67,55 +69,40 @@ pub(crate) fn words(lang: Lang) -> &'static Words {
 }
 
 impl Words {
-    pub(crate) fn state(&self, state: State) -> &'static str {
+    /// A submission's state, as it starts a badge ([`jvap_record::vocabulary`]).
+    pub(crate) fn state(&self, state: SubmissionState) -> String {
+        capitalized(state.label(self.lang))
+    }
+
+    /// A partner's state in the round, as it starts a cell.
+    pub(crate) fn partner_state(&self, state: PartnerState) -> String {
+        capitalized(state.label(self.lang))
+    }
+
+    pub(crate) fn state_explained(&self, state: SubmissionState) -> &'static str {
         match state {
-            State::Received => self.state_received,
-            State::Validating => self.state_validating,
-            State::Accepted => self.state_accepted,
-            State::Rejected => self.state_rejected,
-            State::Failed => self.state_failed,
+            SubmissionState::Received => self.explain_received,
+            SubmissionState::Validating => self.explain_validating,
+            SubmissionState::Accepted => self.explain_accepted,
+            SubmissionState::Rejected => self.explain_rejected,
+            SubmissionState::Failed => self.explain_failed,
         }
     }
 
-    pub(crate) fn partner_state(&self, state: PartnerState) -> &'static str {
-        match state {
-            PartnerState::NotSubmitted => self.ps_not_submitted,
-            PartnerState::InProgress => self.ps_in_progress,
-            PartnerState::Rejected => self.ps_rejected,
-            PartnerState::Accepted => self.ps_accepted,
-            PartnerState::Failed => self.ps_failed,
-        }
+    pub(crate) fn severity(&self, severity: Severity) -> String {
+        capitalized(severity.label(self.lang))
     }
 
-    pub(crate) fn state_explained(&self, state: State) -> &'static str {
-        match state {
-            State::Received => self.explain_received,
-            State::Validating => self.explain_validating,
-            State::Accepted => self.explain_accepted,
-            State::Rejected => self.explain_rejected,
-            State::Failed => self.explain_failed,
-        }
-    }
-
-    pub(crate) fn severity(&self, severity: Severity) -> &'static str {
-        match severity {
-            Severity::Error => self.severity_error,
-            Severity::Warning => self.severity_warning,
-            Severity::Info => self.severity_info,
-        }
-    }
-
+    /// A role, as it reads in a sentence ("signed in as administrator").
     pub(crate) fn role(&self, role: Role) -> &'static str {
-        match role {
-            Role::Partner => self.role_partner,
-            Role::Analyst => self.role_analyst,
-            Role::Admin => self.role_admin,
-        }
+        role.label(self.lang)
     }
 }
 
 /// One field per text the pages show.
 pub(crate) struct Words {
+    /// The language of these words; the shared vocabulary is looked up in it.
+    pub lang: Lang,
     pub site: &'static str,
     pub skip: &'static str,
     /// The switch to the other language, written in that language.
@@ -125,9 +112,6 @@ pub(crate) struct Words {
     pub signed_in_as: &'static str,
     pub nav_home: &'static str,
     pub nav_submissions: &'static str,
-    pub role_partner: &'static str,
-    pub role_analyst: &'static str,
-    pub role_admin: &'static str,
 
     pub signin_title: &'static str,
     pub signin_intro: &'static str,
@@ -166,11 +150,6 @@ pub(crate) struct Words {
     pub col_version: &'static str,
 
     pub submission_title: &'static str,
-    pub state_received: &'static str,
-    pub state_validating: &'static str,
-    pub state_accepted: &'static str,
-    pub state_rejected: &'static str,
-    pub state_failed: &'static str,
     pub explain_received: &'static str,
     pub explain_validating: &'static str,
     pub explain_accepted: &'static str,
@@ -197,9 +176,6 @@ pub(crate) struct Words {
     pub col_column: &'static str,
     pub col_value: &'static str,
     pub col_message: &'static str,
-    pub severity_error: &'static str,
-    pub severity_warning: &'static str,
-    pub severity_info: &'static str,
     pub no_issues: &'static str,
     pub annotated_title: &'static str,
     pub annotated_en: &'static str,
@@ -241,11 +217,6 @@ pub(crate) struct Words {
     pub col_submissions: &'static str,
     pub col_initiatives: &'static str,
     pub col_last_activity: &'static str,
-    pub ps_not_submitted: &'static str,
-    pub ps_in_progress: &'static str,
-    pub ps_rejected: &'static str,
-    pub ps_accepted: &'static str,
-    pub ps_failed: &'static str,
     pub changes_title: &'static str,
     pub changes_summary: &'static str,
     pub changes_first: &'static str,
@@ -310,6 +281,7 @@ pub(crate) struct Words {
 }
 
 const EN: Words = Words {
+    lang: Lang::En,
     site: "JVAP database — data round {round}",
     skip: "Skip to content",
     other_lang: "Français",
@@ -318,9 +290,6 @@ const EN: Words = Words {
     signed_in_as: "Signed in as",
     nav_home: "Home",
     nav_submissions: "Submissions",
-    role_partner: "partner",
-    role_analyst: "analyst",
-    role_admin: "administrator",
 
     signin_title: "Sign in",
     signin_intro: "Partners of the Rabat and Khartoum Processes send the spreadsheets of their initiatives here. Each file is checked cell by cell within seconds.",
@@ -353,17 +322,12 @@ const EN: Words = Words {
     col_file: "File",
     col_partner: "Partner",
     col_received: "Received (UTC)",
-    col_state: "State",
+    col_state: "SubmissionState",
     col_errors: "Errors",
     col_warnings: "Warnings",
     col_version: "Dataset version",
 
     submission_title: "Submission",
-    state_received: "Received",
-    state_validating: "Validating",
-    state_accepted: "Accepted",
-    state_rejected: "Rejected",
-    state_failed: "Failed",
     explain_received: "Your file is stored and waiting to be checked.",
     explain_validating: "Your file is being checked, cell by cell.",
     explain_accepted: "Your file is accepted and its initiatives are in the database.",
@@ -390,9 +354,6 @@ const EN: Words = Words {
     col_column: "Column",
     col_value: "Value found",
     col_message: "What to do",
-    severity_error: "Error",
-    severity_warning: "Warning",
-    severity_info: "Note",
     no_issues: "No problem found.",
     annotated_title: "Your workbook with the problems highlighted",
     annotated_en: "Annotated workbook, notes in English (xlsx)",
@@ -433,11 +394,6 @@ const EN: Words = Words {
     col_submissions: "Submissions",
     col_initiatives: "Initiatives",
     col_last_activity: "Last activity (UTC)",
-    ps_not_submitted: "✗ Nothing sent",
-    ps_in_progress: "… In progress",
-    ps_rejected: "✗ Rejected",
-    ps_accepted: "✓ Accepted",
-    ps_failed: "! Failed",
     changes_title: "What changed in the latest version",
     changes_summary: "{added} added, {updated} updated, {removed} removed since version {previous}.",
     changes_first: "The first version of the round: every initiative is new.",
@@ -502,6 +458,7 @@ const EN: Words = Words {
 };
 
 const FR: Words = Words {
+    lang: Lang::Fr,
     site: "Base de données du PACV — collecte {round}",
     skip: "Aller au contenu",
     other_lang: "English",
@@ -510,9 +467,6 @@ const FR: Words = Words {
     signed_in_as: "Connecté en tant que",
     nav_home: "Accueil",
     nav_submissions: "Envois",
-    role_partner: "partenaire",
-    role_analyst: "analyste",
-    role_admin: "administrateur",
 
     signin_title: "Connexion",
     signin_intro: "Les partenaires des Processus de Rabat et de Khartoum envoient ici les tableaux de leurs initiatives. Chaque fichier est vérifié cellule par cellule en quelques secondes.",
@@ -551,11 +505,6 @@ const FR: Words = Words {
     col_version: "Version du jeu de données",
 
     submission_title: "Envoi",
-    state_received: "Reçu",
-    state_validating: "En vérification",
-    state_accepted: "Accepté",
-    state_rejected: "Refusé",
-    state_failed: "Échec",
     explain_received: "Votre fichier est enregistré et attend d'être vérifié.",
     explain_validating: "Votre fichier est en cours de vérification, cellule par cellule.",
     explain_accepted: "Votre fichier est accepté et ses initiatives sont dans la base de données.",
@@ -582,9 +531,6 @@ const FR: Words = Words {
     col_column: "Colonne",
     col_value: "Valeur trouvée",
     col_message: "Que faire",
-    severity_error: "Erreur",
-    severity_warning: "Avertissement",
-    severity_info: "Remarque",
     no_issues: "Aucun problème trouvé.",
     annotated_title: "Votre classeur avec les problèmes surlignés",
     annotated_en: "Classeur annoté, notes en anglais (xlsx)",
@@ -625,11 +571,6 @@ const FR: Words = Words {
     col_submissions: "Envois",
     col_initiatives: "Initiatives",
     col_last_activity: "Dernière activité (UTC)",
-    ps_not_submitted: "✗ Rien envoyé",
-    ps_in_progress: "… En cours",
-    ps_rejected: "✗ Rejeté",
-    ps_accepted: "✓ Accepté",
-    ps_failed: "! Échec",
     changes_title: "Ce qui a changé dans la dernière version",
     changes_summary: "{added} ajoutées, {updated} modifiées, {removed} retirées depuis la version {previous}.",
     changes_first: "La première version de la collecte : toutes les initiatives sont nouvelles.",

@@ -11,7 +11,7 @@ use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use jvap_record::Lang;
 use jvap_record::Severity;
-use jvap_record::messages::{self as m, Mode, State as SubmissionState, SubmissionStatus};
+use jvap_record::messages::{self as m, Mode, SubmissionState, SubmissionStatus};
 use jvap_record::report::{Issue, Report};
 use maud::{Markup, html};
 use serde::Deserialize;

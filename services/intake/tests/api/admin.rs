@@ -2,7 +2,7 @@
 //! `SubmissionReceived` messages with a `revalidation`, and are recorded.
 
 use jvap_intake::http::auth::token_hash;
-use jvap_record::messages::{State, SubmissionStatus};
+use jvap_record::messages::{SubmissionState, SubmissionStatus};
 use serde_json::Value;
 
 use crate::helpers::{ADMIN_TOKEN, TestApp, error_message, received_messages, spawn_app};
@@ -32,7 +32,7 @@ async fn replaying_a_failed_submission_receives_it_again_with_a_new_message_and_
     let id = uploaded(&app, &partner, b"bytes that failed").await;
     app.bus
         .update_status(&id, |status| {
-            status.state = State::Failed;
+            status.state = SubmissionState::Failed;
             status.reason = Some("aggregation: the database was away".into());
         })
         .await
@@ -55,7 +55,7 @@ async fn replaying_a_failed_submission_receives_it_again_with_a_new_message_and_
     assert_eq!(record["by_token"], token_hash(ADMIN_TOKEN));
     assert_eq!(record["by_label"], "bootstrap (JVAP_ADMIN_TOKEN)");
     let status = app.bus.status(&id).await.expect("kv").expect("a status");
-    assert_eq!(status.state, State::Received);
+    assert_eq!(status.state, SubmissionState::Received);
     assert_eq!(status.reason, None);
     let messages = received_messages(&app, "jvap.submission.received.NER").await;
     assert_eq!(messages.len(), 2, "the first announcement and the replay");
@@ -114,7 +114,10 @@ async fn revalidating_a_round_announces_every_stored_submission_of_it_with_one_r
     let accepted = uploaded(&app, &niger, b"accepted").await;
     let rejected = uploaded(&app, &senegal, b"rejected").await;
     let lost = uploaded(&app, &senegal, b"lost").await;
-    for (id, state) in [(&accepted, State::Accepted), (&rejected, State::Rejected)] {
+    for (id, state) in [
+        (&accepted, SubmissionState::Accepted),
+        (&rejected, SubmissionState::Rejected),
+    ] {
         app.bus
             .update_status(id, |status| status.state = state)
             .await
@@ -164,7 +167,7 @@ async fn revalidating_a_round_announces_every_stored_submission_of_it_with_one_r
         .expect("status");
     assert_eq!(
         status.state,
-        State::Accepted,
+        SubmissionState::Accepted,
         "the state stays until validation decides"
     );
     let stored: Value = app

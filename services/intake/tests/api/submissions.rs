@@ -1,6 +1,6 @@
 //! Uploading, de-duplicating and reading submissions.
 
-use jvap_record::messages::{State, SubmissionReceived, SubmissionStatus};
+use jvap_record::messages::{SubmissionReceived, SubmissionState, SubmissionStatus};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ async fn an_upload_is_stored_byte_for_byte_announced_and_answered_with_202() {
     assert_eq!(status.submission_id.len(), 24);
     assert_eq!(status.partner, "NER");
     assert_eq!(status.round, "2022");
-    assert_eq!(status.state, State::Received);
+    assert_eq!(status.state, SubmissionState::Received);
     assert_eq!(status.file_name, "initiatives.xlsx");
     assert_eq!(status.size, bytes.len() as u64);
     let stored = app
@@ -34,7 +34,7 @@ async fn an_upload_is_stored_byte_for_byte_announced_and_answered_with_202() {
     assert_eq!(stored.as_deref(), Some(&bytes[..]));
     assert_eq!(app.messages_on("jvap.submission.received.NER").await, 1);
     let in_kv = app.bus.status(&status.submission_id).await.expect("kv");
-    assert_eq!(in_kv.map(|s| s.state), Some(State::Received));
+    assert_eq!(in_kv.map(|s| s.state), Some(SubmissionState::Received));
 }
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn uploading_again_heals_a_submission_stored_but_never_announced() {
         mode: jvap_record::messages::Mode::Replace,
         file_name: "a.xlsx".into(),
         size: bytes.len() as u64,
-        state: State::Received,
+        state: SubmissionState::Received,
         counts: None,
         reason: None,
         dataset_version: None,

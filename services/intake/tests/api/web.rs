@@ -304,7 +304,9 @@ async fn a_submission_page_offers_the_annotated_workbooks_only_when_validation_w
             .await
             .unwrap();
         app.bus
-            .update_status(&id, |s| s.state = jvap_record::messages::State::Rejected)
+            .update_status(&id, |s| {
+                s.state = jvap_record::messages::SubmissionState::Rejected
+            })
             .await
             .unwrap();
         ids.push(id);

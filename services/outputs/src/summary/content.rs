@@ -7,6 +7,7 @@ use jvap_record::Lang;
 use jvap_record::catalogue;
 use jvap_record::reference;
 use jvap_record::tracker::PartnerState;
+use jvap_record::vocabulary::capitalized;
 
 use super::document::{Bar, Block, Chart, ChartKind, Column, Document, Section, Stat, Table};
 use super::format::{amount, count, date_time, money_full, money_short, percent, score};
@@ -323,21 +324,7 @@ impl Words<'_> {
     }
 
     fn state_label(&self, state: PartnerState) -> String {
-        match state {
-            PartnerState::NotSubmitted => self.tr("Not submitted yet", "Rien envoyé à ce jour"),
-            PartnerState::InProgress => {
-                self.tr("File being checked", "Fichier en cours de vérification")
-            }
-            PartnerState::Rejected => self.tr(
-                "File rejected, corrections awaited",
-                "Fichier refusé, corrections attendues",
-            ),
-            PartnerState::Failed => self.tr(
-                "File could not be processed, the Secretariat follows up",
-                "Fichier non traité, le Secrétariat assure le suivi",
-            ),
-            PartnerState::Accepted => self.tr("Accepted", "Accepté"),
-        }
+        capitalized(state.label(self.lang))
     }
 
     fn budget_column(&self) -> Column {

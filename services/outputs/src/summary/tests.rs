@@ -326,8 +326,8 @@ fn an_empty_round_and_a_long_history_render_without_broken_charts() {
 fn lists_name_the_partners_and_quote_the_duplicates() {
     let figures = fixture::figures();
     let english = super::markdown(&figures, Lang::En);
-    assert!(english.contains("File rejected, corrections awaited (2): Côte d'Ivoire, Guinea."));
-    assert!(english.contains("Not submitted yet (4): Burkina Faso, Cameroon, "));
+    assert!(english.contains("Rejected (2): Côte d'Ivoire, Guinea."));
+    assert!(english.contains("Not submitted (4): Burkina Faso, Cameroon, "));
     assert!(english.contains(
         "without being on the list of expected partners: United Nations Office on Drugs and Crime"
     ));

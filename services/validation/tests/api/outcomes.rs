@@ -1,6 +1,6 @@
 //! A submitted file becomes a report, an outcome message and a final status.
 
-use jvap_record::messages::{State, SubmissionReceived, SubmissionStatus};
+use jvap_record::messages::{SubmissionReceived, SubmissionState, SubmissionStatus};
 use jvap_record::{Report, Verdict};
 
 use crate::helpers::{TestSystem, spawn_system, wait_for};
@@ -9,7 +9,11 @@ use crate::helpers::{TestSystem, spawn_system, wait_for};
 async fn final_status(system: &TestSystem, id: &str) -> SubmissionStatus {
     wait_for("the submission to be accepted or rejected", || async {
         let status = system.bus.status(id).await.ok()??;
-        matches!(status.state, State::Accepted | State::Rejected).then_some(status)
+        matches!(
+            status.state,
+            SubmissionState::Accepted | SubmissionState::Rejected
+        )
+        .then_some(status)
     })
     .await
 }
@@ -38,8 +42,8 @@ async fn a_submitted_workbook_ends_accepted_or_rejected_with_its_report_and_one_
     let report: Report = serde_json::from_slice(&report_bytes).expect("a report");
     assert_eq!(status.counts, Some(report.counts));
     let expected_state = match report.verdict {
-        Verdict::Accepted => State::Accepted,
-        Verdict::Rejected => State::Rejected,
+        Verdict::Accepted => SubmissionState::Accepted,
+        Verdict::Rejected => SubmissionState::Rejected,
     };
     assert_eq!(status.state, expected_state);
     let records = system
@@ -63,7 +67,7 @@ async fn garbage_bytes_are_rejected_with_a_file_level_error_not_retried() {
         .await;
     let status = final_status(&system, &id).await;
 
-    assert_eq!(status.state, State::Rejected);
+    assert_eq!(status.state, SubmissionState::Rejected);
     let report: Report = serde_json::from_slice(
         &system
             .bus

@@ -9,7 +9,7 @@ use async_nats::jetstream::consumer::{AckPolicy, pull};
 use chrono::Utc;
 use futures::StreamExt;
 use jvap_bus::{CancellationToken, ConsumerSpec, Outcome};
-use jvap_record::messages::{Mode, STREAM, State, SubmissionStatus};
+use jvap_record::messages::{Mode, STREAM, SubmissionState, SubmissionStatus};
 
 use crate::helpers::{spawn_validation, wait_for};
 
@@ -35,7 +35,7 @@ async fn a_message_no_delivery_answered_is_marked_failed_without_being_attempted
             mode: Mode::Replace,
             file_name: "killer.xlsx".into(),
             size: 10,
-            state: State::Validating,
+            state: SubmissionState::Validating,
             counts: None,
             reason: None,
             dataset_version: None,
@@ -95,7 +95,7 @@ async fn a_message_no_delivery_answered_is_marked_failed_without_being_attempted
     });
     let failed = wait_for("the submission to be marked failed", || async {
         let status = system.bus.status(&id).await.ok()??;
-        (status.state == State::Failed).then_some(status)
+        (status.state == SubmissionState::Failed).then_some(status)
     })
     .await;
     stop.cancel();

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use jvap_record::messages::{Mode, State, SubmissionReceived, SubmissionStatus};
+use jvap_record::messages::{Mode, SubmissionReceived, SubmissionState, SubmissionStatus};
 
 use crate::helpers::{spawn_validation, wait_for};
 
@@ -25,7 +25,7 @@ async fn a_submission_whose_upload_is_missing_is_retried_then_marked_failed_with
         mode: Mode::Replace,
         file_name: "lost.xlsx".into(),
         size: 10,
-        state: State::Received,
+        state: SubmissionState::Received,
         counts: None,
         reason: None,
         dataset_version: None,
@@ -49,7 +49,7 @@ async fn a_submission_whose_upload_is_missing_is_retried_then_marked_failed_with
     system.publish_received(&received, &id).await;
     let failed = wait_for("the submission to be marked failed", || async {
         let status = system.bus.status(&id).await.ok()??;
-        (status.state == State::Failed).then_some(status)
+        (status.state == SubmissionState::Failed).then_some(status)
     })
     .await;
 

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Format, Workbook, Workshe
 
 use super::{EUR_FORMAT, money_number, truncate};
 use crate::figures::{Figures, Group, Money};
-use jvap_record::tracker::PartnerState;
+use jvap_record::vocabulary;
 
 pub const SHEET_BY_DOMAIN: &str = "By domain";
 pub const SHEET_BY_REGION: &str = "By region";
@@ -204,7 +204,7 @@ fn write_tracker(sheet: &mut Worksheet, figures: &Figures) -> Result<(), XlsxErr
         sheet.write_string(row, 1, &partner.name_en)?;
         sheet.write_string(row, 2, &partner.name_fr)?;
         sheet.write_string(row, 3, if partner.expected { "yes" } else { "no" })?;
-        sheet.write_string(row, 4, state_code(partner.state))?;
+        sheet.write_string(row, 4, vocabulary::code(&partner.state))?;
         sheet.write_number(row, 5, partner.initiatives as f64)?;
         sheet.write_number(row, 6, f64::from(partner.submissions))?;
         if let Some(id) = &partner.last_submission_id {
@@ -219,17 +219,6 @@ fn write_tracker(sheet: &mut Worksheet, figures: &Figures) -> Result<(), XlsxErr
         }
     }
     Ok(())
-}
-
-/// The state as its JSON code (`not_submitted`, `in_progress`, ...).
-fn state_code(state: PartnerState) -> &'static str {
-    match state {
-        PartnerState::NotSubmitted => "not_submitted",
-        PartnerState::InProgress => "in_progress",
-        PartnerState::Rejected => "rejected",
-        PartnerState::Accepted => "accepted",
-        PartnerState::Failed => "failed",
-    }
 }
 
 fn write_duplicates(sheet: &mut Worksheet, figures: &Figures) -> Result<(), XlsxError> {

@@ -1,0 +1,214 @@
+//! The one bilingual vocabulary: the words for the record's states, severities, verdicts, roles and
+//! requirements, in English and French, which every output shows (pages, CLI, workbooks, summaries,
+//! template, annotated workbook).
+//!
+//! Each label is a [`Bilingual`], whose two texts are both required fields, so a label without its
+//! French cannot compile; each enum's `label` is an exhaustive `match`, so a new variant without words
+//! cannot either. Labels are written as they read inside a sentence ("signed in as administrator",
+//! "3 files rejected"); an output that starts a cell or a line with one capitalises it
+//! ([`capitalized`]). Words that one output alone uses stay with that output.
+
+use crate::catalogue::Severity;
+use crate::lang::Lang;
+use crate::messages::{Role, SubmissionState};
+use crate::record::Required;
+use crate::report::Verdict;
+use crate::tracker::PartnerState;
+
+/// One text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bilingual {
+    pub en: &'static str,
+    pub fr: &'static str,
+}
+
+impl Bilingual {
+    /// The text in `lang`.
+    pub const fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Fr => self.fr,
+        }
+    }
+}
+
+const fn words(en: &'static str, fr: &'static str) -> Bilingual {
+    Bilingual { en, fr }
+}
+
+/// The code of a value as the JSON files write it (`not_submitted`, `error`): its serde name, so the
+/// code is defined once, by the type's `serde` attributes. Empty for a value that is not a string.
+pub fn code<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(code)) => code,
+        _ => String::new(),
+    }
+}
+
+/// `text` with its first letter upper-cased, for a label that starts a cell or a line.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl SubmissionState {
+    /// Every state, in the order of a submission's life.
+    pub const ALL: [SubmissionState; 5] = [
+        SubmissionState::Received,
+        SubmissionState::Validating,
+        SubmissionState::Accepted,
+        SubmissionState::Rejected,
+        SubmissionState::Failed,
+    ];
+
+    pub const fn words(self) -> Bilingual {
+        match self {
+            SubmissionState::Received => words("received", "reçu"),
+            SubmissionState::Validating => words("validating", "en vérification"),
+            SubmissionState::Accepted => words("accepted", "accepté"),
+            SubmissionState::Rejected => words("rejected", "rejeté"),
+            SubmissionState::Failed => words("failed", "échec"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl PartnerState {
+    /// Every state, in the order the summaries list them.
+    pub const ALL: [PartnerState; 5] = [
+        PartnerState::Accepted,
+        PartnerState::Rejected,
+        PartnerState::Failed,
+        PartnerState::InProgress,
+        PartnerState::NotSubmitted,
+    ];
+
+    pub const fn words(self) -> Bilingual {
+        match self {
+            PartnerState::NotSubmitted => words("not submitted", "pas d'envoi"),
+            PartnerState::InProgress => words("in progress", "en cours"),
+            PartnerState::Rejected => words("rejected", "rejeté"),
+            PartnerState::Accepted => words("accepted", "accepté"),
+            PartnerState::Failed => words("failed", "échec"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+    pub const fn words(self) -> Bilingual {
+        match self {
+            Severity::Error => words("error", "erreur"),
+            Severity::Warning => words("warning", "avertissement"),
+            Severity::Info => words("info", "info"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 2] = [Verdict::Accepted, Verdict::Rejected];
+
+    /// The same words as the submission states of the same name.
+    pub const fn words(self) -> Bilingual {
+        match self {
+            Verdict::Accepted => SubmissionState::Accepted.words(),
+            Verdict::Rejected => SubmissionState::Rejected.words(),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Partner, Role::Analyst, Role::Admin];
+
+    pub const fn words(self) -> Bilingual {
+        match self {
+            Role::Partner => words("partner", "partenaire"),
+            Role::Analyst => words("analyst", "analyste"),
+            Role::Admin => words("administrator", "administrateur"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl Required {
+    pub const ALL: [Required; 5] = [
+        Required::Yes,
+        Required::No,
+        Required::Projects,
+        Required::WithBudget,
+        Required::MultiDomain,
+    ];
+
+    /// When the field must be filled, as the template's instructions and the field pages say it.
+    pub const fn words(self) -> Bilingual {
+        match self {
+            Required::Yes => words("yes", "oui"),
+            Required::No => words("no", "non"),
+            Required::Projects => words("projects only", "projets uniquement"),
+            Required::WithBudget => words("when a budget is given", "si un budget est indiqué"),
+            Required::MultiDomain => words("when several domains", "si plusieurs domaines"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_values_of_one_enum_share_a_label() {
+        fn distinct(labels: Vec<Bilingual>) {
+            for lang in [Lang::En, Lang::Fr] {
+                let mut seen: Vec<&str> = labels.iter().map(|w| w.get(lang)).collect();
+                seen.sort_unstable();
+                let before = seen.len();
+                seen.dedup();
+                assert_eq!(seen.len(), before, "{labels:?}");
+            }
+        }
+        distinct(SubmissionState::ALL.map(SubmissionState::words).to_vec());
+        distinct(PartnerState::ALL.map(PartnerState::words).to_vec());
+        distinct(Severity::ALL.map(Severity::words).to_vec());
+        distinct(Verdict::ALL.map(Verdict::words).to_vec());
+        distinct(Role::ALL.map(Role::words).to_vec());
+        distinct(Required::ALL.map(Required::words).to_vec());
+    }
+
+    #[test]
+    fn a_label_starts_a_cell_capitalised() {
+        assert_eq!(capitalized(PartnerState::Failed.label(Lang::Fr)), "Échec");
+        assert_eq!(capitalized(""), "");
+    }
+
+    #[test]
+    fn a_code_is_the_json_name() {
+        assert_eq!(code(&PartnerState::NotSubmitted), "not_submitted");
+        assert_eq!(code(&Severity::Warning), "warning");
+    }
+}
