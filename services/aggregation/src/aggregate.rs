@@ -270,16 +270,8 @@ impl Aggregator {
         let report: ReportIssues = self
             .json_object(&format!("{submission_id}/report.json"))
             .await?;
-        let mut warnings = report::warnings_by_row(&report.issues);
-        Ok(records
-            .into_iter()
-            .map(|record| {
-                let key = (record.source.sheet.clone(), record.source.row);
-                NewInitiative {
-                    warnings: warnings.remove(&key).unwrap_or_default(),
-                    record,
-                }
-            })
+        Ok(report::with_warnings(records, &report.issues)
+            .map(|(record, warnings)| NewInitiative { record, warnings })
             .collect())
     }
 

@@ -18,7 +18,7 @@ use jvap_ingest::Limits;
 use jvap_outputs::RoundData;
 use jvap_outputs::{DatasetInitiative, DatasetMeta};
 use jvap_record::messages::{Mode, RoundRecord, SubmissionState, SubmissionStatus};
-use jvap_record::report::{self, Report};
+use jvap_record::report::Report;
 use jvap_record::tracker::Tracker;
 use jvap_record::{Counts, Initiative, Lang, Verdict, reference};
 use jvap_worker::Worker;
@@ -136,18 +136,8 @@ pub fn collect(dir: &Path, round: &str, worker: &Worker) -> anyhow::Result<Conso
             updated_at: modified,
         });
         let outcome = if accepted {
-            let mut warnings = report::warnings_by_row(&report.issues);
-            let initiatives = records
-                .into_iter()
-                .map(|record| DatasetInitiative {
-                    partner: partner.clone(),
-                    submission_id: file.clone(),
-                    warnings: warnings
-                        .remove(&(record.source.sheet.clone(), record.source.row))
-                        .unwrap_or_default(),
-                    record,
-                })
-                .collect();
+            let initiatives =
+                DatasetInitiative::from_records(&partner, &file, records, &report.issues);
             by_partner.insert(partner.clone(), initiatives);
             Outcome::Accepted {
                 partner,
@@ -382,7 +372,7 @@ mod tests {
     /// The `jvap` binary of this build as the worker, as `jvap consolidate` runs it.
     fn worker() -> Worker {
         Worker::binary(
-            jvap_tests::processes::binary("jvap").expect("the jvap binary"),
+            jvap_testkit::processes::binary("jvap").expect("the jvap binary"),
             jvap_worker::Budget::default(),
         )
     }

@@ -1,11 +1,9 @@
 //! What a dataset version is built from: the round's accepted initiatives, each with the warnings
 //! validation gave its row, the tracker and the previous version.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use jvap_record::tracker::Tracker;
-use jvap_record::{Initiative, Report, Severity};
+use jvap_record::{Initiative, Issue, Report, report};
 use serde::{Deserialize, Serialize};
 
 /// What a dataset version is built from.
@@ -47,32 +45,28 @@ impl DatasetInitiative {
         submission_id: &str,
         report: &Report,
     ) -> Vec<DatasetInitiative> {
-        let mut warnings: HashMap<(Option<&str>, u32), Vec<String>> = HashMap::new();
-        for issue in report
-            .issues
-            .iter()
-            .filter(|i| i.severity == Severity::Warning)
-        {
-            let Some(row) = issue.row else { continue };
-            let text = match &issue.cell {
-                Some(cell) => format!("{}@{cell}", issue.code),
-                None => issue.code.clone(),
-            };
-            warnings
-                .entry((issue.sheet.as_deref(), row))
-                .or_default()
-                .push(text);
-        }
-        report
-            .records
-            .iter()
-            .map(|record| DatasetInitiative {
+        Self::from_records(
+            partner,
+            submission_id,
+            report.records.clone(),
+            &report.issues,
+        )
+    }
+
+    /// The initiatives of an accepted submission from its records and its report's issues, each
+    /// with the warnings of its row ([`jvap_record::report::with_warnings`]).
+    pub fn from_records(
+        partner: &str,
+        submission_id: &str,
+        records: Vec<Initiative>,
+        issues: &[Issue],
+    ) -> Vec<DatasetInitiative> {
+        report::with_warnings(records, issues)
+            .map(|(record, warnings)| DatasetInitiative {
                 partner: partner.to_string(),
                 submission_id: submission_id.to_string(),
-                warnings: warnings
-                    .remove(&(record.source.sheet.as_deref(), record.source.row))
-                    .unwrap_or_default(),
-                record: record.clone(),
+                warnings,
+                record,
             })
             .collect()
     }

@@ -214,10 +214,14 @@ impl Tally {
     }
 }
 
-/// The warnings of each row, keyed by `(sheet, row)`, as `code@CELL` (or just the code when the issue
-/// has no cell): what a `jvap_outputs::DatasetInitiative` carries as `warnings`. The aggregation
-/// service and `jvap consolidate` both use it, so the same file gives the same dataset rows.
-pub fn warnings_by_row(issues: &[Issue]) -> HashMap<(Option<String>, u32), Vec<String>> {
+/// Each record with the warnings of its row, written `code@CELL` (just the code when the issue has
+/// no cell): what a dataset row carries. This is the one join of a report's records and issues: the
+/// aggregation service and `jvap consolidate` (through `jvap_outputs::DatasetInitiative`) both use
+/// it, so the same file gives the same dataset rows.
+pub fn with_warnings(
+    records: impl IntoIterator<Item = Initiative>,
+    issues: &[Issue],
+) -> impl Iterator<Item = (Initiative, Vec<String>)> {
     let mut by_row: HashMap<(Option<String>, u32), Vec<String>> = HashMap::new();
     for issue in issues.iter().filter(|i| i.severity == Severity::Warning) {
         let Some(row) = issue.row else { continue };
@@ -230,7 +234,12 @@ pub fn warnings_by_row(issues: &[Issue]) -> HashMap<(Option<String>, u32), Vec<S
             .or_default()
             .push(text);
     }
-    by_row
+    records.into_iter().map(move |record| {
+        let warnings = by_row
+            .remove(&(record.source.sheet.clone(), record.source.row))
+            .unwrap_or_default();
+        (record, warnings)
+    })
 }
 
 /// A1-style name of a cell: 0-based column, 1-based row. `cell_name(7, 2)` is `C7`.
@@ -317,16 +326,27 @@ mod tests {
             issue(Severity::Warning, "file.formulas", None, None, None),
             issue(Severity::Warning, "csv.row", None, None, Some(3)),
         ];
-        let by_row = warnings_by_row(&issues);
+        let at = |sheet: Option<&str>, row: u32| {
+            let mut record = crate::cells::tests::record();
+            record.source.sheet = sheet.map(String::from);
+            record.source.row = row;
+            record
+        };
+        let records = vec![
+            at(Some("Initiatives"), 9),
+            at(Some("Policies"), 9),
+            at(None, 3),
+            at(Some("Initiatives"), 10),
+        ];
+        let warnings: Vec<Vec<String>> = with_warnings(records, &issues).map(|(_, w)| w).collect();
         assert_eq!(
-            by_row[&(Some("Initiatives".into()), 9)],
-            vec!["currency.assumed_eur@S9", "description.empty@D9"]
+            warnings,
+            [
+                vec!["currency.assumed_eur@S9", "description.empty@D9"],
+                vec!["x.other_sheet@B9"],
+                vec!["csv.row"],
+                vec![],
+            ]
         );
-        assert_eq!(
-            by_row[&(Some("Policies".into()), 9)],
-            vec!["x.other_sheet@B9"]
-        );
-        assert_eq!(by_row[&(None, 3)], vec!["csv.row"]);
-        assert_eq!(by_row.len(), 3);
     }
 }
