@@ -7,7 +7,8 @@
 //!
 //! # Layout
 //! - [`lang`]: [`Lang`], the two languages of every user-facing text.
-//! - [`record`]: the record's fields (from `schemas/fields.csv`) and the normalised [`Initiative`].
+//! - [`record`]: the record's fields (from `schemas/fields.csv`) and the normalised [`Initiative`];
+//!   [`cells`]: its fields as table cells.
 //! - [`reference`]: the code lists of `schemas/reference/` (partners, domains, objectives, codes, rates);
 //!   [`country`]: countries by ISO code, name or alias; [`text`]: the text folding and checks they use.
 //! - [`catalogue`]: every issue code with its [`Severity`] and English and French messages.
@@ -18,6 +19,7 @@
 //!   languages ([`vocabulary::Bilingual`]), which every output shows.
 
 pub mod catalogue;
+pub mod cells;
 pub mod country;
 pub mod lang;
 pub mod messages;

@@ -18,7 +18,7 @@ pub fn write_csv(
         let mut writer = ::csv::Writer::from_writer(&mut out);
         writer.write_record(table::columns().iter().map(|c| c.key))?;
         for initiative in initiatives {
-            let cells = table::row(initiative)?;
+            let cells = table::row(initiative);
             writer.write_record(cells.iter().map(field))?;
         }
         writer.flush()?;

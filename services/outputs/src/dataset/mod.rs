@@ -19,7 +19,6 @@ use crate::duplicates::PossibleDuplicate;
 use crate::figures::Figures;
 use crate::round::DatasetInitiative;
 
-mod cells;
 mod csv;
 mod json;
 pub mod table;

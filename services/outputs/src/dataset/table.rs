@@ -2,16 +2,12 @@
 //!
 //! Columns: `partner`, every key of [`FIELDS`] in template order, `budget_eur`, `submission_id`,
 //! `warnings`, then `source_sheet` and `source_row` (where the row came from in the partner's file).
-//! Field cells are taken from the record's serialised form by key ([`cells`]), so a field added to
-//! `schemas/fields.csv` (and to [`jvap_record::Initiative`]) appears here without code changes.
+//! Field cells come from [`jvap_record::Initiative::cells`] by key.
 
-use chrono::NaiveDate;
-
-use super::cells;
 use crate::round::DatasetInitiative;
 use jvap_record::record::{FIELDS, Field, Kind};
 
-pub use super::cells::{Cell, LIST_SEPARATOR};
+pub use jvap_record::cells::{Cell, LIST_SEPARATOR};
 
 /// How a column's cells are typed, which decides their format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,23 +144,17 @@ pub fn field_type(kind: Kind) -> ColumnType {
 }
 
 /// The cells of one initiative, in [`columns`] order.
-pub fn row(initiative: &DatasetInitiative) -> Result<Vec<Cell>, serde_json::Error> {
-    let mut fields = cells::fields(&initiative.record)?;
+pub fn row(initiative: &DatasetInitiative) -> Vec<Cell> {
+    let mut fields = initiative.record.cells();
     let mut cells = Vec::with_capacity(FIELDS.len() + 6);
     cells.push(text(&initiative.partner));
     cells.extend(FIELDS.iter().map(|f| {
-        let cell = fields
+        fields
             .iter_mut()
             .find(|(key, _)| *key == f.key)
             .map_or(Cell::Empty, |(_, cell)| {
                 std::mem::replace(cell, Cell::Empty)
-            });
-        match (cell, field_type(f.kind)) {
-            (Cell::Text(s), ColumnType::Date) => {
-                NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_or(Cell::Text(s), Cell::Date)
-            }
-            (cell, _) => cell,
-        }
+            })
     }));
     cells.push(
         initiative
@@ -183,7 +173,7 @@ pub fn row(initiative: &DatasetInitiative) -> Result<Vec<Cell>, serde_json::Erro
             .map_or(Cell::Empty, text),
     );
     cells.push(Cell::Number(f64::from(initiative.record.source.row)));
-    Ok(cells)
+    cells
 }
 
 fn text(s: &str) -> Cell {
@@ -274,7 +264,7 @@ mod tests {
     #[test]
     fn every_field_of_a_record_becomes_a_cell_and_reads_back() {
         for initiative in crate::sample::sample() {
-            let cells = row(&initiative).expect("row");
+            let cells = row(&initiative);
             assert_eq!(readback::initiative(&cells), initiative);
         }
     }

@@ -274,7 +274,7 @@ fn write_initiatives(
 
     for (i, initiative) in initiatives.iter().enumerate() {
         let row = i as u32 + 1;
-        for (col, (cell, column)) in table::row(initiative)?.iter().zip(columns).enumerate() {
+        for (col, (cell, column)) in table::row(initiative).iter().zip(columns).enumerate() {
             let col = col as u16;
             match cell {
                 Cell::Empty => {}
