@@ -178,11 +178,8 @@ impl Delivery {
     /// The files of the e-mail from `<round>/v<version>/` in the `datasets` store.
     async fn files(&self, round: &str, version: u32) -> Result<Vec<mail::File>, SendFailure> {
         let mut files = Vec::new();
-        for name in mail::ATTACHED {
-            let content_type = jvap_outputs::FILES
-                .iter()
-                .find(|(file, _)| *file == name)
-                .map_or("application/octet-stream", |(_, content_type)| content_type);
+        for file in mail::ATTACHED {
+            let (name, content_type) = (file.name(), file.content_type());
             let object = format!("{round}/v{version}/{name}");
             let bytes = self
                 .bus

@@ -10,20 +10,22 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use jvap_outputs::DatasetFile;
+
 use crate::config::MailConfig;
 
-/// The files of a dataset version (from `jvap_outputs::FILES`) attached to the e-mail.
-pub const ATTACHED: [&str; 5] = [
-    "summary.en.html",
-    "summary.fr.html",
-    "summary.en.md",
-    "summary.fr.md",
-    "dataset.xlsx",
+/// The files of a dataset version attached to the e-mail.
+pub const ATTACHED: [DatasetFile; 5] = [
+    DatasetFile::SummaryEnHtml,
+    DatasetFile::SummaryFrHtml,
+    DatasetFile::SummaryEnMd,
+    DatasetFile::SummaryFrMd,
+    DatasetFile::Xlsx,
 ];
 /// The file that is the e-mail's HTML body.
-pub const BODY_HTML: &str = "summary.en.html";
+pub const BODY_HTML: DatasetFile = DatasetFile::SummaryEnHtml;
 /// The file that is the e-mail's plain-text body.
-pub const BODY_TEXT: &str = "summary.en.md";
+pub const BODY_TEXT: DatasetFile = DatasetFile::SummaryEnMd;
 
 /// How long one SMTP conversation may take before it counts as failed.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -133,10 +135,10 @@ pub fn build(from: &Mailbox, summary: &Summary<'_>) -> Result<Message, MailError
         builder = builder.to(mailbox("recipient", recipient)?);
     }
     let mut body = MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
-        text(BODY_TEXT)?,
-        text(BODY_HTML)?,
+        text(BODY_TEXT.name())?,
+        text(BODY_HTML.name())?,
     ));
-    for name in ATTACHED {
+    for name in ATTACHED.map(DatasetFile::name) {
         let file = file(name)?;
         let content_type = ContentType::parse(file.content_type)
             .map_err(|e| MailError::Build(format!("content type of {name}: {e}")))?;
@@ -199,7 +201,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("multipart/alternative"), "{text}");
-        for name in ATTACHED {
+        for name in ATTACHED.map(DatasetFile::name) {
             assert!(
                 text.contains(&format!("filename=\"jvap-2022-v3-{name}\"")),
                 "{name} attached: {text}"

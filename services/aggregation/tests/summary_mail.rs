@@ -11,7 +11,7 @@ use jvap_record::messages::{
     self as m, CommitteeList, DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason,
     SummaryRequested,
 };
-use jvap_tests::{NatsServer, Postgres, SmtpSink};
+use jvap_testkit::{NatsServer, Postgres, SmtpSink};
 
 const ROUND: &str = "2022";
 const VERSION: u32 = 3;
@@ -105,7 +105,7 @@ async fn a_request_emails_the_summary_with_its_five_files_once_and_records_it(en
     for (attachment, name) in mail
         .attachments
         .iter()
-        .zip(jvap_aggregation::mail::ATTACHED)
+        .zip(jvap_aggregation::mail::ATTACHED.map(jvap_outputs::DatasetFile::name))
     {
         assert_eq!(attachment.bytes, content(name), "{name} arrives intact");
     }
@@ -205,7 +205,7 @@ async fn no_recipients_or_no_smtp_server_is_recorded_as_skipped_without_retrying
 async fn an_unreachable_smtp_server_is_retried_then_recorded_as_failed(env: Env) {
     env.publish_version().await;
     env.set_recipients(&[CHAIR]).await;
-    let nothing_listens = jvap_tests::free_port();
+    let nothing_listens = jvap_testkit::free_port();
     let delivery = env
         .app(Some(
             env.mail_to(&format!("smtp://127.0.0.1:{nothing_listens}")),

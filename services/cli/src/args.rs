@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use jvap_outputs::DatasetFile;
 use jvap_record::Lang;
 use jvap_record::messages::{Mode, Role};
 
@@ -299,17 +300,22 @@ pub enum DatasetFormat {
 }
 
 impl DatasetFormat {
+    /// The file of the dataset version.
+    pub fn file(self) -> DatasetFile {
+        match self {
+            DatasetFormat::Xlsx => DatasetFile::Xlsx,
+            DatasetFormat::Json => DatasetFile::Json,
+            DatasetFormat::Csv => DatasetFile::Csv,
+            DatasetFormat::SummaryEnHtml => DatasetFile::SummaryEnHtml,
+            DatasetFormat::SummaryFrHtml => DatasetFile::SummaryFrHtml,
+            DatasetFormat::SummaryEnMd => DatasetFile::SummaryEnMd,
+            DatasetFormat::SummaryFrMd => DatasetFile::SummaryFrMd,
+        }
+    }
+
     /// The file's name in the dataset version (`dataset.xlsx`, `summary.fr.html`).
     pub fn file_name(self) -> &'static str {
-        match self {
-            DatasetFormat::Xlsx => "dataset.xlsx",
-            DatasetFormat::Json => "dataset.json",
-            DatasetFormat::Csv => "dataset.csv",
-            DatasetFormat::SummaryEnHtml => "summary.en.html",
-            DatasetFormat::SummaryFrHtml => "summary.fr.html",
-            DatasetFormat::SummaryEnMd => "summary.en.md",
-            DatasetFormat::SummaryFrMd => "summary.fr.md",
-        }
+        self.file().name()
     }
 }
 

@@ -11,19 +11,77 @@ use crate::summary;
 use crate::threads::joined;
 use jvap_record::Lang;
 
-/// The files of one dataset version: `(file name, content type)`, in the order they are listed.
-pub const FILES: [(&str, &str); 7] = [
-    ("dataset.xlsx", XLSX),
-    ("dataset.json", "application/json"),
-    ("dataset.csv", "text/csv; charset=utf-8"),
-    ("summary.en.html", "text/html; charset=utf-8"),
-    ("summary.fr.html", "text/html; charset=utf-8"),
-    ("summary.en.md", "text/markdown; charset=utf-8"),
-    ("summary.fr.md", "text/markdown; charset=utf-8"),
-];
+/// One file of a dataset version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DatasetFile {
+    Xlsx,
+    Json,
+    Csv,
+    SummaryEnHtml,
+    SummaryFrHtml,
+    SummaryEnMd,
+    SummaryFrMd,
+}
 
-/// [`build`] writes the workbook apart from the other files, and puts it first.
-const _: () = assert!(matches!(FILES[0].0.as_bytes(), b"dataset.xlsx"));
+impl DatasetFile {
+    /// Every file, in the order they are listed; [`build`] writes the workbook apart from the
+    /// others, and puts it first.
+    pub const ALL: [DatasetFile; 7] = [
+        DatasetFile::Xlsx,
+        DatasetFile::Json,
+        DatasetFile::Csv,
+        DatasetFile::SummaryEnHtml,
+        DatasetFile::SummaryFrHtml,
+        DatasetFile::SummaryEnMd,
+        DatasetFile::SummaryFrMd,
+    ];
+
+    /// The file's name in the version: `dataset.xlsx`, `summary.fr.html`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DatasetFile::Xlsx => "dataset.xlsx",
+            DatasetFile::Json => "dataset.json",
+            DatasetFile::Csv => "dataset.csv",
+            DatasetFile::SummaryEnHtml => "summary.en.html",
+            DatasetFile::SummaryFrHtml => "summary.fr.html",
+            DatasetFile::SummaryEnMd => "summary.en.md",
+            DatasetFile::SummaryFrMd => "summary.fr.md",
+        }
+    }
+
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            DatasetFile::Xlsx => XLSX,
+            DatasetFile::Json => "application/json",
+            DatasetFile::Csv => "text/csv; charset=utf-8",
+            DatasetFile::SummaryEnHtml | DatasetFile::SummaryFrHtml => "text/html; charset=utf-8",
+            DatasetFile::SummaryEnMd | DatasetFile::SummaryFrMd => "text/markdown; charset=utf-8",
+        }
+    }
+
+    /// The file of that name, if it is one.
+    pub fn from_name(name: &str) -> Option<DatasetFile> {
+        DatasetFile::ALL
+            .into_iter()
+            .find(|file| file.name() == name)
+    }
+}
+
+const _: () = assert!(matches!(DatasetFile::ALL[0], DatasetFile::Xlsx));
+
+/// The files of one dataset version: `(file name, content type)`, in the order of [`DatasetFile::ALL`].
+pub const FILES: [(&str, &str); 7] = {
+    let mut files = [("", ""); 7];
+    let mut i = 0;
+    while i < files.len() {
+        files[i] = (
+            DatasetFile::ALL[i].name(),
+            DatasetFile::ALL[i].content_type(),
+        );
+        i += 1;
+    }
+    files
+};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -43,21 +101,22 @@ pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
     let contents: Vec<Result<Vec<u8>, DatasetError>> = std::thread::scope(|scope| {
         let long_sheets = scope.spawn(|| LongSheets::write(data));
         let figures = Figures::compute(data);
-        let others: Vec<_> = FILES
+        let others: Vec<_> = DatasetFile::ALL[1..]
             .iter()
-            .skip(1)
-            .map(|&(name, _)| {
-                Ok(match name {
-                    "dataset.json" => dataset::write_json(data, &figures)?,
-                    "dataset.csv" => dataset::write_csv(data.meta, data.initiatives)?,
-                    "summary.en.html" => summary::html(&figures, Lang::En).into_bytes(),
-                    "summary.fr.html" => summary::html(&figures, Lang::Fr).into_bytes(),
-                    "summary.en.md" => summary::markdown(&figures, Lang::En).into_bytes(),
-                    _ => summary::markdown(&figures, Lang::Fr).into_bytes(),
+            .map(|file| {
+                Ok(match file {
+                    DatasetFile::Json => dataset::write_json(data, &figures)?,
+                    DatasetFile::Csv => dataset::write_csv(data.meta, data.initiatives)?,
+                    DatasetFile::SummaryEnHtml => summary::html(&figures, Lang::En).into_bytes(),
+                    DatasetFile::SummaryFrHtml => summary::html(&figures, Lang::Fr).into_bytes(),
+                    DatasetFile::SummaryEnMd => summary::markdown(&figures, Lang::En).into_bytes(),
+                    DatasetFile::SummaryFrMd => summary::markdown(&figures, Lang::Fr).into_bytes(),
+                    // Not among these: written apart, below.
+                    DatasetFile::Xlsx => Vec::new(),
                 })
             })
             .collect();
-        // The workbook is the first file (checked when compiling, below FILES).
+        // The workbook is the first file of DatasetFile::ALL.
         let workbook = joined(long_sheets).and_then(|sheets| sheets.finish(data, &figures));
         std::iter::once(workbook).chain(others).collect()
     });
