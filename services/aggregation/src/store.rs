@@ -121,6 +121,21 @@ struct PartnerRow {
     warnings_json: String,
 }
 
+impl PartnerRow {
+    /// The `seq`-th initiative of a submission, as it is stored.
+    fn new(submission_id: &str, seq: usize, new: &NewInitiative) -> Result<PartnerRow> {
+        Ok(PartnerRow {
+            submission_id: submission_id.to_string(),
+            seq: i64::try_from(seq).unwrap_or(i64::MAX),
+            partner_ref: new.record.partner_ref.clone(),
+            record_json: serde_json::to_string(&new.record)
+                .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?,
+            warnings_json: serde_json::to_string(&new.warnings)
+                .map_err(|e| Error::Corrupt(format!("cannot encode warnings as JSON: {e}")))?,
+        })
+    }
+}
+
 /// One published dataset version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionInfo {
@@ -197,8 +212,9 @@ impl Store {
         version.map(to_u32).transpose()
     }
 
-    /// Apply an accepted submission in one transaction: record it, end and add initiatives by its
-    /// mode, and take the round's next dataset version. Idempotent by submission id.
+    /// Apply an accepted submission in one transaction, in the round's next dataset version: record
+    /// it ([`record_submission`]), end the initiatives it supersedes ([`end_superseded`]), add its
+    /// own ([`insert_row`]). Idempotent by submission id.
     ///
     /// Two writers taking the same version conflict on the `(round, version)` key; the loser gets
     /// [`Error::VersionTaken`] and nothing of its work is kept.
@@ -208,15 +224,10 @@ impl Store {
         records: &[NewInitiative],
     ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
-        let done: Option<i64> =
-            sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
-                .bind(&submission.submission_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(version) = done {
+        if let Some(version) = applied_version(&mut tx, &submission.submission_id).await? {
             tx.rollback().await?;
             return Ok(Applied {
-                version: to_u32(version)?,
+                version,
                 newly: false,
             });
         }
@@ -224,76 +235,21 @@ impl Store {
         let version =
             take_next_version(&mut tx, &submission.round, &submission.submission_id, None).await?;
         let taken = version_taken(&submission.round, version);
-        sqlx::query(
-            "INSERT INTO submissions \
-             (submission_id, partner, round, mode, accepted_at, dataset_version, records) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&submission.submission_id)
-        .bind(&submission.partner)
-        .bind(&submission.round)
-        .bind(mode_name(submission.mode))
-        .bind(timestamp(submission.validated_at))
-        .bind(version)
-        .bind(i64::try_from(records.len()).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await
-        .map_err(&taken)?;
-
-        match submission.mode {
-            Mode::Replace => {
-                sqlx::query(
-                    "UPDATE initiatives SET to_version = $1 \
-                     WHERE round = $2 AND partner = $3 AND to_version IS NULL",
-                )
-                .bind(version)
-                .bind(&submission.round)
-                .bind(&submission.partner)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Mode::Merge => {
-                for reference in records
-                    .iter()
-                    .filter_map(|r| r.record.partner_ref.as_deref())
-                {
-                    sqlx::query(
-                        "UPDATE initiatives SET to_version = $1 \
-                         WHERE round = $2 AND partner = $3 AND partner_ref = $4 \
-                         AND to_version IS NULL",
-                    )
-                    .bind(version)
-                    .bind(&submission.round)
-                    .bind(&submission.partner)
-                    .bind(reference)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-
+        record_submission(&mut tx, submission, records.len(), version)
+            .await
+            .map_err(&taken)?;
+        end_superseded(&mut tx, submission, records, version).await?;
         for (seq, new) in records.iter().enumerate() {
-            let record = serde_json::to_string(&new.record)
-                .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?;
-            let warnings = serde_json::to_string(&new.warnings)
-                .map_err(|e| Error::Corrupt(format!("cannot encode warnings as JSON: {e}")))?;
-            sqlx::query(
-                "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
-                 record_json, warnings_json, from_version, to_version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+            let row = PartnerRow::new(&submission.submission_id, seq, new)?;
+            insert_row(
+                &mut tx,
+                &submission.round,
+                &submission.partner,
+                &row,
+                version,
             )
-            .bind(&submission.submission_id)
-            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-            .bind(&submission.round)
-            .bind(&submission.partner)
-            .bind(new.record.partner_ref.as_deref())
-            .bind(record)
-            .bind(warnings)
-            .bind(version)
-            .execute(&mut *tx)
             .await?;
         }
-
         set_initiative_count(&mut tx, &submission.round, version).await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Applied {
@@ -484,21 +440,7 @@ impl Store {
             .await?;
         }
         for row in adds {
-            sqlx::query(
-                "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
-                 record_json, warnings_json, from_version, to_version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
-            )
-            .bind(&row.submission_id)
-            .bind(row.seq)
-            .bind(&outcome.round)
-            .bind(&outcome.partner)
-            .bind(row.partner_ref.as_deref())
-            .bind(&row.record_json)
-            .bind(&row.warnings_json)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
+            insert_row(&mut tx, &outcome.round, &outcome.partner, &row, version).await?;
         }
         set_initiative_count(&mut tx, &outcome.round, version).await?;
         record_handled(Some(version)).execute(&mut *tx).await?;
@@ -665,15 +607,7 @@ fn replay(
             }
         }
         for (seq, initiative) in new.iter().enumerate() {
-            rows.push(PartnerRow {
-                submission_id: submission_id.clone(),
-                seq: i64::try_from(seq).unwrap_or(i64::MAX),
-                partner_ref: initiative.record.partner_ref.clone(),
-                record_json: serde_json::to_string(&initiative.record)
-                    .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?,
-                warnings_json: serde_json::to_string(&initiative.warnings)
-                    .map_err(|e| Error::Corrupt(format!("cannot encode warnings as JSON: {e}")))?,
-            });
+            rows.push(PartnerRow::new(submission_id, seq, initiative)?);
         }
     }
     Ok(rows)
@@ -781,6 +715,113 @@ fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
         warnings: serde_json::from_str(&warnings)
             .map_err(|e| Error::Corrupt(format!("stored warnings do not decode: {e}")))?,
     })
+}
+
+/// The dataset version a submission led to, when it was applied already.
+async fn applied_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    submission_id: &str,
+) -> Result<Option<u32>> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
+            .bind(submission_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    version.map(to_u32).transpose()
+}
+
+/// The first step of [`Store::apply`]: the submission is recorded as leading to `version`.
+async fn record_submission(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    submission: &SubmissionValidated,
+    records: usize,
+    version: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO submissions \
+         (submission_id, partner, round, mode, accepted_at, dataset_version, records) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&submission.submission_id)
+    .bind(&submission.partner)
+    .bind(&submission.round)
+    .bind(mode_name(submission.mode))
+    .bind(timestamp(submission.validated_at))
+    .bind(version)
+    .bind(i64::try_from(records).unwrap_or(i64::MAX))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The second step of [`Store::apply`]: the partner's current initiatives that the submission
+/// supersedes end at `version`: all of them for a replace, those whose `partner_ref` comes again for
+/// a merge.
+async fn end_superseded(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    submission: &SubmissionValidated,
+    records: &[NewInitiative],
+    version: i64,
+) -> Result<()> {
+    match submission.mode {
+        Mode::Replace => {
+            sqlx::query(
+                "UPDATE initiatives SET to_version = $1 \
+                 WHERE round = $2 AND partner = $3 AND to_version IS NULL",
+            )
+            .bind(version)
+            .bind(&submission.round)
+            .bind(&submission.partner)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Mode::Merge => {
+            for reference in records
+                .iter()
+                .filter_map(|r| r.record.partner_ref.as_deref())
+            {
+                sqlx::query(
+                    "UPDATE initiatives SET to_version = $1 \
+                     WHERE round = $2 AND partner = $3 AND partner_ref = $4 \
+                     AND to_version IS NULL",
+                )
+                .bind(version)
+                .bind(&submission.round)
+                .bind(&submission.partner)
+                .bind(reference)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The third step of [`Store::apply`], and how a rebuild adds a row: one initiative of `partner`
+/// in `round`, current from `version`.
+async fn insert_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round: &str,
+    partner: &str,
+    row: &PartnerRow,
+    version: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
+         record_json, warnings_json, from_version, to_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+    )
+    .bind(&row.submission_id)
+    .bind(row.seq)
+    .bind(round)
+    .bind(partner)
+    .bind(row.partner_ref.as_deref())
+    .bind(&row.record_json)
+    .bind(&row.warnings_json)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Take the next dataset version of `round` for `submission_id` (and the admin's run that led to it),
