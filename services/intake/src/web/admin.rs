@@ -7,8 +7,9 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use jvap_record::messages::{Role, RoundRecord};
-use maud::html;
+use jvap_record::messages::{CommitteeList, Role, RoundRecord};
+use jvap_record::vocabulary;
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::analyst::datasets_section;
@@ -16,7 +17,7 @@ use super::i18n::fill;
 use super::layout::{self, when};
 use super::session::SignedIn;
 use super::{PageError, View};
-use crate::http::tokens::{self, IssuedToken, TokenRequest};
+use crate::http::tokens::{self, IssuedToken, TokenEntry, TokenRequest};
 use crate::http::{AppState, Error, committee as committee_api, rounds};
 
 pub(super) fn router() -> Router<AppState> {
@@ -42,7 +43,6 @@ pub(super) async fn home(
     let round: RoundRecord = rounds::round_record(bus, &view.round)
         .await
         .map_err(|e| view.fail(e))?;
-    let open = round.open;
     let committee = bus.committee_list().await.map_err(|e| view.fail(e))?;
     let entries = tokens::all_tokens(bus, &user.caller)
         .await
@@ -50,119 +50,160 @@ pub(super) async fn home(
     let title = fill(w.round_title, &[("round", &view.round)]);
     let body = html! {
         h1 { (title) }
-        form.card method="post" action={ "/admin/round/" (if open { "close" } else { "open" }) } {
+        (round_section(view, user, round.open))
+        (partners_section(view, user, &round))
+        (committee_section(view, user, &committee, summary_requested))
+        (tokens_section(view, user, issued.as_ref(), &entries))
+        (datasets_section(state, view).await?)
+        p { a href="/submissions" { (w.all_submissions) } }
+    };
+    Ok(layout::page(view, &title, html! {}, body))
+}
+
+/// Whether the round is open, and the button that turns it.
+fn round_section(view: &View, user: &SignedIn, open: bool) -> Markup {
+    let w = view.words;
+    html! {
+    form.card method="post" action={ "/admin/round/" (if open { "close" } else { "open" }) } {
+        input type="hidden" name="csrf" value=(user.csrf);
+        p #round-state role="status" {
+            @if open { span.state.state-accepted { (w.round_open) } }
+            @else { span.state.state-rejected { (w.round_closed) } }
+        }
+        button type="submit" { (if open { w.close_round } else { w.open_round }) }
+    }
+    }
+}
+
+/// The partners the round expects.
+fn partners_section(view: &View, user: &SignedIn, round: &RoundRecord) -> Markup {
+    let w = view.words;
+    html! {
+    section aria-labelledby="partners" {
+        h2 #partners { (w.partners_title) }
+        form.card method="post" action="/admin/partners" {
             input type="hidden" name="csrf" value=(user.csrf);
-            p #round-state role="status" {
-                @if open { span.state.state-accepted { (w.round_open) } }
-                @else { span.state.state-rejected { (w.round_closed) } }
-            }
-            button type="submit" { (if open { w.close_round } else { w.open_round }) }
-        }
-
-        section aria-labelledby="partners" {
-            h2 #partners { (w.partners_title) }
-            form.card method="post" action="/admin/partners" {
-                input type="hidden" name="csrf" value=(user.csrf);
-                p role="status" {
-                    @match &round.expected_partners {
-                        None => (w.partners_every),
-                        Some(codes) => (fill(w.partners_some, &[("count", &codes.len().to_string())])),
-                    }
-                }
-                fieldset {
-                    legend { (w.partners_legend) }
-                    @for partner in jvap_record::reference::PARTNERS.iter() {
-                        div.choice {
-                            input type="checkbox" name="partner" value=(partner.code) id={ "expect-" (partner.code) }
-                                checked[round.expected_partners.as_ref().is_none_or(|codes| codes.contains(&partner.code))];
-                            label for={ "expect-" (partner.code) } {
-                                (partner.code) " — " (if view.lang == jvap_record::Lang::Fr { &partner.name_fr } else { &partner.name_en })
-                            }
-                        }
-                    }
-                }
-                button type="submit" name="action" value="set" { (w.partners_save) } " "
-                button.secondary type="submit" name="action" value="all" { (w.partners_all) }
-            }
-        }
-
-        section aria-labelledby="committee" {
-            h2 #committee { (w.committee_title) }
-            form.card method="post" action="/admin/committee" {
-                input type="hidden" name="csrf" value=(user.csrf);
-                label for="recipients" { (w.committee_label) }
-                p.hint #recipients-hint { (w.committee_hint) }
-                textarea #recipients name="recipients" rows="5" cols="50" aria-describedby="recipients-hint" {
-                    (committee.recipients.join("\n"))
-                }
-                div { button type="submit" { (w.committee_save) } }
-            }
-            @if summary_requested {
-                p.notice #summary-requested role="status" { (w.summary_requested) }
-            }
-            form.card method="post" action="/admin/summary/send" {
-                input type="hidden" name="csrf" value=(user.csrf);
-                button type="submit" { (w.summary_send) }
-            }
-        }
-
-        section aria-labelledby="tokens" {
-            h2 #tokens { (w.tokens_title) }
-            @if let Some(issued) = &issued {
-                div.notice role="status" {
-                    p { (w.token_issued) }
-                    output #issued-token .token { (issued.token) }
-                    p { (w.role(issued.role)) @if let Some(p) = &issued.partner { " — " (p) } }
+            p role="status" {
+                @match &round.expected_partners {
+                    None => (w.partners_every),
+                    Some(codes) => (fill(w.partners_some, &[("count", &codes.len().to_string())])),
                 }
             }
-            form.card method="post" action="/admin/tokens" {
-                h3 { (w.issue_title) }
-                input type="hidden" name="csrf" value=(user.csrf);
-                label for="role" { (w.role_label) }
-                select #role name="role" {
-                    @for role in [Role::Partner, Role::Analyst, Role::Admin] {
-                        option value=(role_key(role)) { (w.role(role)) }
-                    }
-                }
-                label for="partner" { (w.partner_label) }
-                p.hint #partner-hint { (w.partner_hint) }
-                select #partner name="partner" aria-describedby="partner-hint" {
-                    option value="" { "—" }
-                    @for partner in jvap_record::reference::PARTNERS.iter() {
-                        option value=(partner.code) {
+            fieldset {
+                legend { (w.partners_legend) }
+                @for partner in jvap_record::reference::PARTNERS.iter() {
+                    div.choice {
+                        input type="checkbox" name="partner" value=(partner.code) id={ "expect-" (partner.code) }
+                            checked[round.expected_partners.as_ref().is_none_or(|codes| codes.contains(&partner.code))];
+                        label for={ "expect-" (partner.code) } {
                             (partner.code) " — " (if view.lang == jvap_record::Lang::Fr { &partner.name_fr } else { &partner.name_en })
                         }
                     }
                 }
-                label for="label" { (w.label_label) }
-                input #label type="text" name="label" maxlength="200";
-                div { button type="submit" { (w.issue_button) } }
             }
-            @if entries.is_empty() {
-                p { (w.no_tokens) }
-            } @else {
-                table {
-                    thead { tr {
-                        th scope="col" { (w.col_role) }
-                        th scope="col" { (w.col_partner) }
-                        th scope="col" { (w.col_label) }
-                        th scope="col" { (w.col_created) }
-                        th scope="col" { (w.col_key) }
-                        th scope="col" { span.visually-hidden { (w.revoke) } }
-                    } }
-                    tbody {
-                        @for entry in &entries {
-                            tr {
-                                td { (w.role(entry.role)) }
-                                td { (entry.partner.as_deref().unwrap_or("")) }
-                                td { (entry.label.as_deref().unwrap_or("")) }
-                                td { (when(entry.created_at)) }
-                                td { code { (&entry.key[..12]) } }
-                                td {
-                                    form.inline method="post" action={ "/admin/tokens/" (entry.key) "/revoke" } {
-                                        input type="hidden" name="csrf" value=(user.csrf);
-                                        button.secondary type="submit" aria-label={ (w.revoke) " " (&entry.key[..12]) } { (w.revoke) }
-                                    }
+            button type="submit" name="action" value="set" { (w.partners_save) } " "
+            button.secondary type="submit" name="action" value="all" { (w.partners_all) }
+        }
+    }
+    }
+}
+
+/// The Committee's distribution list, and the button that e-mails it the summary.
+fn committee_section(
+    view: &View,
+    user: &SignedIn,
+    committee: &CommitteeList,
+    summary_requested: bool,
+) -> Markup {
+    let w = view.words;
+    html! {
+    section aria-labelledby="committee" {
+        h2 #committee { (w.committee_title) }
+        form.card method="post" action="/admin/committee" {
+            input type="hidden" name="csrf" value=(user.csrf);
+            label for="recipients" { (w.committee_label) }
+            p.hint #recipients-hint { (w.committee_hint) }
+            textarea #recipients name="recipients" rows="5" cols="50" aria-describedby="recipients-hint" {
+                (committee.recipients.join("\n"))
+            }
+            div { button type="submit" { (w.committee_save) } }
+        }
+        @if summary_requested {
+            p.notice #summary-requested role="status" { (w.summary_requested) }
+        }
+        form.card method="post" action="/admin/summary/send" {
+            input type="hidden" name="csrf" value=(user.csrf);
+            button type="submit" { (w.summary_send) }
+        }
+    }
+    }
+}
+
+/// Issuing and revoking access tokens; `issued`, a token just issued, is shown this once.
+fn tokens_section(
+    view: &View,
+    user: &SignedIn,
+    issued: Option<&IssuedToken>,
+    entries: &[TokenEntry],
+) -> Markup {
+    let w = view.words;
+    html! {
+    section aria-labelledby="tokens" {
+        h2 #tokens { (w.tokens_title) }
+        @if let Some(issued) = issued {
+            div.notice role="status" {
+                p { (w.token_issued) }
+                output #issued-token .token { (issued.token) }
+                p { (w.role(issued.role)) @if let Some(p) = &issued.partner { " — " (p) } }
+            }
+        }
+        form.card method="post" action="/admin/tokens" {
+            h3 { (w.issue_title) }
+            input type="hidden" name="csrf" value=(user.csrf);
+            label for="role" { (w.role_label) }
+            select #role name="role" {
+                @for role in Role::ALL {
+                    option value=(vocabulary::code(&role)) { (w.role(role)) }
+                }
+            }
+            label for="partner" { (w.partner_label) }
+            p.hint #partner-hint { (w.partner_hint) }
+            select #partner name="partner" aria-describedby="partner-hint" {
+                option value="" { "—" }
+                @for partner in jvap_record::reference::PARTNERS.iter() {
+                    option value=(partner.code) {
+                        (partner.code) " — " (if view.lang == jvap_record::Lang::Fr { &partner.name_fr } else { &partner.name_en })
+                    }
+                }
+            }
+            label for="label" { (w.label_label) }
+            input #label type="text" name="label" maxlength="200";
+            div { button type="submit" { (w.issue_button) } }
+        }
+        @if entries.is_empty() {
+            p { (w.no_tokens) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (w.col_role) }
+                    th scope="col" { (w.col_partner) }
+                    th scope="col" { (w.col_label) }
+                    th scope="col" { (w.col_created) }
+                    th scope="col" { (w.col_key) }
+                    th scope="col" { span.visually-hidden { (w.revoke) } }
+                } }
+                tbody {
+                    @for entry in entries {
+                        tr {
+                            td { (w.role(entry.role)) }
+                            td { (entry.partner.as_deref().unwrap_or("")) }
+                            td { (entry.label.as_deref().unwrap_or("")) }
+                            td { (when(entry.created_at)) }
+                            td { code { (&entry.key[..12]) } }
+                            td {
+                                form.inline method="post" action={ "/admin/tokens/" (entry.key) "/revoke" } {
+                                    input type="hidden" name="csrf" value=(user.csrf);
+                                    button.secondary type="submit" aria-label={ (w.revoke) " " (&entry.key[..12]) } { (w.revoke) }
                                 }
                             }
                         }
@@ -170,17 +211,7 @@ pub(super) async fn home(
                 }
             }
         }
-        (datasets_section(state, view).await?)
-        p { a href="/submissions" { (w.all_submissions) } }
-    };
-    Ok(layout::page(view, &title, html! {}, body))
-}
-
-fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::Partner => "partner",
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
+    }
     }
 }
 
