@@ -24,7 +24,7 @@ await run(async (browser) => {
   ]);
   // The page updates by itself until the verdict.
   await page.locator('#state[data-state="rejected"]').waitFor({ timeout: 60000 });
-  check(await page.locator('#state').innerText().then((t) => t.includes(fr ? 'Refusé' : 'Rejected')),
+  check(await page.locator('#state').innerText().then((t) => t.includes(fr ? 'Rejeté' : 'Rejected')),
     'the state is not shown in words');
   const submission = page.url();
 

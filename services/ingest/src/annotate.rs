@@ -34,6 +34,7 @@ use crate::sheet::{CellValue, Row, Sheet, Visibility};
 use jvap_record::Lang;
 use jvap_record::Severity;
 use jvap_record::report::{Issue, Report, Verdict};
+use jvap_record::vocabulary::capitalized;
 
 /// Why the annotated workbook could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -333,12 +334,9 @@ fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
     }
 }
 
-fn severity_label(severity: Severity, lang: Lang) -> &'static str {
-    match severity {
-        Severity::Error => tr(lang, "Error", "Erreur"),
-        Severity::Warning => tr(lang, "Warning", "Avertissement"),
-        Severity::Info => tr(lang, "Info", "Information"),
-    }
+/// A severity as it starts a cell ([`jvap_record::vocabulary`]).
+fn severity_label(severity: Severity, lang: Lang) -> String {
+    capitalized(severity.label(lang))
 }
 
 /// The header of an issue's column in `lang` when the column is a field of the record, else its key.

@@ -345,3 +345,98 @@ async fn a_submission_page_offers_the_annotated_workbooks_only_when_validation_w
         pages[1]
     );
 }
+
+#[tokio::test]
+async fn every_state_on_the_pages_reads_as_the_shared_vocabulary_says() {
+    use jvap_record::catalogue::{COLUMN_UNKNOWN, FILE_CORRUPT, SHEET_SKIPPED};
+    use jvap_record::messages::{SubmissionState, report_object};
+    use jvap_record::tracker::PartnerState;
+    use jvap_record::vocabulary::capitalized;
+    use jvap_record::{Issue, Lang, Report, Severity};
+
+    // Arrange: one partner per submission state, each report with an issue of every severity, and
+    // one expected partner that sent nothing.
+    let app = spawn_app().await;
+    let partners = ["NER", "BFA", "CIV", "EGY", "GMB"];
+    let mut submissions = Vec::new();
+    for (partner, state) in partners.into_iter().zip(SubmissionState::ALL) {
+        let token = app.issue_token("partner", Some(partner)).await;
+        let status: Value = app
+            .upload(&token, "f.xlsx", partner.as_bytes())
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = status["submission_id"].as_str().unwrap().to_string();
+        let issues =
+            [&FILE_CORRUPT, &COLUMN_UNKNOWN, &SHEET_SKIPPED].map(|kind| Issue::new(kind, "x"));
+        let report = Report::from_parts(1, issues.to_vec(), vec![]);
+        let bytes = serde_json::to_vec(&report).unwrap();
+        app.bus
+            .reports
+            .put(&report_object(&id), &bytes)
+            .await
+            .unwrap();
+        app.bus
+            .update_status(&id, |s| s.state = state)
+            .await
+            .unwrap();
+        submissions.push((token, id, state));
+    }
+    let expected: Vec<&str> = partners.iter().copied().chain(["TUN"]).collect();
+    let put = app
+        .client
+        .put(app.url("/api/v1/rounds/2022/partners"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&expected)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let analyst = session_of(&app, &app.issue_token("analyst", None).await).await;
+
+    for (lang, accept) in [(Lang::En, "en"), (Lang::Fr, "fr")] {
+        let page = |path: String, session: String| {
+            let url = app.url(&path);
+            async move {
+                let response = browser()
+                    .get(url)
+                    .header(COOKIE, session)
+                    .header(ACCEPT_LANGUAGE, accept)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap()
+            }
+        };
+        // Act and assert: each submission's page names its state and every severity.
+        for (token, id, state) in &submissions {
+            let session = session_of(&app, token).await;
+            let text = page(format!("/submissions/{id}"), session).await;
+            let label = capitalized(state.label(lang));
+            assert!(
+                text.contains(&label),
+                "{lang:?} page of a {state:?} submission says {label}"
+            );
+            // A final submission's page shows its report.
+            if matches!(state, SubmissionState::Accepted | SubmissionState::Rejected) {
+                for severity in Severity::ALL {
+                    let label = capitalized(severity.label(lang));
+                    assert!(text.contains(&label), "{lang:?} report says {label}");
+                }
+            }
+            let role = jvap_record::messages::Role::Partner.label(lang);
+            assert!(
+                text.contains(role),
+                "{lang:?} page says who is signed in: {role}"
+            );
+        }
+        // The tracker names every partner state.
+        let text = page("/".into(), analyst.clone()).await;
+        for state in PartnerState::ALL {
+            let label = capitalized(state.label(lang));
+            assert!(text.contains(&label), "{lang:?} tracker says {label}");
+        }
+    }
+}
