@@ -56,7 +56,7 @@ if [ ! -d "$browser_dir/node_modules" ]; then
   echo "setup: npm ci in tests/browser"
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# The local SMTP server the tests send the Committee summary to (tests/src/smtp.rs): aiosmtpd, pinned,
+# The local SMTP server the tests send the Committee summary to (services/testkit/src/smtp.rs): aiosmtpd, pinned,
 # in the same venv.
 AIOSMTPD_VERSION=1.4.6
 [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS"

@@ -1,50 +1,26 @@
-//! The test harness: real servers for tests, started on free ports with temporary storage and
-//! stopped when dropped.
+//! The harness of the tests that run several services: the whole system in-process ([`System`]), its
+//! HTTP client, hostile files, a round's generated load and what must hold after a fault run. The
+//! servers and samples come from `jvap-testkit`, re-exported here.
 //!
-//! - [`NatsServer`]: a `nats-server` (2.10 or newer) with JetStream. The binary is `$JVAP_NATS_SERVER`,
-//!   else `nats-server` on `PATH`, else the one `make setup` installs under `/opt/jvap-tools/bin`.
-//! - [`NatsCluster`]: three such servers forming one JetStream cluster, with nodes to kill and restart.
-//! - [`Postgres`]: a throwaway PostgreSQL cluster (`initdb` + `pg_ctl`), or the server named by
-//!   `$JVAP_TEST_DATABASE_URL` when set.
-//! - [`SmtpSink`]: a local SMTP server (Python's `aiosmtpd`) that keeps every e-mail it receives.
 //! - [`hostile`]: small hostile spreadsheets, generated, that must each end `rejected`.
-//! - [`processes`]: the services' built binaries as child processes, killed with SIGKILL and started
-//!   again; [`load`]: a round's generated uploads and the load driver; [`invariants`]: what must
-//!   hold after a fault run.
-//! - [`samples_dir`] and [`manifest`]: the partner samples in `../shared/samples`, never copied.
+//! - [`load`]: a round's generated uploads and the load driver; [`invariants`]: what must hold
+//!   after a fault run.
 
 pub mod client;
-pub mod cluster;
 pub mod hostile;
 pub mod invariants;
 pub mod load;
-pub mod nats;
-pub mod postgres;
-pub mod processes;
-pub mod smtp;
 pub mod system;
 
 pub use client::Client;
-pub use cluster::NatsCluster;
-pub use nats::NatsServer;
-pub use postgres::Postgres;
-pub use smtp::{MailAttachment, ReceivedMail, SmtpSink};
+pub use jvap_testkit::{
+    MailAttachment, NatsCluster, NatsServer, Postgres, ReceivedMail, SmtpSink, cluster, free_port,
+    manifest, nats, postgres, processes, received_status, samples_dir, smtp,
+};
 pub use system::{Backend, System};
 
-use std::path::PathBuf;
 
-/// The shared sample workbooks (`../shared/samples` beside the project).
-pub fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples"))
-}
 
-/// The samples' manifest with the exact expected outcome of each file.
-pub fn manifest() -> anyhow::Result<Vec<serde_json::Value>> {
-    let path = samples_dir().join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-    Ok(serde_json::from_str(&text)?)
-}
 
 /// The parsing worker of in-process services: the `jvap-worker` binary of this build (`cargo test
 /// --workspace` builds it), with the default budget.
@@ -53,31 +29,4 @@ pub fn worker() -> jvap_worker::Worker {
     jvap_worker::Worker::binary(binary, jvap_worker::Budget::default())
 }
 
-/// A submission status as intake writes it for a new upload, to store straight into KV: EU's
-/// `EU.xlsx` of round 2022, one byte, received now.
-pub fn received_status(id: &str) -> jvap_record::messages::SubmissionStatus {
-    use jvap_record::messages::{Mode, SubmissionState, SubmissionStatus};
-    let now = chrono::Utc::now();
-    SubmissionStatus {
-        submission_id: id.to_string(),
-        partner: "EU".into(),
-        round: "2022".into(),
-        mode: Mode::Replace,
-        file_name: "EU.xlsx".into(),
-        size: 1,
-        state: SubmissionState::Received,
-        counts: None,
-        reason: None,
-        dataset_version: None,
-        received_at: now,
-        updated_at: now,
-    }
-}
 
-/// A free TCP port on the loopback interface.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("the loopback interface has a free port")
-}

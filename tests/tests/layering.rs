@@ -351,7 +351,7 @@ fn no_crate_has_an_import_loop_between_its_modules() {
 /// The crates from the bottom up: a crate may depend only on crates of a lower layer.
 const LAYERS: &[&[&str]] = &[
     &["jvap-record"],
-    &["jvap-ingest", "jvap-outputs", "jvap-bus"],
+    &["jvap-ingest", "jvap-outputs", "jvap-bus", "jvap-testkit"],
     &["jvap-worker"],
     &["jvap-validation", "jvap-intake", "jvap-aggregation"],
     &["jvap-cli"],
@@ -389,6 +389,10 @@ fn no_crate_depends_on_one_above_it() {
         };
         for dep in package["dependencies"].as_array().into_iter().flatten() {
             let dep_name = dep["name"].as_str().unwrap_or_default();
+            // A service's own tests use the test kit, never the harness of the whole system.
+            if dep_name == "jvap-tests" {
+                problems.push(format!("{name} depends on jvap-tests: use jvap-testkit"));
+            }
             // Normal dependencies only; tests may reach further up.
             if !dep_name.starts_with("jvap-") || !dep["kind"].is_null() {
                 continue;
@@ -398,7 +402,7 @@ fn no_crate_depends_on_one_above_it() {
                     "{name} depends on {dep_name}, which is not below it"
                 ));
             }
-            if name == "jvap-bus" && dep_name != "jvap-record" {
+            if matches!(name, "jvap-bus" | "jvap-testkit") && dep_name != "jvap-record" {
                 problems.push(format!(
                     "jvap-bus depends on {dep_name}: it may use jvap-record only"
                 ));
@@ -410,4 +414,23 @@ fn no_crate_depends_on_one_above_it() {
         "every crate is read"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A service's tests build that service and the test kit only: intake's, for one, compile none of
+/// aggregation's database and mail code.
+#[test]
+fn testing_intake_builds_no_database_or_mail_code() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--offline", "-p", "jvap-intake", "-e", "normal,dev", "--prefix", "none"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let crates: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(crates.contains(&"jvap-testkit"), "{tree}");
+    for unwanted in ["sqlx", "lettre", "jvap-aggregation", "jvap-validation", "jvap-tests"] {
+        assert!(!crates.contains(&unwanted), "intake's tests build {unwanted}");
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # fn main() -> anyhow::Result<()> {
-//! let mut cluster = jvap_tests::NatsCluster::start()?;
+//! let mut cluster = jvap_testkit::NatsCluster::start()?;
 //! let url = cluster.urls(); // "nats://127.0.0.1:p1,nats://127.0.0.1:p2,nats://127.0.0.1:p3"
 //! cluster.kill(0); // SIGKILL, the store is kept
 //! cluster.restart(0)?; // same ports, same store; back once the cluster has a meta leader again

@@ -13,7 +13,7 @@ use jvap_record::messages::{
 };
 use jvap_record::record::SourceRef;
 use jvap_record::{Counts, Initiative, Issue, Report, Severity, Verdict};
-use jvap_tests::{NatsServer, Postgres};
+use jvap_testkit::{NatsServer, Postgres};
 
 pub const ROUND: &str = "2022";
 const DEADLINE: Duration = Duration::from_secs(60);

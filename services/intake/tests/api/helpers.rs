@@ -3,7 +3,7 @@
 use futures::StreamExt;
 use jvap_bus::{Bus, CancellationToken};
 use jvap_intake::{App, Config};
-use jvap_tests::NatsServer;
+use jvap_testkit::NatsServer;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 

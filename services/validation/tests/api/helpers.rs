@@ -1,24 +1,24 @@
-//! Validation (and, where a test uploads, intake) running against one real nats-server.
+//! Validation running against one real nats-server. A test "uploads" by doing what intake does:
+//! the bytes into the `uploads` store, a `received` status, and the message; intake itself is not
+//! started (its tests are its own; the whole system's are in `tests/`).
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::message::PublishMessage;
 use futures::StreamExt;
 use jvap_bus::{Bus, CancellationToken};
 use jvap_record::messages::{STREAM, SubmissionReceived};
-use jvap_tests::NatsServer;
-
-pub const ADMIN_TOKEN: &str = "test-admin-token";
+use jvap_testkit::NatsServer;
 
 /// How long a test waits for the system to settle before it fails.
 const DEADLINE: Duration = Duration::from_secs(20);
 
 pub struct TestSystem {
     pub bus: Bus,
-    /// Intake's base URL, when it was started.
-    pub intake: Option<String>,
-    pub client: reqwest::Client,
+    /// How many files [`TestSystem::upload`] received, for their ids.
+    uploads: AtomicU64,
     /// Stops every service when the test ends.
     stop: CancellationToken,
     _nats: NatsServer,
@@ -30,32 +30,14 @@ impl Drop for TestSystem {
     }
 }
 
-/// Intake and validation with their default settings.
-pub async fn spawn_system() -> TestSystem {
-    let mut system = spawn_validation(|_| {}).await;
-    let config = jvap_intake::Config {
-        nats: jvap_bus::NatsConfig::new(&system.nats_url()).expect("a valid NATS URL"),
-        http_addr: "127.0.0.1:0".into(),
-        round: "2022".into(),
-        max_upload_bytes: 10 * 1024 * 1024,
-        admin_token: Some(ADMIN_TOKEN.into()),
-        quota: jvap_intake::config::Quota::default(),
-    };
-    let intake = jvap_intake::App::build(config)
-        .await
-        .expect("intake builds");
-    system.intake = Some(format!("http://127.0.0.1:{}", intake.port()));
-    tokio::spawn(intake.run_until_stopped(system.stop.clone()));
-    system
-}
-
 /// Validation alone, with its settings changed by `configure` (shorter retries, say).
 pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Config)) -> TestSystem {
     if std::env::var("TEST_LOG").is_ok() {
         jvap_bus::telemetry::init("validation");
     }
     let nats = NatsServer::start().expect("nats-server starts");
-    let worker = jvap_tests::worker();
+    let binary = jvap_testkit::processes::binary("jvap-worker").unwrap_or_else(|e| panic!("{e:#}"));
+    let worker = jvap_worker::Worker::binary(binary, jvap_worker::Budget::default());
     let mut config = jvap_validation::Config {
         nats: jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL"),
         consumer: jvap_validation::config::consumer_spec(&worker.budget),
@@ -75,48 +57,36 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
     });
     TestSystem {
         bus: Bus::connect(&nats.url()).await.expect("test bus connects"),
-        intake: None,
-        client: reqwest::Client::new(),
+        uploads: AtomicU64::new(0),
         stop,
         _nats: nats,
     }
 }
 
 impl TestSystem {
-    fn nats_url(&self) -> String {
-        self._nats.url()
-    }
-
-    /// Upload through intake with a new partner token; returns the submission id.
+    /// Receive a file as intake does (stored bytes, a `received` status, the message); returns the
+    /// submission id.
     pub async fn upload(&self, partner: &str, file_name: &str, bytes: Vec<u8>) -> String {
-        let intake = self.intake.as_deref().expect("intake was started");
-        let token: serde_json::Value = self
-            .client
-            .post(format!("{intake}/api/v1/tokens"))
-            .bearer_auth(ADMIN_TOKEN)
-            .json(&serde_json::json!({ "role": "partner", "partner": partner }))
-            .send()
-            .await
-            .expect("token request")
-            .json()
-            .await
-            .expect("token JSON");
-        let token = token["token"].as_str().expect("a token");
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
-        );
-        let response = self
-            .client
-            .post(format!("{intake}/api/v1/submissions"))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload");
-        assert_eq!(response.status(), 202);
-        let status: serde_json::Value = response.json().await.expect("status JSON");
-        status["submission_id"].as_str().expect("an id").to_string()
+        let id = format!("{}-{}", partner.to_lowercase(), self.uploads.fetch_add(1, Ordering::SeqCst));
+        self.bus.uploads.put(&id, &bytes).await.expect("stored");
+        let mut status = jvap_testkit::received_status(&id);
+        status.partner = partner.to_string();
+        status.file_name = file_name.to_string();
+        status.size = bytes.len() as u64;
+        assert!(self.bus.create_status(&status).await.expect("status"));
+        let received = SubmissionReceived {
+            submission_id: id.clone(),
+            partner: status.partner,
+            round: status.round,
+            mode: status.mode,
+            file_name: status.file_name,
+            size: status.size,
+            sha256: self.bus.uploads.sha256(&id).await.expect("info").expect("a digest"),
+            received_at: status.received_at,
+            revalidation: None,
+        };
+        self.publish_received(&received, &id).await;
+        id
     }
 
     /// Publish a received message straight onto the stream (as a replay would); returns its sequence.

@@ -3,7 +3,7 @@
 use jvap_record::messages::{SubmissionReceived, SubmissionState, SubmissionStatus};
 use jvap_record::{Report, Verdict};
 
-use crate::helpers::{TestSystem, spawn_system, wait_for};
+use crate::helpers::{TestSystem, spawn_validation, wait_for};
 
 /// Wait until the submission's status is final and return it.
 async fn final_status(system: &TestSystem, id: &str) -> SubmissionStatus {
@@ -21,8 +21,8 @@ async fn final_status(system: &TestSystem, id: &str) -> SubmissionStatus {
 #[tokio::test]
 async fn a_submitted_workbook_ends_accepted_or_rejected_with_its_report_and_one_outcome() {
     // Arrange
-    let system = spawn_system().await;
-    let sample = jvap_tests::samples_dir().join("NER_Donnees_JVAP_2022.xlsx");
+    let system = spawn_validation(|_| {}).await;
+    let sample = jvap_testkit::samples_dir().join("NER_Donnees_JVAP_2022.xlsx");
     let bytes = std::fs::read(&sample).expect("the NER sample");
 
     // Act
@@ -60,7 +60,7 @@ async fn a_submitted_workbook_ends_accepted_or_rejected_with_its_report_and_one_
 
 #[tokio::test]
 async fn garbage_bytes_are_rejected_with_a_file_level_error_not_retried() {
-    let system = spawn_system().await;
+    let system = spawn_validation(|_| {}).await;
 
     let id = system
         .upload("SEN", "initiatives.xlsx", b"this is no workbook".to_vec())
@@ -86,7 +86,7 @@ async fn garbage_bytes_are_rejected_with_a_file_level_error_not_retried() {
 #[tokio::test]
 async fn a_received_message_delivered_again_publishes_no_second_outcome() {
     // Arrange
-    let system = spawn_system().await;
+    let system = spawn_validation(|_| {}).await;
     let id = system
         .upload("NER", "a.csv", b"Title,Type\nx,project\n".to_vec())
         .await;
@@ -119,7 +119,7 @@ async fn a_received_message_delivered_again_publishes_no_second_outcome() {
 
 #[tokio::test]
 async fn a_malformed_message_is_acknowledged_and_dropped() {
-    let system = spawn_system().await;
+    let system = spawn_validation(|_| {}).await;
 
     let stream_ack = system
         .bus
