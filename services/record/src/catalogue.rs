@@ -5,9 +5,10 @@
 //! caller fills (a value, a column header, a limit).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// How much an issue matters: an error rejects the file, a warning and an info do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

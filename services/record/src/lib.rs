@@ -5,6 +5,10 @@
 //! depends on this one; it depends on none of them, and links no spreadsheet reader or writer, so the
 //! message bus and the services that only route files stay small.
 //!
+//! The types the HTTP API sends (statuses, reports, rounds, the tracker, the Committee's list and
+//! deliveries) derive `utoipa::ToSchema`: intake's OpenAPI document describes them from these
+//! definitions, and their doc comments are its descriptions, so write those for the API's readers too.
+//!
 //! # Layout
 //! - [`lang`]: [`Lang`], the two languages of every user-facing text.
 //! - [`record`]: the record's fields (from `schemas/fields.csv`) and the normalised [`Initiative`];

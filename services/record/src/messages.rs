@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::report::Counts;
 
@@ -60,8 +61,9 @@ pub const SUBJECT_RECEIVED_ALL: &str = "jvap.submission.received.>";
 pub const SUBJECT_VALIDATED_ALL: &str = "jvap.submission.validated.>";
 pub const SUBJECT_DATASET_PUBLISHED: &str = "jvap.dataset.published";
 
-/// How an accepted submission changes the partner's initiatives (SPEC section 4).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How an accepted submission changes the partner's initiatives: `replace` all of them, or `merge` by
+/// `partner_ref` (SPEC section 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Replace all of the partner's initiatives for the round.
@@ -168,8 +170,9 @@ impl DatasetPublished {
     }
 }
 
-/// Where a submission is in its life; the value in the `submissions` KV bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a submission is in its life: `received`, then `validating`, then `accepted`, `rejected` or
+/// `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SubmissionState {
     Received,
@@ -179,14 +182,18 @@ pub enum SubmissionState {
     Failed,
 }
 
-/// The status of one submission, written by every stage, read by intake.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One submission (one file from one partner in one round) and where it is: the value in the
+/// `submissions` KV bucket, written by every stage, read by intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SubmissionStatus {
+    /// 24 hex characters, derived from the partner, the round and the bytes.
     pub submission_id: String,
+    /// The partner's code, e.g. `NER`.
     pub partner: String,
     pub round: String,
     pub mode: Mode,
     pub file_name: String,
+    /// In bytes.
     pub size: u64,
     pub state: SubmissionState,
     pub counts: Option<Counts>,
@@ -208,7 +215,8 @@ pub struct TokenRecord {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Who a token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Partner,
@@ -230,12 +238,12 @@ impl std::str::FromStr for Role {
     }
 }
 
-/// A round's record in the `rounds` KV bucket.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Whether a round takes submissions, and from whom: the round's record in the `rounds` KV bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoundRecord {
     pub round: String,
     pub open: bool,
-    /// The partner codes expected to submit, as an admin set them; `None` means every partner of
+    /// The partner codes expected to submit, as an admin set them; null means every partner of
     /// `reference/partners.csv`.
     #[serde(default)]
     pub expected_partners: Option<Vec<String>>,
@@ -252,16 +260,16 @@ pub const KEY_COMMITTEE_RECIPIENTS: &str = "recipients";
 pub const SUBJECT_SUMMARY_REQUESTED: &str = "jvap.summary.requested";
 
 /// The Steering Committee's distribution list, kept by an admin (`PUT /api/v1/committee`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CommitteeList {
     /// E-mail addresses, each checked when the list is set.
     pub recipients: Vec<String>,
-    /// When the list was last set; `None` while it has never been.
+    /// When the list was last set; null while it has never been.
     pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// Why a summary was requested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryReason {
     /// An admin closed the round.
@@ -279,9 +287,10 @@ impl SummaryReason {
     }
 }
 
-/// Published on `jvap.summary.requested` (message id = `request_id`): e-mail the round's latest
-/// summary to the Committee. A request is sent at most once, whatever the redeliveries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A request to e-mail a round's latest summary to the Committee, published on
+/// `jvap.summary.requested` (message id = `request_id`); it is sent at most once, whatever the
+/// redeliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SummaryRequested {
     pub request_id: String,
     pub round: String,
@@ -290,7 +299,7 @@ pub struct SummaryRequested {
 }
 
 /// Where a summary delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryOutcome {
     /// The SMTP server accepted the e-mail.
@@ -305,7 +314,7 @@ pub enum DeliveryOutcome {
 
 /// One summary request and what became of it: a row of aggregation's `deliveries` table, mirrored
 /// in KV `committee` under `deliveries.<round>` for intake to serve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SummaryDelivery {
     pub request_id: String,
     pub round: String,

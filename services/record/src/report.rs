@@ -3,28 +3,33 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::Initiative;
 use crate::catalogue::{IssueKind, Severity};
 
-/// The outcome of validating one file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The validation report of one file: its verdict, counts, issues and records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Report {
     pub verdict: Verdict,
     pub counts: Counts,
     pub issues: Vec<Issue>,
-    /// The rows that passed, for accepted and rejected files alike.
+    /// The rows that passed, for accepted and rejected files alike: one object per initiative with the
+    /// fields of `schemas/fields.csv`.
+    #[schema(value_type = Vec<Object>)]
     pub records: Vec<Initiative>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What validation made of a file: `rejected` when it found an error, otherwise `accepted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Accepted,
     Rejected,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What validation counted in a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Counts {
     /// Non-empty data rows read, over every data sheet.
     pub rows: u64,
@@ -34,11 +39,12 @@ pub struct Counts {
     pub warnings: u64,
 }
 
-/// One problem found, located to the cell where there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One problem found in a file, located to the cell where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Issue {
     pub severity: Severity,
-    /// A machine code from the [`crate::catalogue`], e.g. `date.unparseable`.
+    /// A machine code of the issue catalogue (listed by `jvap codes` and in the README), e.g.
+    /// `date.unparseable`.
     pub code: String,
     /// Null for CSV and for whole-file problems.
     pub sheet: Option<String>,

@@ -8,19 +8,20 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::messages::{SubmissionState, SubmissionStatus};
 use crate::reference;
 
 /// Every expected partner of a round (and any other partner that submitted), in partner-code order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Tracker {
     pub round: String,
     pub partners: Vec<TrackerRow>,
 }
 
 /// One partner's line in the tracker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TrackerRow {
     /// The partner code of `reference/partners.csv`.
     pub partner: String,
@@ -39,7 +40,7 @@ pub struct TrackerRow {
 }
 
 /// Where a partner stands in the round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerState {
     NotSubmitted,

@@ -22,9 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Caller;
-use super::openapi::{
-    CommitteeListSchema, ErrorBody, SummaryDeliverySchema, SummaryRequestedSchema,
-};
+use super::openapi::ErrorBody;
 use super::{AppState, Error, Result, check_round};
 
 /// The most addresses a list may hold (a committee, not a mailing campaign).
@@ -46,7 +44,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     operation_id = "show_committee",
     tag = "committee",
     responses(
-        (status = 200, description = "The list", body = CommitteeListSchema),
+        (status = 200, description = "The list", body = CommitteeList),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
     ),
@@ -76,7 +74,7 @@ struct ListRequest {
     tag = "committee",
     request_body = ListRequest,
     responses(
-        (status = 200, description = "The list as stored", body = CommitteeListSchema),
+        (status = 200, description = "The list as stored", body = CommitteeList),
         (status = 400, description = "Not e-mail addresses, or too many", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
@@ -155,7 +153,7 @@ fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>,
     tag = "committee",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 202, description = "Requested", body = SummaryRequestedSchema),
+        (status = 202, description = "Requested", body = SummaryRequested),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
@@ -195,7 +193,7 @@ pub(crate) async fn send_summary(
     tag = "committee",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The deliveries", body = Vec<SummaryDeliverySchema>),
+        (status = 200, description = "The deliveries", body = Vec<SummaryDelivery>),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A partner token", body = ErrorBody),

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Caller;
-use super::openapi::{ErrorBody, RoundRecordSchema};
+use super::openapi::ErrorBody;
 use super::{AppState, Error, Result, check_round};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -43,7 +43,7 @@ pub(crate) async fn round_record(bus: &Bus, round: &str) -> Result<RoundRecord> 
     tag = "rounds",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The round", body = RoundRecordSchema),
+        (status = 200, description = "The round", body = RoundRecord),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
     ),
@@ -69,7 +69,7 @@ async fn show(
     tag = "rounds",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 200, description = "The round as it is now", body = RoundRecord),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
@@ -96,7 +96,7 @@ async fn open(
     tag = "rounds",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 200, description = "The round as it is now", body = RoundRecord),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
@@ -152,7 +152,7 @@ pub(crate) async fn set_open(
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     request_body = Vec<String>,
     responses(
-        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 200, description = "The round as it is now", body = RoundRecord),
         (status = 400, description = "A code that is not a partner, or an empty list", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),
@@ -212,7 +212,7 @@ pub(crate) async fn set_expected(
     tag = "rounds",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The round as it is now", body = RoundRecordSchema),
+        (status = 200, description = "The round as it is now", body = RoundRecord),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token", body = ErrorBody),

@@ -23,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Caller;
-use super::openapi::{ErrorBody, ModeSchema, ReportSchema, SubmissionStatusSchema};
+use super::openapi::ErrorBody;
 use super::{AppState, Error, LangQuery, Result, XLSX, human_size};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -52,7 +52,6 @@ struct UploadForm {
     /// The workbook: xlsx, xls, ods or csv.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    #[schema(value_type = Option<ModeSchema>)]
     mode: Option<Mode>,
     /// For analysts and admins: the partner's code, e.g. `NER`.
     partner: Option<String>,
@@ -63,31 +62,18 @@ pub(crate) const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// What an upload answers: the submission's status and, when the same file was already received
 /// with the other mode, a notice saying so (the stored mode stays).
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct UploadAnswer {
-    #[serde(flatten)]
-    pub status: SubmissionStatus,
-    /// In English, e.g. "already received, as replace: ...".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notice: Option<String>,
-    /// The same in French.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notice_fr: Option<String>,
-}
-
-/// The answer to an upload, as the OpenAPI document describes it.
-#[derive(utoipa::ToSchema)]
-#[schema(as = UploadAnswer)]
-#[allow(dead_code)]
-pub(crate) struct UploadAnswerSchema {
     #[schema(inline)]
     #[serde(flatten)]
-    status: SubmissionStatusSchema,
+    pub status: SubmissionStatus,
     /// Only when the same file was already received with the other mode: says so, in English
     /// ("already received, as replace: ..."); the stored mode is kept.
-    notice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
     /// The same notice in French.
-    notice_fr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice_fr: Option<String>,
 }
 
 /// Upload a file
@@ -106,8 +92,8 @@ pub(crate) struct UploadAnswerSchema {
     tag = "submissions",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
-        (status = 202, description = "Received; validation follows", body = UploadAnswerSchema),
-        (status = 200, description = "The same file was already submitted", body = UploadAnswerSchema),
+        (status = 202, description = "Received; validation follows", body = UploadAnswer),
+        (status = 200, description = "The same file was already submitted", body = UploadAnswer),
         (status = 400, description = "No file, a file name too long or with control characters, an unknown mode or partner", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A partner token submitting for another partner", body = ErrorBody),
@@ -266,7 +252,7 @@ fn already_received(status: SubmissionStatus, asked: Mode) -> UploadAnswer {
     operation_id = "list_submissions",
     tag = "submissions",
     responses(
-        (status = 200, description = "The submissions", body = Vec<SubmissionStatusSchema>),
+        (status = 200, description = "The submissions", body = Vec<SubmissionStatus>),
         (status = 401, description = "No valid token", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -291,7 +277,7 @@ async fn list(
     tag = "submissions",
     params(("id" = String, Path, description = "The submission id (24 hex characters)")),
     responses(
-        (status = 200, description = "Its status", body = SubmissionStatusSchema),
+        (status = 200, description = "Its status", body = SubmissionStatus),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such submission, or another partner's", body = ErrorBody),
     ),
@@ -317,7 +303,7 @@ async fn show(
     tag = "submissions",
     params(("id" = String, Path, description = "The submission id (24 hex characters)")),
     responses(
-        (status = 200, description = "The report", body = ReportSchema),
+        (status = 200, description = "The report", body = jvap_record::Report),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
     ),

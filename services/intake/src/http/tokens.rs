@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{self, Caller};
-use super::openapi::{ErrorBody, RoleSchema};
+use super::openapi::ErrorBody;
 use super::{AppState, Error, Result};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -43,7 +43,6 @@ pub(crate) struct TokenRequest {
 pub(crate) struct IssuedToken {
     /// 64 hex characters; send it as `Authorization: Bearer <token>`.
     pub token: String,
-    #[schema(value_type = RoleSchema)]
     pub role: Role,
     pub partner: Option<String>,
 }
@@ -53,7 +52,6 @@ pub(crate) struct IssuedToken {
 pub(crate) struct TokenEntry {
     /// The token's SHA-256, hex; revoke the token with it.
     pub key: String,
-    #[schema(value_type = RoleSchema)]
     pub role: Role,
     pub partner: Option<String>,
     pub label: Option<String>,

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Caller;
-use super::openapi::{ErrorBody, TrackerSchema};
+use super::openapi::ErrorBody;
 use super::rounds::round_record;
 use super::{AppState, Result, check_round};
 
@@ -32,7 +32,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     tag = "rounds",
     params(("round" = String, Path, description = "The round, e.g. `2022`")),
     responses(
-        (status = 200, description = "The tracker", body = TrackerSchema),
+        (status = 200, description = "The tracker", body = Tracker),
         (status = 400, description = "Not a round name", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A partner token", body = ErrorBody),
