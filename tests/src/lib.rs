@@ -19,14 +19,9 @@ pub use jvap_testkit::{
 };
 pub use system::{Backend, System};
 
-
-
-
 /// The parsing worker of in-process services: the `jvap-worker` binary of this build (`cargo test
 /// --workspace` builds it), with the default budget.
 pub fn worker() -> jvap_worker::Worker {
     let binary = processes::binary("jvap-worker").unwrap_or_else(|e| panic!("{e:#}"));
     jvap_worker::Worker::binary(binary, jvap_worker::Budget::default())
 }
-
-

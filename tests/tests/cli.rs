@@ -378,8 +378,7 @@ async fn revalidating_a_round_publishes_a_new_version_under_the_new_verdicts() {
             .wait_final(&ids[0], false, std::time::Duration::from_secs(120))
             .await
             .expect("it ends");
-        if ner["state"] != "accepted" || started.elapsed() > std::time::Duration::from_secs(120)
-        {
+        if ner["state"] != "accepted" || started.elapsed() > std::time::Duration::from_secs(120) {
             break ner;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

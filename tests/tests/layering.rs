@@ -422,15 +422,40 @@ fn no_crate_depends_on_one_above_it() {
 fn testing_intake_builds_no_database_or_mail_code() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["tree", "--offline", "-p", "jvap-intake", "-e", "normal,dev", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "jvap-intake",
+            "-e",
+            "normal,dev",
+            "--prefix",
+            "none",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo tree runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tree = String::from_utf8_lossy(&out.stdout);
-    let crates: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let crates: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert!(crates.contains(&"jvap-testkit"), "{tree}");
-    for unwanted in ["sqlx", "lettre", "jvap-aggregation", "jvap-validation", "jvap-tests"] {
-        assert!(!crates.contains(&unwanted), "intake's tests build {unwanted}");
+    for unwanted in [
+        "sqlx",
+        "lettre",
+        "jvap-aggregation",
+        "jvap-validation",
+        "jvap-tests",
+    ] {
+        assert!(
+            !crates.contains(&unwanted),
+            "intake's tests build {unwanted}"
+        );
     }
 }

@@ -94,7 +94,10 @@ fn the_summaries_and_the_workbook_name_every_partner_state_as_the_vocabulary_doe
             let summary = file(&format!("summary.{}.{format}", lang.code()));
             // The summaries list the partners they wait for by state; accepted ones are counted as
             // the partners with data.
-            for state in PartnerState::ALL.into_iter().filter(|s| *s != PartnerState::Accepted) {
+            for state in PartnerState::ALL
+                .into_iter()
+                .filter(|s| *s != PartnerState::Accepted)
+            {
                 let mut label = capitalized(state.label(lang));
                 if format == "html" {
                     label = label.replace('\'', "&#39;");
@@ -138,7 +141,10 @@ fn the_template_says_when_each_field_is_required_as_the_vocabulary_does() {
 }
 
 /// A rejected sample with errors, and one accepted with warnings and notes.
-const REPORTED: [&str; 2] = ["GMB_MoI_JVAP_2022.xlsx", "BEL_Enabel_collecte_JVAP_2022.csv"];
+const REPORTED: [&str; 2] = [
+    "GMB_MoI_JVAP_2022.xlsx",
+    "BEL_Enabel_collecte_JVAP_2022.csv",
+];
 
 #[test]
 fn the_annotated_workbook_and_the_cli_report_name_severities_and_verdicts_as_the_vocabulary_does() {

@@ -29,7 +29,10 @@ use std::path::PathBuf;
 
 /// The shared sample workbooks (`../shared/samples` beside the project).
 pub fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/samples"
+    ))
 }
 
 /// The samples' manifest with the exact expected outcome of each file.

@@ -67,7 +67,11 @@ impl TestSystem {
     /// Receive a file as intake does (stored bytes, a `received` status, the message); returns the
     /// submission id.
     pub async fn upload(&self, partner: &str, file_name: &str, bytes: Vec<u8>) -> String {
-        let id = format!("{}-{}", partner.to_lowercase(), self.uploads.fetch_add(1, Ordering::SeqCst));
+        let id = format!(
+            "{}-{}",
+            partner.to_lowercase(),
+            self.uploads.fetch_add(1, Ordering::SeqCst)
+        );
         self.bus.uploads.put(&id, &bytes).await.expect("stored");
         let mut status = jvap_testkit::received_status(&id);
         status.partner = partner.to_string();
@@ -81,7 +85,13 @@ impl TestSystem {
             mode: status.mode,
             file_name: status.file_name,
             size: status.size,
-            sha256: self.bus.uploads.sha256(&id).await.expect("info").expect("a digest"),
+            sha256: self
+                .bus
+                .uploads
+                .sha256(&id)
+                .await
+                .expect("info")
+                .expect("a digest"),
             received_at: status.received_at,
             revalidation: None,
         };
