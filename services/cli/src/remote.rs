@@ -389,7 +389,8 @@ async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    let state = if record.open { "open" } else { "closed" };
+    // The sentence is English; the state's word comes from the vocabulary.
+    let state = record.state().label(Lang::En);
     println!("Round {} is {state}.", record.round);
     match &record.expected_partners {
         Some(codes) => println!("It expects {} partners: {}.", codes.len(), codes.join(", ")),

@@ -334,7 +334,22 @@ pub struct SummaryDelivery {
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
+/// Whether a round takes files ([`RoundRecord::open`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundState {
+    Open,
+    Closed,
+}
+
 impl RoundRecord {
+    pub fn state(&self) -> RoundState {
+        if self.open {
+            RoundState::Open
+        } else {
+            RoundState::Closed
+        }
+    }
+
     /// The record of a round nobody has changed yet: open, every partner expected.
     pub fn new(round: &str) -> RoundRecord {
         RoundRecord {

@@ -1,5 +1,5 @@
-//! The one bilingual vocabulary: the words for the record's states, severities, verdicts, roles and
-//! requirements, in English and French, which every output shows (pages, CLI, workbooks, summaries,
+//! The one bilingual vocabulary: the words for the record's states, severities, verdicts, roles,
+//! round states and requirements, in English and French, which every output shows (pages, CLI, workbooks, summaries,
 //! template, annotated workbook).
 //!
 //! Each label is a [`Bilingual`], whose two texts are both required fields, so a label without its
@@ -10,7 +10,7 @@
 
 use crate::catalogue::Severity;
 use crate::lang::Lang;
-use crate::messages::{Role, SubmissionState};
+use crate::messages::{Role, RoundState, SubmissionState};
 use crate::record::Required;
 use crate::report::Verdict;
 use crate::tracker::PartnerState;
@@ -152,6 +152,22 @@ impl Role {
     }
 }
 
+impl RoundState {
+    pub const ALL: [RoundState; 2] = [RoundState::Open, RoundState::Closed];
+
+    /// As a round reads: "la collecte est ouverte".
+    pub const fn words(self) -> Bilingual {
+        match self {
+            RoundState::Open => words("open", "ouverte"),
+            RoundState::Closed => words("closed", "fermée"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
 impl Required {
     pub const ALL: [Required; 5] = [
         Required::Yes,
@@ -197,6 +213,7 @@ mod tests {
         distinct(Severity::ALL.map(Severity::words).to_vec());
         distinct(Verdict::ALL.map(Verdict::words).to_vec());
         distinct(Role::ALL.map(Role::words).to_vec());
+        distinct(RoundState::ALL.map(RoundState::words).to_vec());
         distinct(Required::ALL.map(Required::words).to_vec());
     }
 

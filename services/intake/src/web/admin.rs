@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use jvap_record::messages::{CommitteeList, Role, RoundRecord};
-use jvap_record::vocabulary;
+use jvap_record::messages::{CommitteeList, Role, RoundRecord, RoundState};
+use jvap_record::vocabulary::{self, capitalized};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -50,7 +50,7 @@ pub(super) async fn home(
     let title = fill(w.round_title, &[("round", &view.round)]);
     let body = html! {
         h1 { (title) }
-        (round_section(view, user, round.open))
+        (round_section(view, user, round.state()))
         (partners_section(view, user, &round))
         (committee_section(view, user, &committee, summary_requested))
         (tokens_section(view, user, issued.as_ref(), &entries))
@@ -61,14 +61,17 @@ pub(super) async fn home(
 }
 
 /// Whether the round is open, and the button that turns it.
-fn round_section(view: &View, user: &SignedIn, open: bool) -> Markup {
+fn round_section(view: &View, user: &SignedIn, state: RoundState) -> Markup {
     let w = view.words;
+    let open = state == RoundState::Open;
     html! {
     form.card method="post" action={ "/admin/round/" (if open { "close" } else { "open" }) } {
         input type="hidden" name="csrf" value=(user.csrf);
         p #round-state role="status" {
-            @if open { span.state.state-accepted { (w.round_open) } }
-            @else { span.state.state-rejected { (w.round_closed) } }
+            @match state {
+                RoundState::Open => span.state.state-accepted { (capitalized(state.label(view.lang))) (w.round_open) },
+                RoundState::Closed => span.state.state-rejected { (capitalized(state.label(view.lang))) (w.round_closed) },
+            }
         }
         button type="submit" { (if open { w.close_round } else { w.open_round }) }
     }

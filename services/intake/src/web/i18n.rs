@@ -192,6 +192,7 @@ pub(crate) struct Words {
     pub latest_summary: &'static str,
 
     pub round_title: &'static str,
+    /// After the round's state ([`jvap_record::messages::RoundState`]): what it means.
     pub round_open: &'static str,
     pub round_closed: &'static str,
     pub open_round: &'static str,
@@ -369,8 +370,8 @@ const EN: Words = Words {
     latest_summary: "Version {version}, {initiatives} initiatives, published {published} (UTC).",
 
     round_title: "The {round} data round",
-    round_open: "Open: partners can send files.",
-    round_closed: "Closed: uploads are refused.",
+    round_open: ": partners can send files.",
+    round_closed: ": uploads are refused.",
     open_round: "Open the round",
     close_round: "Close the round",
     tokens_title: "Access tokens",
@@ -546,8 +547,8 @@ const FR: Words = Words {
     latest_summary: "Version {version}, {initiatives} initiatives, publiée le {published} (UTC).",
 
     round_title: "La collecte {round}",
-    round_open: "Ouverte : les partenaires peuvent envoyer des fichiers.",
-    round_closed: "Fermée : les envois sont refusés.",
+    round_open: " : les partenaires peuvent envoyer des fichiers.",
+    round_closed: " : les envois sont refusés.",
     open_round: "Ouvrir la collecte",
     close_round: "Fermer la collecte",
     tokens_title: "Jetons d'accès",

@@ -432,6 +432,11 @@ async fn every_state_on_the_pages_reads_as_the_shared_vocabulary_says() {
                 "{lang:?} page says who is signed in: {role}"
             );
         }
+        // The admin's page says whether the round is open.
+        let admin = session_of(&app, ADMIN_TOKEN).await;
+        let text = page("/".into(), admin).await;
+        let label = capitalized(jvap_record::messages::RoundState::Open.label(lang));
+        assert!(text.contains(&label), "{lang:?} admin page says {label}");
         // The tracker names every partner state.
         let text = page("/".into(), analyst.clone()).await;
         for state in PartnerState::ALL {
