@@ -122,6 +122,8 @@ pub(crate) struct Words {
     pub signed_out: &'static str,
     pub bad_token: &'static str,
     pub form_expired: &'static str,
+    /// A link whose address holds a control character.
+    pub bad_link: &'static str,
 
     pub templates_title: &'static str,
     pub template_en: &'static str,
@@ -301,6 +303,7 @@ const EN: Words = Words {
     signed_out: "You are signed out.",
     bad_token: "This access token is not valid. Check that you copied all of it, or ask the Secretariat for a new one.",
     form_expired: "This form had expired. Please try again.",
+    bad_link: "This link is not valid: its address holds a control character.",
 
     templates_title: "Download the template",
     template_en: "Template in English (xlsx)",
@@ -478,6 +481,7 @@ const FR: Words = Words {
     signed_out: "Vous êtes déconnecté.",
     bad_token: "Ce jeton d'accès n'est pas valide. Vérifiez que vous l'avez copié en entier, ou demandez-en un nouveau au Secrétariat.",
     form_expired: "Ce formulaire avait expiré. Veuillez réessayer.",
+    bad_link: "Ce lien n'est pas valide : son adresse contient un caractère de contrôle.",
 
     templates_title: "Télécharger le modèle",
     template_en: "Modèle en anglais (xlsx)",

@@ -233,17 +233,26 @@ struct SwitchQuery {
     next: Option<String>,
 }
 
-/// `/lang/{en|fr}?next=/path`: keep the choice in a cookie for a year and go back to the page.
+/// `/lang/{en|fr}?next=/path`: keep the choice in a cookie for a year and go back to the page. A
+/// `next` with a control character is refused (400): browsers drop tabs and new lines from a URL, so
+/// `/<tab>/evil.example/` would lead to another site; any other `next` off this site goes home.
 async fn switch_language(
     headers: HeaderMap,
     Path(lang): Path<String>,
     Query(query): Query<SwitchQuery>,
 ) -> Response {
-    let next = query
-        .next
-        .filter(|next| is_local_path(next))
-        .unwrap_or_else(|| "/".into());
-    let Ok(lang) = lang.parse::<Lang>() else {
+    let chosen = lang.parse::<Lang>().ok();
+    let next = query.next.unwrap_or_else(|| "/".into());
+    if next.chars().any(char::is_control) {
+        let words = i18n::words(chosen.unwrap_or_else(|| i18n::lang_of(&headers)));
+        return (StatusCode::BAD_REQUEST, words.bad_link).into_response();
+    }
+    let next = if is_local_path(&next) {
+        next
+    } else {
+        "/".into()
+    };
+    let Some(lang) = chosen else {
         return Redirect::to(&next).into_response();
     };
     let secure = cookies::over_tls(&headers);
@@ -251,7 +260,8 @@ async fn switch_language(
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
-/// A path on this site (never `//host` or a full URL), so the switch cannot send people elsewhere.
+/// A path on this site (never `//host`, `/\host` or a full URL), so the switch cannot send people
+/// elsewhere. Control characters are refused before.
 fn is_local_path(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
@@ -270,6 +280,7 @@ mod tests {
         assert!(!is_local_path("//evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("evil.example"));
     }
 
     #[test]

@@ -445,3 +445,46 @@ async fn every_state_on_the_pages_reads_as_the_shared_vocabulary_says() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_language_switch_goes_back_to_this_site_only_and_refuses_control_characters() {
+    let app = spawn_app().await;
+    let switch = |next: &'static str| {
+        let url = format!("{}/lang/fr?next={next}", app.address);
+        async move { browser().get(url).send().await.unwrap() }
+    };
+    // Tab, new lines, NUL and DEL: browsers drop some of them from a URL, so they are refused.
+    for next in [
+        "/%09/evil.example/",
+        "/%0a/evil.example/",
+        "/%0d/evil.example/",
+        "/%00",
+        "/%7f",
+    ] {
+        let response = switch(next).await;
+        assert_eq!(response.status(), 400, "{next}");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains("caractère de contrôle"),
+            "in the chosen language: {text}"
+        );
+    }
+    // Another site, however written, sends people home.
+    for next in [
+        "//evil.example/",
+        "/%5Cevil.example",
+        "%5C%5Cevil.example",
+        "https://evil.example/",
+        "evil.example",
+        "javascript:alert(1)",
+    ] {
+        let response = switch(next).await;
+        assert_eq!(response.status(), 303, "{next}");
+        assert_eq!(response.headers()["location"], "/", "{next}");
+    }
+    let response = switch("/submissions?severity=error").await;
+    assert_eq!(
+        response.headers()["location"],
+        "/submissions?severity=error"
+    );
+}
