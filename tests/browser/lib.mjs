@@ -26,14 +26,22 @@ export async function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
 }
 
-/// A fresh browser profile whose Accept-Language is the test's language.
+/// What the pages' Content-Security-Policy refused, over every page of the run: must stay empty.
+const refused = [];
+
+/// A fresh browser profile whose Accept-Language is the test's language; every page of it reports
+/// what the Content-Security-Policy refused.
 export async function context(browser, options = {}) {
-  return browser.newContext({
+  const ctx = await browser.newContext({
     locale: lang === 'fr' ? 'fr-FR' : 'en-GB',
     acceptDownloads: true,
     viewport: { width: 1100, height: 800 },
     ...options,
   });
+  ctx.on('page', (page) => page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(`${page.url()}: ${message.text()}`);
+  }));
+  return ctx;
 }
 
 /// Sign in with a token on the home page and land on the role's page.
@@ -79,6 +87,7 @@ export async function run(main) {
   const browser = await launch();
   try {
     await main(browser);
+    check(refused.length === 0, `the Content-Security-Policy refused: ${refused.join('; ')}`);
     console.log('ok');
   } catch (error) {
     console.error(error);

@@ -4,10 +4,17 @@ use anyhow::Context;
 use jvap_bus::{Bus, CancellationToken};
 use tokio::net::TcpListener;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::middleware::{self, Next};
 use axum::response::Response;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -84,6 +91,7 @@ fn router(state: AppState) -> Router {
         .merge(Router::from(http::api()))
         .merge(web::router())
         .fallback(not_found)
+        .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
             // Spans and events under this crate's target, so the default log filter shows them.
@@ -104,6 +112,35 @@ fn router(state: AppState) -> Router {
                 }),
         )
         .with_state(state)
+}
+
+/// What a browser is told on every answer: no sniffing of content types, no framing, no referrer to
+/// other sites, nothing kept in caches (pages, statuses, reports and downloads are a partner's or the
+/// round's own), and a Content-Security-Policy: the pages' own ([`web::content_security_policy`]);
+/// for the API, whose files a browser may show (a summary's HTML), no script at all and a sandbox.
+async fn security_headers(request: Request, next: Next) -> Response {
+    static PAGE_POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+        HeaderValue::try_from(web::content_security_policy())
+            .unwrap_or_else(|_| HeaderValue::from_static(API_POLICY))
+    });
+    const API_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+        frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    let policy = if api {
+        HeaderValue::from_static(API_POLICY)
+    } else {
+        PAGE_POLICY.clone()
+    };
+    headers.entry(CONTENT_SECURITY_POLICY).or_insert(policy);
+    response
 }
 
 async fn not_found() -> http::Error {

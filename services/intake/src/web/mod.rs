@@ -35,6 +35,7 @@ use serde::Deserialize;
 
 use crate::http::{AppState, Error, human_size};
 
+pub(crate) use layout::content_security_policy;
 pub(crate) use session::View;
 
 /// Every page route; `/` is the entry point for everyone.

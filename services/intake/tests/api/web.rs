@@ -488,3 +488,77 @@ async fn the_language_switch_goes_back_to_this_site_only_and_refuses_control_cha
         "/submissions?severity=error"
     );
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_the_pages_policy_allows_only_their_own_style_and_script()
+ {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+
+    let app = spawn_app().await;
+    let analyst = session_of(&app, &app.issue_token("analyst", None).await).await;
+    for path in [
+        "/",
+        "/submissions",
+        "/api",
+        "/api/v1/openapi.json",
+        "/api/v1/nothing-here",
+    ] {
+        let response = browser()
+            .get(app.url(path))
+            .header(COOKIE, &analyst)
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers().clone();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .unwrap_or_else(|| panic!("{path} has {name}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path}");
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(policy.contains("default-src 'none'"), "{path}: {policy}");
+        if path.starts_with("/api/") {
+            assert!(
+                !policy.contains("script-src"),
+                "no script runs from the API: {policy}"
+            );
+            continue;
+        }
+        // A page's own inline style and script are allowed by their hash, and nothing else is.
+        let page = response.text().await.unwrap();
+        let inline = |tag: &str| {
+            let open = format!("<{tag}>");
+            let start = page
+                .find(&open)
+                .unwrap_or_else(|| panic!("{path} has a {tag}"))
+                + open.len();
+            let end = start + page[start..].find(&format!("</{tag}>")).expect("closed");
+            let digest = Sha256::digest(&page[start..end]);
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        };
+        assert!(
+            policy.contains(&format!("style-src {}", inline("style"))),
+            "{path}: {policy}"
+        );
+        assert!(
+            policy.contains(&format!("script-src {}", inline("script"))),
+            "{path}: {policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+    }
+}
