@@ -72,7 +72,47 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
+/// Whether `c` is kept in a partner's text: tab and new lines, and no other control character nor a
+/// bidirectional override or isolate (which would reverse the text around it on pages).
+fn kept(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r')
+        || !(c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
 impl Row {
+    /// This row with control characters and bidirectional overrides removed from its texts, and the
+    /// columns it removed some from; `None` when there were none (the usual case, which copies
+    /// nothing).
+    pub fn without_controls(&self) -> Option<(Row, Vec<usize>)> {
+        let dirty = |cell: &Cell| matches!(&cell.value, CellValue::Text(t) if !t.chars().all(kept));
+        if !self.cells.iter().any(dirty) {
+            return None;
+        }
+        let mut columns = Vec::new();
+        let cells = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(col, cell)| {
+                let mut cell = cell.clone();
+                if let CellValue::Text(text) = &cell.value
+                    && !text.chars().all(kept)
+                {
+                    columns.push(col);
+                    cell.value = CellValue::Text(text.chars().filter(|&c| kept(c)).collect());
+                }
+                cell
+            })
+            .collect();
+        Some((
+            Row {
+                number: self.number,
+                cells,
+            },
+            columns,
+        ))
+    }
+
     pub fn get(&self, col: usize) -> Option<&Cell> {
         self.cells.get(col)
     }

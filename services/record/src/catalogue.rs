@@ -91,6 +91,9 @@ catalogue! {
     CELL_FORMULA = "cell.formula", Warning,
         "This cell holds a formula; its last calculated value {detail} was used.",
         "Cette cellule contient une formule ; sa dernière valeur calculée {detail} a été utilisée.";
+    CELL_CONTROL_REMOVED = "cell.control_removed", Warning,
+        "Invisible control characters (such as NUL, ESC or a right-to-left override) were removed from this cell.",
+        "Des caractères de contrôle invisibles (comme NUL, ESC ou un forçage du sens d'écriture) ont été retirés de cette cellule.";
     VALUE_REQUIRED = "value.required", Error,
         "{detail} is required.",
         "{detail} est obligatoire.";

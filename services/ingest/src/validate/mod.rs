@@ -302,7 +302,15 @@ impl<'s> Validator<'s> {
                 }
                 self.rows += 1;
                 let name = self.sheet.as_deref();
+                // Control characters never reach a record, a page or a dataset file.
+                let cleaned = row.without_controls();
+                let row = cleaned.as_ref().map_or(row, |(row, _)| row);
                 let mut ctx = ctx::RowCtx::new(name, row, &data.header, &mut self.references);
+                for col in cleaned.iter().flat_map(|(_, columns)| columns) {
+                    if let Some((key, _)) = data.header.columns.iter().find(|(_, c)| *c == col) {
+                        ctx.report(&catalogue::CELL_CONTROL_REMOVED, key, "");
+                    }
+                }
                 let record = row::check_row(&mut ctx);
                 match data.pending.as_mut() {
                     Some(pending) => pending.held.append(&mut ctx.issues),

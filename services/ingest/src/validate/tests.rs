@@ -491,3 +491,30 @@ fn validating_a_path_gives_the_report_of_its_bytes() {
     }
     assert!(checked > 0);
 }
+
+#[test]
+fn control_characters_and_direction_overrides_are_removed_with_a_warning_at_their_cell() {
+    let report = one_row(|r| {
+        r[2] = "Support\u{0} to border\u{7} management\u{1b}[31m";
+        r[3] = "The action \u{202E}builds\u{202C} capacities.\nSecond line.";
+    });
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let record = &report.records[0];
+    assert_eq!(record.title, "Support to border management[31m");
+    assert_eq!(
+        record.description.as_deref(),
+        Some("The action builds capacities.\nSecond line.")
+    );
+    assert_eq!(
+        codes(&report, Severity::Warning),
+        vec![
+            pair("cell.control_removed", "C2"),
+            pair("cell.control_removed", "D2")
+        ]
+    );
+    let shown = report.issues[0].value.as_deref().unwrap_or_default();
+    assert!(
+        !shown.chars().any(char::is_control),
+        "the report shows no control: {shown:?}"
+    );
+}
