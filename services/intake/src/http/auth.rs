@@ -159,21 +159,41 @@ pub(crate) struct Session {
     pub(crate) key: String,
 }
 
+/// What a request's session cookie stands for.
+pub(crate) enum SessionLookup {
+    /// No cookie, or one whose session ended (expired or signed out).
+    None,
+    /// The session's token was revoked: the session has just ended with it.
+    Revoked,
+    Live(Session),
+}
+
 /// The person the session cookie of `headers` belongs to, if it is a live session of a valid token.
 pub(crate) async fn session_of(headers: &HeaderMap, state: &AppState) -> Result<Option<Session>> {
+    Ok(match look_up_session(headers, state).await? {
+        SessionLookup::Live(session) => Some(session),
+        SessionLookup::None | SessionLookup::Revoked => None,
+    })
+}
+
+/// The session the cookie of `headers` names, and whether it ended because its token was revoked.
+pub(crate) async fn look_up_session(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<SessionLookup> {
     let Some(cookie) = cookies::get(headers, SESSION_COOKIE) else {
-        return Ok(None);
+        return Ok(SessionLookup::None);
     };
     let key = token_hash(cookie);
     let Some(record) = state.bus.session::<SessionRecord>(&key).await? else {
-        return Ok(None);
+        return Ok(SessionLookup::None);
     };
     let Some(caller) = caller_of_token_hash(&state.bus, &record.token).await? else {
         // The token was revoked: its sessions end with it.
         state.bus.delete_session(&key).await?;
-        return Ok(None);
+        return Ok(SessionLookup::Revoked);
     };
-    Ok(Some(Session {
+    Ok(SessionLookup::Live(Session {
         caller,
         csrf: record.csrf,
         key,

@@ -53,6 +53,8 @@ pub(crate) fn router() -> Router<AppState> {
 #[serde(rename_all = "snake_case")]
 enum Notice {
     Expired,
+    /// The session ended because its access token was revoked.
+    Revoked,
     SignedOut,
     /// An admin asked for the summary to be e-mailed now.
     SummaryRequested,

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::i18n::{self, LANG_COOKIE, Words};
 use super::{Notice, PageError, layout};
-use crate::http::auth::{self, SESSION_COOKIE, Session, token_hash};
+use crate::http::auth::{self, SESSION_COOKIE, Session, SessionLookup, token_hash};
 use crate::http::{AppState, Error, cookies};
 
 /// The cookie the sign-in form repeats as its CSRF token.
@@ -58,14 +58,18 @@ pub(crate) struct View {
     pub over_tls: bool,
     /// The request carried a session cookie (which may have expired).
     had_session_cookie: bool,
+    /// The session ended with this request because its token was revoked.
+    revoked: bool,
 }
 
 impl View {
-    /// The signed-in person, or a redirect to the sign-in page (saying the session expired when the
-    /// browser had one).
+    /// The signed-in person, or a redirect to the sign-in page (saying the access was revoked, or
+    /// that the session expired, when the browser had one).
     pub(crate) fn user(&self) -> Result<&SignedIn, PageError> {
         self.user.as_ref().ok_or_else(|| {
-            PageError::Redirect(if self.had_session_cookie {
+            PageError::Redirect(if self.revoked {
+                "/?notice=revoked".into()
+            } else if self.had_session_cookie {
                 "/?notice=expired".into()
             } else {
                 "/".into()
@@ -91,10 +95,16 @@ impl FromRequestParts<AppState> for View {
                 .map_or("/".into(), |pq| pq.as_str().to_string()),
             over_tls: cookies::over_tls(&parts.headers),
             had_session_cookie: cookies::get(&parts.headers, SESSION_COOKIE).is_some(),
+            revoked: false,
         };
-        view.user = auth::session_of(&parts.headers, state)
+        match auth::look_up_session(&parts.headers, state)
             .await
-            .map_err(|e| view.fail(e))?;
+            .map_err(|e| view.fail(e))?
+        {
+            SessionLookup::Live(session) => view.user = Some(session),
+            SessionLookup::Revoked => view.revoked = true,
+            SessionLookup::None => {}
+        }
         Ok(view)
     }
 }
@@ -104,6 +114,7 @@ pub(super) fn signin_page(view: &View, notice: Option<Notice>, status: StatusCod
     let w = view.words;
     let message = notice.and_then(|notice| match notice {
         Notice::Expired => Some(w.session_expired),
+        Notice::Revoked => Some(w.access_revoked),
         Notice::SignedOut => Some(w.signed_out),
         // Meant for a signed-in admin; says nothing to anyone else.
         Notice::SummaryRequested => None,

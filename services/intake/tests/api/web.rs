@@ -188,7 +188,25 @@ async fn a_revoked_token_and_its_sessions_stop_working() {
         .await
         .unwrap();
     assert_eq!(page.status(), 303);
-    assert_eq!(page.headers()["location"], "/?notice=expired");
+    assert_eq!(page.headers()["location"], "/?notice=revoked");
+    let home = browser()
+        .get(app.url("/?notice=revoked"))
+        .header(ACCEPT_LANGUAGE, "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("jeton d'accès a été révoqué"), "{home}");
+    // The session ended with the token: the cookie now stands for no session at all.
+    let again = browser()
+        .get(app.url("/submissions"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["location"], "/?notice=expired");
 }
 
 #[tokio::test]
