@@ -256,6 +256,12 @@ impl<'s> Validator<'s> {
     }
 
     fn visit(&mut self, row: &crate::sheet::Row) {
+        // Control characters never reach a header, a record, a page or a dataset file.
+        let cleaned = row.without_controls();
+        let (row, cleaned_columns): (&crate::sheet::Row, &[usize]) = match &cleaned {
+            Some((row, columns)) => (row, columns),
+            None => (row, &[]),
+        };
         match &mut self.phase {
             Phase::Skip => {}
             Phase::Searching(seen) => {
@@ -302,11 +308,8 @@ impl<'s> Validator<'s> {
                 }
                 self.rows += 1;
                 let name = self.sheet.as_deref();
-                // Control characters never reach a record, a page or a dataset file.
-                let cleaned = row.without_controls();
-                let row = cleaned.as_ref().map_or(row, |(row, _)| row);
                 let mut ctx = ctx::RowCtx::new(name, row, &data.header, &mut self.references);
-                for col in cleaned.iter().flat_map(|(_, columns)| columns) {
+                for col in cleaned_columns {
                     if let Some((key, _)) = data.header.columns.iter().find(|(_, c)| *c == col) {
                         ctx.report(&catalogue::CELL_CONTROL_REMOVED, key, "");
                     }

@@ -518,3 +518,32 @@ fn control_characters_and_direction_overrides_are_removed_with_a_warning_at_thei
         "the report shows no control: {shown:?}"
     );
 }
+
+#[test]
+fn a_header_cell_with_control_characters_is_read_without_them() {
+    let mut header: Vec<&str> = HEADER.to_vec();
+    header[2] = "Title\u{0}";
+    header.push("Notes\u{202E}");
+    let mut row = project();
+    row.push("kept aside");
+    let report = validate_sheets(&[sheet("Initiatives", &header, vec![row])]);
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let unknown = report
+        .issues
+        .iter()
+        .find(|i| i.code == "column.unknown")
+        .expect("the unknown column is reported");
+    assert!(
+        !unknown
+            .message_en
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202E}'),
+        "{}",
+        unknown.message_en
+    );
+    assert!(
+        unknown.message_en.contains("\"Notes\""),
+        "{}",
+        unknown.message_en
+    );
+}
