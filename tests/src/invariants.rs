@@ -356,9 +356,9 @@ async fn check_versions(
             listed.keys().collect::<Vec<_>>()
         ));
     }
-    let all_files: BTreeSet<String> = jvap_outputs::FILES
+    let all_files: BTreeSet<String> = jvap_outputs::DatasetFile::ALL
         .iter()
-        .map(|(f, _)| f.to_string())
+        .map(|f| f.name().to_string())
         .collect();
     for (version, ids) in by_version {
         if ids.len() > 1 {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_tests::{Backend, Client, System, manifest, samples_dir};
 use serde_json::Value;
 
@@ -174,7 +174,7 @@ async fn every_file_of_every_version_downloads(analyst: &Client, entries: &[Valu
     let mut problems = Vec::new();
     for version in versions {
         let number = version["version"].as_u64().expect("version");
-        for (file, content_type) in FILES {
+        for (file, content_type) in DatasetFile::ALL.map(|f| (f.name(), f.content_type())) {
             let path = format!("/api/v1/datasets/2022/v{number}/{file}");
             let (code, served_type, bytes) = analyst.get_typed(&path).await.expect("download");
             if code != 200 || served_type != content_type || bytes.is_empty() {

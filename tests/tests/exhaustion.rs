@@ -10,7 +10,7 @@ use jvap_tests::received_status as status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_tests::{Backend, Client, System, samples_dir};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -68,7 +68,7 @@ async fn a_burst_of_reads_by_one_token_stops_no_other_partner() {
         spawn_get(&mut requests, &gate, &hammer, path);
     }
     for i in 0..DOWNLOADS {
-        let (file, _) = FILES[i % FILES.len()];
+        let file = DatasetFile::ALL[i % DatasetFile::ALL.len()].name();
         let path = match i % 10 {
             0 => "/api/v1/datasets".to_string(),
             1 => "/api/v1/rounds/2022/tracker".to_string(),
@@ -115,7 +115,7 @@ async fn a_burst_of_reads_by_one_token_stops_no_other_partner() {
         initiatives.iter().any(|i| i["partner"] == "NER"),
         "NER's initiatives are in version {latest}"
     );
-    for (file, _) in FILES {
+    for file in DatasetFile::ALL.map(DatasetFile::name) {
         let path = format!("/api/v1/datasets/2022/v{latest}/{file}");
         let (code, bytes) = analyst.get_bytes(&path).await.expect("download");
         assert_eq!(code, 200, "{path}");

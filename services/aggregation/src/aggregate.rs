@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use jvap_bus::{Bus, Outcome};
+use jvap_outputs::DatasetFile;
 use jvap_outputs::DatasetMeta;
 use jvap_outputs::{OutputFile, RoundData};
 use jvap_record::messages::{
@@ -292,7 +293,7 @@ impl Aggregator {
     }
 
     /// Build dataset version `version` of `round` from the database and publish it: the objects
-    /// that are missing (every file of [`jvap_outputs::FILES`]), the round's latest version in KV (never
+    /// that are missing (every [`DatasetFile`]), the round's latest version in KV (never
     /// moved backwards), and the message.
     pub async fn publish(&self, round: &str, version: u32) -> Result<DatasetPublished> {
         let info =
@@ -300,11 +301,11 @@ impl Aggregator {
                 Error::Corrupt(format!("no dataset version {version} of {round}"))
             })?;
         let by_partner = self.store.initiatives_by_partner(round, version).await?;
-        let objects: BTreeMap<String, String> = jvap_outputs::FILES
+        let objects: BTreeMap<String, String> = DatasetFile::ALL
             .iter()
-            .map(|(file, _)| {
-                let name = DatasetPublished::object_name(round, version, file);
-                (file.to_string(), name)
+            .map(|file| {
+                let name = DatasetPublished::object_name(round, version, file.name());
+                (file.name().to_string(), name)
             })
             .collect();
         let mut missing = Vec::new();

@@ -56,7 +56,7 @@ pub enum MailError {
 /// One file of the dataset version, as read from the `datasets` store.
 #[derive(Debug, Clone)]
 pub struct File {
-    /// The name in [`jvap_outputs::FILES`], e.g. `summary.en.html`.
+    /// The name of its [`DatasetFile`], e.g. `summary.en.html`.
     pub name: &'static str,
     pub content_type: &'static str,
     pub bytes: Vec<u8>,
@@ -168,12 +168,12 @@ mod tests {
     use super::*;
 
     fn files() -> Vec<File> {
-        jvap_outputs::FILES
+        DatasetFile::ALL
             .iter()
-            .map(|&(name, content_type)| File {
-                name,
-                content_type,
-                bytes: format!("content of {name}").into_bytes(),
+            .map(|file| File {
+                name: file.name(),
+                content_type: file.content_type(),
+                bytes: format!("content of {}", file.name()).into_bytes(),
             })
             .collect()
     }

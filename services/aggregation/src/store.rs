@@ -204,12 +204,7 @@ impl Store {
 
     /// The dataset version a submission led to, if it has been applied.
     pub async fn applied(&self, submission_id: &str) -> Result<Option<u32>> {
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
-                .bind(submission_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        version.map(to_u32).transpose()
+        applied_version(&self.pool, submission_id).await
     }
 
     /// Apply an accepted submission in one transaction, in the round's next dataset version: record
@@ -224,7 +219,7 @@ impl Store {
         records: &[NewInitiative],
     ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
-        if let Some(version) = applied_version(&mut tx, &submission.submission_id).await? {
+        if let Some(version) = applied_version(&mut *tx, &submission.submission_id).await? {
             tx.rollback().await?;
             return Ok(Applied {
                 version,
@@ -717,15 +712,16 @@ fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
     })
 }
 
-/// The dataset version a submission led to, when it was applied already.
-async fn applied_version(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+/// The dataset version a submission led to, when it was applied already: on the pool, or inside
+/// a transaction.
+async fn applied_version<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     submission_id: &str,
 ) -> Result<Option<u32>> {
     let version: Option<i64> =
         sqlx::query_scalar("SELECT dataset_version FROM submissions WHERE submission_id = $1")
             .bind(submission_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(executor)
             .await?;
     version.map(to_u32).transpose()
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use jvap_aggregation::{App, Config, Database, MailConfig};
 use jvap_bus::{Bus, CancellationToken};
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_record::messages::{
     self as m, CommitteeList, DatasetPublished, DeliveryOutcome, SummaryDelivery, SummaryReason,
     SummaryRequested,
@@ -313,7 +313,7 @@ impl Env {
     /// `<round>/v<N>/` in the `datasets` store, then the round's latest version in KV `datasets`.
     async fn publish_version(&self) {
         let prefix = format!("{ROUND}/v{VERSION}");
-        for (name, _) in FILES {
+        for name in DatasetFile::ALL.map(DatasetFile::name) {
             self.bus
                 .datasets
                 .put(&format!("{prefix}/{name}"), &content(name))
@@ -323,9 +323,10 @@ impl Env {
         let published = DatasetPublished {
             round: ROUND.into(),
             version: VERSION,
-            objects: FILES
+            objects: DatasetFile::ALL
+                .map(DatasetFile::name)
                 .iter()
-                .map(|(name, _)| (name.to_string(), format!("{prefix}/{name}")))
+                .map(|name| (name.to_string(), format!("{prefix}/{name}")))
                 .collect(),
             initiatives: 42,
             by_partner: [("NER".to_string(), 42)].into(),

@@ -287,7 +287,7 @@ pub enum RoundAction {
     },
 }
 
-/// A file of a published dataset version: one of `jvap_outputs::FILES`.
+/// A file of a published dataset version: one [`DatasetFile`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DatasetFormat {
     Xlsx,
@@ -572,7 +572,7 @@ mod tests {
             .iter()
             .map(|f| f.file_name())
             .collect();
-        let expected: Vec<&str> = jvap_outputs::FILES.iter().map(|(f, _)| *f).collect();
+        let expected: Vec<&str> = DatasetFile::ALL.map(DatasetFile::name).to_vec();
         assert_eq!(files, expected);
     }
 

@@ -186,7 +186,7 @@ fn validated(
 }
 
 /// Build version 1 of `round` (tracker, dataset, summaries) and write its files into `out`; returns
-/// the paths written, in the order of [`jvap_outputs::FILES`].
+/// the paths written, in the order of [`jvap_outputs::DatasetFile::ALL`].
 pub fn write(
     consolidation: &Consolidation,
     round: &str,

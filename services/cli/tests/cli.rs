@@ -176,7 +176,7 @@ fn consolidate_writes_every_file_of_a_version_from_the_samples_with_the_accepted
 
     // Assert: some samples are rejected, so exit 1, and every file is written.
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    for (file, _) in jvap_outputs::FILES {
+    for file in jvap_outputs::DatasetFile::ALL.map(jvap_outputs::DatasetFile::name) {
         let path = out.join(file);
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         assert!(size > 0, "{} written", path.display());

@@ -69,20 +69,6 @@ impl DatasetFile {
 
 const _: () = assert!(matches!(DatasetFile::ALL[0], DatasetFile::Xlsx));
 
-/// The files of one dataset version: `(file name, content type)`, in the order of [`DatasetFile::ALL`].
-pub const FILES: [(&str, &str); 7] = {
-    let mut files = [("", ""); 7];
-    let mut i = 0;
-    while i < files.len() {
-        files[i] = (
-            DatasetFile::ALL[i].name(),
-            DatasetFile::ALL[i].content_type(),
-        );
-        i += 1;
-    }
-    files
-};
-
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One built file.
@@ -93,7 +79,7 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Build every file of [`FILES`] for `data`, from one [`Figures`].
+/// Build every [`DatasetFile`] for `data`, from one [`Figures`].
 ///
 /// The workbook's long sheets, which need no figures, are written on other threads while the figures
 /// are computed and the other files written; the workbook is finished last.
@@ -120,13 +106,13 @@ pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
         let workbook = joined(long_sheets).and_then(|sheets| sheets.finish(data, &figures));
         std::iter::once(workbook).chain(others).collect()
     });
-    FILES
+    DatasetFile::ALL
         .iter()
         .zip(contents)
-        .map(|(&(name, content_type), bytes)| {
+        .map(|(file, bytes)| {
             Ok(OutputFile {
-                name,
-                content_type,
+                name: file.name(),
+                content_type: file.content_type(),
                 bytes: bytes?,
             })
         })

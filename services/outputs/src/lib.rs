@@ -27,5 +27,5 @@ mod threads;
 #[cfg(test)]
 pub(crate) mod sample;
 
-pub use files::{DatasetFile, FILES, OutputFile, XLSX, build};
+pub use files::{DatasetFile, OutputFile, XLSX, build};
 pub use round::{DatasetInitiative, DatasetMeta, RoundData};

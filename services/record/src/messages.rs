@@ -34,7 +34,7 @@ pub fn records_object(submission_id: &str) -> String {
 pub fn annotated_object(submission_id: &str, lang: crate::Lang) -> String {
     format!("{submission_id}/annotated.{}.xlsx", lang.code())
 }
-/// Object store of published datasets: `<round>/v<N>/<file>`, each file of `jvap_outputs::FILES`.
+/// Object store of published datasets: `<round>/v<N>/<file>`, each `jvap_outputs::DatasetFile`.
 pub const BUCKET_DATASETS: &str = "datasets";
 /// KV bucket of submission statuses, keyed by submission id.
 pub const KV_SUBMISSIONS: &str = "submissions";
@@ -150,7 +150,7 @@ pub struct SubmissionFailed {
 pub struct DatasetPublished {
     pub round: String,
     pub version: u32,
-    /// Object names in the `datasets` store, by file name (every file of `jvap_outputs::FILES`).
+    /// Object names in the `datasets` store, by file name (every `jvap_outputs::DatasetFile`).
     pub objects: std::collections::BTreeMap<String, String>,
     pub initiatives: u64,
     /// How many initiatives each partner has in this version (partners with none are left out), so
@@ -163,7 +163,7 @@ pub struct DatasetPublished {
 }
 
 impl DatasetPublished {
-    /// The name in the `datasets` object store of `file` (a name of `jvap_outputs::FILES`) of
+    /// The name in the `datasets` object store of `file` (the name of a `jvap_outputs::DatasetFile`) of
     /// version `version` of `round`: `2022/v3/summary.en.html`.
     pub fn object_name(round: &str, version: u32, file: &str) -> String {
         format!("{round}/v{version}/{file}")

@@ -162,7 +162,7 @@ async fn a_crash_between_commit_and_publish_is_healed_by_the_redelivery(env: Env
     let service = env.run().await;
     env.publish_validated(&validated, "sub-1").await;
     assert_eq!(env.wait_for_version("sub-1").await, 1);
-    for (file, _) in jvap_outputs::FILES {
+    for file in jvap_outputs::DatasetFile::ALL.map(jvap_outputs::DatasetFile::name) {
         let name = format!("{ROUND}/v1/{file}");
         assert!(env.dataset_object(&name).await.is_some(), "{name} written");
     }

@@ -34,8 +34,8 @@ async fn a_validated_submission_becomes_dataset_version_one_with_its_objects_and
     assert_eq!(message.initiatives, 2);
     assert_eq!(message.submission_id, "sub-1");
     assert_eq!(message.by_partner.get("SEN"), Some(&2));
-    assert_eq!(message.objects.len(), jvap_outputs::FILES.len());
-    for (file, _) in jvap_outputs::FILES {
+    assert_eq!(message.objects.len(), jvap_outputs::DatasetFile::ALL.len());
+    for file in jvap_outputs::DatasetFile::ALL.map(jvap_outputs::DatasetFile::name) {
         let name = format!("{ROUND}/v1/{file}");
         assert_eq!(message.objects.get(file), Some(&name));
         let bytes = env.dataset_object(&name).await;

@@ -1,6 +1,6 @@
 //! `/api/v1/datasets`: the published dataset versions of a round, for analysts and admins.
 //!
-//! The aggregation service puts every file of each version ([`jvap_outputs::FILES`]: the dataset in xlsx,
+//! The aggregation service puts every file of each version ([`DatasetFile`]: the dataset in xlsx,
 //! JSON and CSV, and the Committee summaries) at `<round>/v<N>/<file>` in the `datasets` object store,
 //! and the latest version's [`DatasetPublished`] under the round in the `datasets` KV bucket. The
 //! listing reads the object store, since every version stays downloadable while the KV bucket keeps
@@ -17,7 +17,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_record::messages::{DatasetPublished, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -53,14 +53,14 @@ struct DatasetVersion {
     files: BTreeSet<String>,
 }
 
-/// A file of [`FILES`]: its name and content type.
+/// A [`DatasetFile`]: its name and content type.
 type OutputFile = (&'static str, &'static str);
 
-/// The file of [`FILES`] called `name`, or, for a dataset file, named by its bare format (`xlsx`).
+/// The [`DatasetFile`] called `name`, or, for a dataset file, named by its bare format (`xlsx`).
 fn output_file(name: &str) -> Option<OutputFile> {
-    FILES
+    DatasetFile::ALL
         .iter()
-        .copied()
+        .map(|file| (file.name(), file.content_type()))
         .find(|(file, _)| *file == name || file.strip_prefix("dataset.") == Some(name))
 }
 
@@ -282,7 +282,7 @@ fn parse_file(name: &str) -> Result<(Option<u32>, OutputFile)> {
 
 /// Every file name of a version, for messages.
 fn file_names() -> String {
-    FILES.map(|(file, _)| file).join(", ")
+    DatasetFile::ALL.map(DatasetFile::name).join(", ")
 }
 
 /// The round, version and file of an object named `<round>/v<N>/<file>`.
@@ -293,7 +293,8 @@ fn parse_object_name(name: &str) -> Option<(&str, u32, OutputFile)> {
         return None;
     }
     let version = version.strip_prefix('v')?.parse().ok()?;
-    let file = FILES.iter().copied().find(|(f, _)| *f == file)?;
+    let file = DatasetFile::from_name(file)?;
+    let file = (file.name(), file.content_type());
     Some((round, version, file))
 }
 
@@ -325,7 +326,7 @@ mod tests {
 
     #[test]
     fn object_names_round_trip_for_every_file() {
-        for (file, content_type) in FILES {
+        for (file, content_type) in DatasetFile::ALL.map(|f| (f.name(), f.content_type())) {
             let name = DatasetPublished::object_name("2022", 3, file);
             assert_eq!(
                 parse_object_name(&name),

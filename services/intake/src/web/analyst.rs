@@ -3,7 +3,7 @@
 //! possible duplicates (read from that version's `dataset.json`), and the way to every submission.
 
 use axum::response::Html;
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_outputs::dataset::Dataset;
 use jvap_record::Lang;
 use jvap_record::messages::DatasetPublished;
@@ -63,7 +63,7 @@ pub(super) async fn datasets_section(state: &AppState, view: &View) -> Result<Ma
                                         @if version == latest.version { " (" (w.latest) ")" }
                                     }
                                     td {
-                                        @for (file, _) in FILES {
+                                        @for file in DatasetFile::ALL.map(DatasetFile::name) {
                                             a href={ "/api/v1/datasets/" (view.round) "/v" (version) "/" (file) } download {
                                                 (file)
                                                 span.visually-hidden { " v" (version) }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use jvap_outputs::FILES;
+use jvap_outputs::DatasetFile;
 use jvap_record::messages::DatasetPublished;
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, spawn_app};
 /// Put version `version` of round 2022 in the stores the way aggregation does.
 async fn publish(app: &TestApp, version: u32) {
     let mut objects = BTreeMap::new();
-    for (file, _) in FILES {
+    for file in DatasetFile::ALL.map(DatasetFile::name) {
         let name = format!("2022/v{version}/{file}");
         let ext = file.strip_prefix("dataset.").unwrap_or(file);
         let body = format!("version {version} as {ext}");
@@ -92,7 +92,7 @@ async fn every_file_of_every_version_downloads_by_its_name_with_its_content_type
     publish(&app, 2).await;
 
     for version in ["v1", "v2", "latest"] {
-        for (file, content_type) in FILES {
+        for (file, content_type) in DatasetFile::ALL.map(|f| (f.name(), f.content_type())) {
             // Act
             let response = app
                 .get(&format!("/api/v1/datasets/2022/{version}/{file}"), &analyst)
@@ -160,7 +160,7 @@ async fn the_listing_names_every_published_version_of_the_round() {
     );
     assert_eq!(
         listing[1]["files"].as_array().map(Vec::len),
-        Some(FILES.len())
+        Some(DatasetFile::ALL.len())
     );
     assert!(other_round.is_empty());
 }
