@@ -36,6 +36,9 @@ pub enum BusError {
 /// The KV bucket of web sessions.
 pub const KV_SESSIONS: &str = "sessions";
 
+/// The KV bucket where each service writes its state every few seconds (see [`crate::ops`]).
+pub const KV_SERVICES: &str = "services";
+
 /// How long a session lasts after sign-in: a working day, then the person signs in again.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
@@ -56,6 +59,9 @@ pub struct Bus {
     pub sessions: kv::Store,
     /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
     pub committee: kv::Store,
+    /// Each running service's readiness, lag and last failures; entries expire when a service stops
+    /// writing them (see [`crate::ops`]).
+    pub services: kv::Store,
     /// Raw uploads, kept forever.
     pub uploads: Objects,
     /// Reports and normalised records of each submission.
@@ -79,7 +85,7 @@ impl Bus {
             .name("jvap")
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
-            .connect(config.servers.clone())
+            .connect(config.servers.0.clone())
             .await
             .map_err(|source| BusError::Connect {
                 url: config.servers_shown(),
@@ -119,6 +125,14 @@ impl Bus {
             dataset_versions: kv(m::KV_DATASETS, 5).await?,
             sessions: Box::pin(ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas)).await?,
             committee: kv(m::KV_COMMITTEE, 5).await?,
+            services: Box::pin(ensure_kv(
+                &js,
+                KV_SERVICES,
+                1,
+                crate::ops::HEARTBEAT_TTL,
+                replicas,
+            ))
+            .await?,
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
             datasets: objects(m::BUCKET_DATASETS, config.datasets_max_bytes).await?,
@@ -133,8 +147,34 @@ impl Bus {
         Ok(bus)
     }
 
+    /// The names of every KV bucket the bus opens.
+    pub fn kv_names(&self) -> Vec<&str> {
+        [
+            &self.submissions,
+            &self.tokens,
+            &self.rounds,
+            &self.dataset_versions,
+            &self.sessions,
+            &self.committee,
+            &self.services,
+        ]
+        .iter()
+        .map(|store| store.name.as_str())
+        .collect()
+    }
+
+    /// The names of every object store the bus opens.
+    pub fn object_names(&self) -> [&'static str; 3] {
+        [
+            self.uploads.bucket,
+            self.reports.bucket,
+            self.datasets.bucket,
+        ]
+    }
+
     /// Publish a JSON message and wait for the stream's ack. `msg_id` de-duplicates: a second publish
-    /// with the same id inside the stream's window is acknowledged but not stored again.
+    /// with the same id inside the stream's window is acknowledged but not stored again. The current
+    /// trace id ([`crate::trace`]), if any, goes with it.
     pub async fn publish<T: Serialize>(
         &self,
         subject: &str,
@@ -142,9 +182,12 @@ impl Bus {
         body: &T,
     ) -> Result<(), BusError> {
         let payload = Bytes::from(serde_json::to_vec(body)?);
-        let message = jetstream::message::PublishMessage::build()
+        let mut message = jetstream::message::PublishMessage::build()
             .payload(payload)
             .message_id(msg_id);
+        if let Some(trace_id) = crate::trace::current() {
+            message = message.header(crate::trace::HEADER, trace_id.as_str());
+        }
         let error = |e: &dyn std::fmt::Display| BusError::Publish {
             subject: subject.into(),
             detail: e.to_string(),

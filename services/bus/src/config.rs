@@ -20,21 +20,43 @@ const KIB: i64 = 1024;
 const MIB: i64 = 1024 * KIB;
 const GIB: i64 = 1024 * MIB;
 
-/// Where NATS is and how the stream, buckets and object stores are kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where NATS is and how the stream, buckets and object stores are kept: the same settings, read the
+/// same way, in every service (flattened into each service's command line, so `--help` lists them).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct NatsConfig {
-    /// `JVAP_NATS_URL`: one or more servers, comma-separated; the client connects to any of them and
-    /// fails over to the others.
-    pub servers: Vec<ServerAddr>,
-    /// `JVAP_NATS_REPLICAS` (1 to 5, default 1): copies of the stream, every KV bucket and every
-    /// object store. 3 on a 3-node cluster, so that losing one node loses nothing.
+    /// NATS servers, comma-separated: the client connects to any of them and fails over to the others.
+    #[arg(
+        long = "nats-url",
+        env = "JVAP_NATS_URL",
+        value_name = "URLS",
+        default_value = DEFAULT_URL,
+        value_parser = servers_arg,
+    )]
+    pub servers: Servers,
+    /// Copies of the stream, every KV bucket and every object store (1 to 5): 3 on a 3-node cluster,
+    /// so that losing one node loses nothing. More than the cluster has nodes stops the start.
+    #[arg(long = "nats-replicas", env = "JVAP_NATS_REPLICAS", default_value_t = 1, value_parser = replicas_arg)]
     pub replicas: usize,
-    /// `JVAP_UPLOADS_MAX_BYTES`: the size limit of object store `uploads`.
+    /// Size limit of object store `uploads` (bytes, or KiB/MiB/GiB).
+    #[arg(long, env = "JVAP_UPLOADS_MAX_BYTES", value_name = "BYTES", default_value = "4GiB", value_parser = bytes_arg)]
     pub uploads_max_bytes: i64,
-    /// `JVAP_REPORTS_MAX_BYTES`: the size limit of object store `reports`.
+    /// Size limit of object store `reports` (bytes, or KiB/MiB/GiB).
+    #[arg(long, env = "JVAP_REPORTS_MAX_BYTES", value_name = "BYTES", default_value = "4GiB", value_parser = bytes_arg)]
     pub reports_max_bytes: i64,
-    /// `JVAP_DATASETS_MAX_BYTES`: the size limit of object store `datasets`.
+    /// Size limit of object store `datasets` (bytes, or KiB/MiB/GiB).
+    #[arg(long, env = "JVAP_DATASETS_MAX_BYTES", value_name = "BYTES", default_value = "2GiB", value_parser = bytes_arg)]
     pub datasets_max_bytes: i64,
+}
+
+/// One or more NATS servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Servers(pub Vec<ServerAddr>);
+
+impl std::ops::Deref for Servers {
+    type Target = [ServerAddr];
+    fn deref(&self) -> &[ServerAddr] {
+        &self.0
+    }
 }
 
 /// A NATS setting that cannot be used; the service refuses to start.
@@ -60,7 +82,7 @@ impl NatsConfig {
     /// One server, replicas 1 and the default object-store limits (what tests on one node use).
     pub fn new(url: &str) -> Result<NatsConfig, ConfigError> {
         Ok(NatsConfig {
-            servers: parse_servers(url)?,
+            servers: Servers(parse_servers(url)?),
             replicas: 1,
             uploads_max_bytes: DEFAULT_UPLOADS_MAX_BYTES,
             reports_max_bytes: DEFAULT_REPORTS_MAX_BYTES,
@@ -69,29 +91,15 @@ impl NatsConfig {
     }
 
     /// Read `JVAP_NATS_URL`, `JVAP_NATS_REPLICAS` and the `JVAP_*_MAX_BYTES` limits from the
-    /// environment. An unset or empty variable takes its default; a bad value is an error.
-    pub fn from_env() -> Result<NatsConfig, ConfigError> {
-        NatsConfig::from_vars(|name| std::env::var(name).ok())
-    }
-
-    /// As [`NatsConfig::from_env`], reading the variables through `var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<NatsConfig, ConfigError> {
-        let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
-        let mut config = NatsConfig::new(var("JVAP_NATS_URL").as_deref().unwrap_or(DEFAULT_URL))?;
-        if let Some(text) = var("JVAP_NATS_REPLICAS") {
-            config.replicas = match text.trim().parse::<usize>() {
-                Ok(n) if (1..=MAX_REPLICAS).contains(&n) => n,
-                _ => return Err(ConfigError::Replicas(text)),
-            };
+    /// environment (for tools; services read them with the rest of their command line). An unset or
+    /// empty variable takes its default; a bad value is an error naming it.
+    pub fn from_env() -> Result<NatsConfig, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            nats: NatsConfig,
         }
-        let bytes = |name: &'static str, default: i64| match var(name) {
-            Some(text) => parse_bytes(&text).ok_or(ConfigError::Bytes { name, value: text }),
-            None => Ok(default),
-        };
-        config.uploads_max_bytes = bytes("JVAP_UPLOADS_MAX_BYTES", DEFAULT_UPLOADS_MAX_BYTES)?;
-        config.reports_max_bytes = bytes("JVAP_REPORTS_MAX_BYTES", DEFAULT_REPORTS_MAX_BYTES)?;
-        config.datasets_max_bytes = bytes("JVAP_DATASETS_MAX_BYTES", DEFAULT_DATASETS_MAX_BYTES)?;
-        Ok(config)
+        <Only as clap::Parser>::try_parse_from(["jvap"]).map(|only| only.nats)
     }
 
     /// The servers as `host:port`, comma-separated, for logs and errors (never a password).
@@ -102,6 +110,23 @@ impl NatsConfig {
             .collect::<Vec<_>>()
             .join(",")
     }
+}
+
+fn servers_arg(text: &str) -> Result<Servers, String> {
+    parse_servers(text).map(Servers).map_err(|e| e.to_string())
+}
+
+fn replicas_arg(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_REPLICAS).contains(&n) => Ok(n),
+        _ => Err(ConfigError::Replicas(text.to_string()).to_string()),
+    }
+}
+
+fn bytes_arg(text: &str) -> Result<i64, String> {
+    parse_bytes(text).ok_or_else(|| {
+        format!("a positive number of bytes (e.g. 4294967296, 4096MiB or 4GiB), not {text:?}")
+    })
 }
 
 /// `nats://a:4222,nats://b:4222` into its servers; `a:4222` means `nats://a:4222`.
@@ -144,34 +169,109 @@ fn parse_bytes(text: &str) -> Option<i64> {
         .filter(|n| *n > 0)
 }
 
+/// A service's settings from its command line and the environment; on a bad value, print the
+/// error with the variable it came from (operators set variables, not flags) and exit with status 2.
+pub fn settings<C: clap::Parser>() -> C {
+    try_settings_from(std::env::args_os()).unwrap_or_else(|error| error.exit())
+}
+
+/// As [`settings`], from `args` (the first is the program's name); the error names the variable.
+pub fn try_settings_from<C, I, T>(args: I) -> Result<C, clap::Error>
+where
+    C: clap::Parser,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    C::try_parse_from(args).map_err(|error| {
+        let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+            return error;
+        };
+        let long = arg
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("--");
+        let mut command = C::command();
+        let found = command.get_arguments().find(|a| a.get_long() == Some(long));
+        let variable = found
+            .and_then(|a| a.get_env())
+            .map(|env| env.to_string_lossy().into_owned());
+        // A secret's value (a URL with its password) is never echoed: only what its parser says.
+        let secret = found.is_some_and(|a| a.is_hide_env_values_set());
+        let Some(variable) = variable else {
+            return error;
+        };
+        let rendered = error.render().to_string();
+        let first_line = rendered
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        let message = match std::error::Error::source(&error) {
+            Some(reason) if secret => format!("invalid value: {reason}"),
+            _ if secret => "invalid value".to_string(),
+            _ => first_line,
+        };
+        let kind = match error.kind() {
+            ErrorKind::InvalidValue => ErrorKind::InvalidValue,
+            _ => ErrorKind::ValueValidation,
+        };
+        command.error(kind, format!("{variable} (or {arg}): {message}"))
+    })
+}
+
+/// A listening address, `host:port` with a port from 0 to 65535 (0: any free port).
+pub fn address_arg(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let valid = text
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "{text:?} is not host:port with a port from 0 to 65535 (e.g. 127.0.0.1:8080)"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        nats: NatsConfig,
+    }
+
+    fn parse(args: &[&str]) -> Result<NatsConfig, clap::Error> {
+        try_settings_from::<Cli, _, _>(std::iter::once("jvap").chain(args.iter().copied()))
+            .map(|c| c.nats)
     }
 
     #[test]
     fn without_settings_it_is_one_local_server_with_one_replica() {
-        let config = NatsConfig::from_vars(vars(&[])).expect("defaults");
+        let config = parse(&[]).expect("defaults");
         assert_eq!(config.servers_shown(), "127.0.0.1:4222");
         assert_eq!(config.replicas, 1);
         assert_eq!(config.uploads_max_bytes, DEFAULT_UPLOADS_MAX_BYTES);
         assert_eq!(config.reports_max_bytes, DEFAULT_REPORTS_MAX_BYTES);
         assert_eq!(config.datasets_max_bytes, DEFAULT_DATASETS_MAX_BYTES);
+        assert_eq!(config, NatsConfig::new(DEFAULT_URL).expect("valid"));
     }
 
     #[test]
     fn several_comma_separated_urls_are_several_servers() {
-        let config = NatsConfig::from_vars(vars(&[
-            ("JVAP_NATS_URL", "nats://a:4222, nats://b:4223,c:4224,"),
-            ("JVAP_NATS_REPLICAS", "3"),
-        ]))
+        let config = parse(&[
+            "--nats-url",
+            "nats://a:4222, nats://b:4223,c:4224,",
+            "--nats-replicas",
+            "3",
+        ])
         .expect("valid");
         assert_eq!(config.servers.len(), 3);
         assert_eq!(config.servers_shown(), "a:4222,b:4223,c:4224");
@@ -179,53 +279,52 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_url_is_an_error_naming_the_variable_and_the_value() {
+    fn a_bad_url_is_an_error_naming_the_setting_and_the_value() {
         for bad in [
             "http://a:4222",
             "nats://a:port",
             "nats://a:4222,nats://b:99999",
         ] {
-            let error =
-                NatsConfig::from_vars(vars(&[("JVAP_NATS_URL", bad)])).expect_err("refused");
-            let text = error.to_string();
-            assert!(text.starts_with("JVAP_NATS_URL"), "{text}");
-            assert!(matches!(error, ConfigError::Url { .. }), "{bad}: {text}");
+            let error = parse(&["--nats-url", bad])
+                .expect_err("refused")
+                .to_string();
+            assert!(error.contains("JVAP_NATS_URL"), "{error}");
+            assert!(error.contains("is not a NATS server URL"), "{bad}: {error}");
         }
-        let error = NatsConfig::from_vars(vars(&[("JVAP_NATS_URL", " , ")])).expect_err("refused");
-        assert_eq!(error, ConfigError::NoServer);
+        let error = parse(&["--nats-url", " , "]).expect_err("refused");
+        assert!(error.to_string().contains("names no server"), "{error}");
     }
 
     #[test]
     fn replicas_outside_one_to_five_are_refused() {
         for bad in ["0", "6", "-1", "three", "2.5"] {
-            let error =
-                NatsConfig::from_vars(vars(&[("JVAP_NATS_REPLICAS", bad)])).expect_err("refused");
-            assert_eq!(error, ConfigError::Replicas(bad.to_string()));
+            let error = parse(&[&format!("--nats-replicas={bad}")]).expect_err("refused");
             assert!(error.to_string().contains("JVAP_NATS_REPLICAS"), "{error}");
         }
         for good in 1..=5 {
-            let config = NatsConfig::from_vars(vars(&[("JVAP_NATS_REPLICAS", &good.to_string())]))
-                .expect("valid");
+            let config = parse(&["--nats-replicas", &good.to_string()]).expect("valid");
             assert_eq!(config.replicas, good);
         }
     }
 
     #[test]
     fn object_store_limits_take_bytes_or_binary_units() {
-        let config = NatsConfig::from_vars(vars(&[
-            ("JVAP_UPLOADS_MAX_BYTES", "1048576"),
-            ("JVAP_REPORTS_MAX_BYTES", "512MiB"),
-            ("JVAP_DATASETS_MAX_BYTES", "2 GiB"),
-        ]))
+        let config = parse(&[
+            "--uploads-max-bytes",
+            "1048576",
+            "--reports-max-bytes",
+            "512MiB",
+            "--datasets-max-bytes",
+            "2 GiB",
+        ])
         .expect("valid");
         assert_eq!(config.uploads_max_bytes, MIB);
         assert_eq!(config.reports_max_bytes, 512 * MIB);
         assert_eq!(config.datasets_max_bytes, 2 * GIB);
         for bad in ["0", "-5", "10GB", "lots", "99999999999999999999"] {
-            let error = NatsConfig::from_vars(vars(&[("JVAP_DATASETS_MAX_BYTES", bad)]))
-                .expect_err("refused");
+            let error = parse(&[&format!("--datasets-max-bytes={bad}")]).expect_err("refused");
             assert!(
-                error.to_string().starts_with("JVAP_DATASETS_MAX_BYTES"),
+                error.to_string().contains("JVAP_DATASETS_MAX_BYTES"),
                 "{error}"
             );
         }

@@ -26,7 +26,8 @@ use jvap_record::messages::{self as m, SubmissionFailed, SubmissionState};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::Bus;
+use crate::{Bus, ops, trace};
+use tracing::Instrument;
 
 /// Which messages a consumer takes and how hard it tries.
 #[derive(Debug, Clone)]
@@ -252,7 +253,35 @@ async fn settle<F, Fut>(
     F: Fn(bytes::Bytes) -> Fut,
     Fut: Future<Output = Outcome>,
 {
-    let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+    let (delivered, pending) = message
+        .info()
+        .map(|info| (info.delivered, info.pending))
+        .unwrap_or((1, 0));
+    metrics::counter!(ops::DELIVERIES, "consumer" => spec.durable).increment(1);
+    if delivered > 1 {
+        metrics::counter!(ops::REDELIVERIES, "consumer" => spec.durable).increment(1);
+    }
+    metrics::gauge!(ops::CONSUMER_PENDING, "consumer" => spec.durable).set(pending as f64);
+    let trace_id = trace::from_headers(message.headers.as_ref()).unwrap_or_else(trace::new_id);
+    let span = tracing::info_span!("message", consumer = spec.durable, trace_id = %trace_id);
+    trace::scope(
+        trace_id,
+        settle_traced(bus, spec, message, handle, delivered),
+    )
+    .instrument(span)
+    .await
+}
+
+async fn settle_traced<F, Fut>(
+    bus: &Bus,
+    spec: &ConsumerSpec,
+    message: async_nats::jetstream::Message,
+    handle: &F,
+    delivered: i64,
+) where
+    F: Fn(bytes::Bytes) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
     if delivered > spec.max_deliver {
         // Every earlier delivery ended without an answer: the process stopped on it. Not again.
         let reason = format!(
@@ -275,6 +304,13 @@ async fn settle<F, Fut>(
         let attempt = (delivered.max(1) - 1) as usize;
         let delay = spec.backoff.get(attempt).or(spec.backoff.last()).copied();
         tracing::warn!(%reason, delivered, "handling failed, will retry");
+        ops::record_failure(
+            submission_of(&message.payload).as_deref(),
+            &format!(
+                "{} attempt {delivered} failed, will retry: {reason}",
+                spec.stage
+            ),
+        );
         if let Err(e) = message.ack_with(AckKind::Nak(delay)).await {
             tracing::warn!(error.message = %e, "nak failed; the message will come again after ack_wait");
         }
@@ -328,6 +364,8 @@ async fn give_up(
 ) {
     match mark_failed(bus, spec, &message.payload, detail).await {
         Ok(()) => {
+            metrics::counter!(ops::FAILED, "consumer" => spec.durable).increment(1);
+            ops::record_failure(submission_of(&message.payload).as_deref(), detail);
             let _ = message.ack_with(AckKind::Term).await;
         }
         Err(e) => {
@@ -337,6 +375,13 @@ async fn give_up(
                 .await;
         }
     }
+}
+
+/// The submission id a message names, if it names one.
+fn submission_of(payload: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Ids>(payload)
+        .ok()
+        .map(|ids| ids.submission_id)
 }
 
 async fn mark_failed(

@@ -14,18 +14,25 @@
 //! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
 //! - [`committee`]: the Steering Committee's distribution list, summary requests and deliveries.
 //! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
-//! - [`telemetry`], [`shutdown`]: logging set-up and the stop signal, the same in every service.
+//! - [`ops`]: [`ops::Health`], the `/metrics`, `/livez` and `/readyz` listener of every service, its
+//!   heartbeat in KV `services`, and the names of the metrics.
+//! - [`trace`]: the trace id that follows a submission through NATS headers into every service's log.
+//! - [`telemetry`], [`shutdown`]: logging set-up (text or JSON) and the stop signal, the same in every
+//!   service.
 
 pub mod bus;
 pub mod committee;
 pub mod config;
 pub mod consumer;
+pub mod ops;
 pub mod sessions;
 pub mod shutdown;
 pub mod status;
 pub mod telemetry;
+pub mod trace;
 
 pub use bus::{Bus, BusError, ObjectEntry, Objects, SESSION_TTL};
 pub use config::{ConfigError, NatsConfig};
 pub use consumer::{ConsumerSpec, Outcome};
+pub use ops::Health;
 pub use tokio_util::sync::CancellationToken;

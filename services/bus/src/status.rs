@@ -18,7 +18,10 @@ impl Bus {
     pub async fn create_status(&self, status: &SubmissionStatus) -> Result<bool, BusError> {
         let bytes = Bytes::from(serde_json::to_vec(status)?);
         match self.submissions.create(&status.submission_id, bytes).await {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                count_state(status);
+                Ok(true)
+            }
             Err(e) if e.kind() == async_nats::jetstream::kv::CreateErrorKind::AlreadyExists => {
                 Ok(false)
             }
@@ -43,6 +46,7 @@ impl Bus {
                 return Ok(None);
             };
             let mut status: SubmissionStatus = serde_json::from_slice(&entry.value)?;
+            let before = status.state;
             change(&mut status);
             status.updated_at = Utc::now();
             let bytes = Bytes::from(serde_json::to_vec(&status)?);
@@ -51,7 +55,12 @@ impl Bus {
                 .update(submission_id, bytes, entry.revision)
                 .await
             {
-                Ok(_) => return Ok(Some(status)),
+                Ok(_) => {
+                    if status.state != before {
+                        count_state(&status);
+                    }
+                    return Ok(Some(status));
+                }
                 // Another writer got there first: read again and re-apply the change.
                 Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => continue,
                 Err(e) => return Err(kv_error(&self.submissions, e)),
@@ -74,4 +83,16 @@ impl Bus {
         statuses.sort_by_key(|s| std::cmp::Reverse(s.received_at));
         Ok(statuses)
     }
+}
+
+/// One more submission in its state, by the kind of partner (see [`crate::ops::SUBMISSIONS`]).
+fn count_state(status: &SubmissionStatus) {
+    let partner_type = jvap_record::reference::partner(&status.partner)
+        .map_or("unknown", |partner| partner.kind.as_str());
+    metrics::counter!(
+        crate::ops::SUBMISSIONS,
+        "state" => jvap_record::vocabulary::code(&status.state),
+        "partner_type" => partner_type.to_string(),
+    )
+    .increment(1);
 }
