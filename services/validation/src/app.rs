@@ -1,7 +1,8 @@
 //! The running service: a NATS connection and the consumer loop.
 
 use anyhow::Context;
-use jvap_bus::{Bus, CancellationToken, ConsumerSpec};
+use jvap_bus::{Bus, CancellationToken, ConsumerSpec, Health};
+use tokio::net::TcpListener;
 
 use crate::Config;
 use crate::handler::{self, Validator};
@@ -9,18 +10,28 @@ use crate::handler::{self, Validator};
 /// Validation, connected and ready to consume.
 pub struct App {
     bus: Bus,
+    health: Health,
+    /// `/metrics`, `/livez`, `/readyz`; bound at build so its port is known.
+    ops_listener: TcpListener,
     consumer: ConsumerSpec,
     validator: Validator,
 }
 
 impl App {
-    /// Connect to NATS, creating the stream and buckets if needed.
+    /// Connect to NATS (creating the stream and buckets if needed) and bind the ops listener.
     pub async fn build(config: Config) -> anyhow::Result<App> {
-        let bus = Bus::connect_with(&config.nats)
+        let bus = Box::pin(Bus::connect_with(&config.nats))
             .await
             .context("failed to connect to NATS")?;
+        jvap_bus::ops::recorder();
+        let health = Health::new("validation", bus.clone()).with_consumer(config.consumer.durable);
+        let ops_listener = TcpListener::bind(&config.metrics_addr)
+            .await
+            .with_context(|| format!("failed to listen on {}", config.metrics_addr))?;
         Ok(App {
             bus,
+            health,
+            ops_listener,
             consumer: config.consumer,
             validator: Validator {
                 worker: config.worker,
@@ -29,8 +40,19 @@ impl App {
         })
     }
 
-    /// Consume until `stop` is cancelled; the message in hand is finished first. Then drain NATS.
+    /// The port of `/metrics`, `/livez` and `/readyz`.
+    pub fn ops_port(&self) -> u16 {
+        self.ops_listener
+            .local_addr()
+            .map(|address| address.port())
+            .unwrap_or(0)
+    }
+
+    /// Serve the ops listener and consume until `stop` is cancelled; the message in hand is finished
+    /// first. Then drain NATS.
     pub async fn run_until_stopped(self, stop: CancellationToken) -> anyhow::Result<()> {
+        self.health.serve(self.ops_listener, stop.clone());
+        let heartbeat = self.health.heartbeat(stop.clone());
         tracing::info!(
             durable = self.consumer.durable,
             concurrency = self.consumer.concurrency,
@@ -41,6 +63,7 @@ impl App {
         })
         .await
         .context("the validation consumer failed")?;
+        heartbeat.abort();
         if let Err(e) = self.bus.client.drain().await {
             tracing::warn!(error.message = %e, "cannot drain the NATS connection");
         }

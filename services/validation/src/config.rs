@@ -1,52 +1,69 @@
-//! Settings, read once from the environment in `main` and passed to [`crate::App::build`].
+//! Settings: the command line and the environment (`JVAP_*`), read once by `main` with clap into
+//! [`Settings`] (so `jvap-validation --help` lists every one with its variable and default), then
+//! made into the [`Config`] [`crate::App::build`] takes. Tests build [`Config`] directly.
 
 use anyhow::Context;
+use clap::Parser;
+use jvap_bus::config::address_arg;
+use jvap_bus::telemetry::LogFormat;
 use jvap_bus::{ConsumerSpec, NatsConfig};
 use jvap_ingest::Limits;
 use jvap_record::messages::SUBJECT_RECEIVED_ALL;
-use jvap_worker::{Budget, Worker};
+use jvap_worker::{Budget, BudgetArgs, Worker};
+
+/// What an operator sets.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "jvap-validation",
+    version,
+    about = "Validates each received JVAP workbook cell by cell, in a worker process under a budget."
+)]
+pub struct Settings {
+    #[command(flatten)]
+    pub nats: NatsConfig,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+    /// Files validated at once [default: the number of cores].
+    #[arg(long, env = "JVAP_VALIDATION_WORKERS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub validation_workers: Option<u32>,
+    /// Where `/metrics`, `/livez` and `/readyz` are served, for Prometheus and probes.
+    #[arg(long, env = "JVAP_METRICS_ADDR", default_value = "127.0.0.1:9102", value_parser = address_arg)]
+    pub metrics_addr: String,
+    /// `text` or `json` (one JSON object per line, with the trace id of each submission).
+    #[arg(long, env = "JVAP_LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: LogFormat,
+}
 
 /// Everything validation needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `JVAP_NATS_URL`, `JVAP_NATS_REPLICAS` and the object-store limits (see [`NatsConfig`]).
     pub nats: NatsConfig,
-    /// The durable consumer every replica shares; tests shorten its retries. Its `concurrency` is
-    /// `JVAP_VALIDATION_WORKERS` (default: the number of cores).
+    /// The durable consumer every replica shares; tests shorten its retries.
     pub consumer: ConsumerSpec,
-    /// Where partner bytes are parsed: this binary run again as a worker, with the budget of
-    /// `JVAP_WORKER_MEMORY_BYTES`, `JVAP_WORKER_CPU_SECONDS` and `JVAP_WORKER_SECONDS`.
+    /// Where partner bytes are parsed: this binary run again as a worker, under its budget.
     pub worker: Worker,
     /// The readers' limits (upload size, rows, inflation).
     pub limits: Limits,
+    /// The ops listener's address (`127.0.0.1:0` in tests).
+    pub metrics_addr: String,
 }
 
-impl Config {
-    /// Read the settings from `JVAP_*` variables, with the defaults of a local run.
-    pub fn from_env() -> anyhow::Result<Config> {
-        let nats = NatsConfig::from_env()?;
-        let budget = Budget::from_env()?;
+impl Settings {
+    /// The service's configuration: this binary as the worker, the consumer sized to the budget.
+    pub fn config(self) -> anyhow::Result<Config> {
+        let budget = self.budget.budget();
         let worker =
             Worker::this_binary(budget).context("cannot find this binary to run it as a worker")?;
         let mut consumer = consumer_spec(&budget);
-        if let Ok(value) = std::env::var("JVAP_VALIDATION_WORKERS") {
-            consumer.concurrency =
-                value
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .with_context(|| {
-                        format!(
-                            "JVAP_VALIDATION_WORKERS must be a positive whole number, not {value:?}"
-                        )
-                    })?;
+        if let Some(workers) = self.validation_workers {
+            consumer.concurrency = workers as usize;
         }
         Ok(Config {
-            nats,
+            nats: self.nats,
             consumer,
             worker,
             limits: Limits::default(),
+            metrics_addr: self.metrics_addr,
         })
     }
 }

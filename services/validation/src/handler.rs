@@ -19,7 +19,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 use chrono::Utc;
-use jvap_bus::{Bus, BusError, Outcome};
+use jvap_bus::{Bus, BusError, Outcome, ops};
 use jvap_ingest::Limits;
 use jvap_record::messages::{
     self as m, SubmissionReceived, SubmissionRejected, SubmissionState, SubmissionStatus,
@@ -150,11 +150,14 @@ async fn validate_and_store(
         validator.limits.clone(),
         received.file_name.clone(),
     );
+    metrics::histogram!(ops::FILE_BYTES).record(received.size as f64);
+    let started = std::time::Instant::now();
     let validated = tokio::task::spawn_blocking(move || {
         worker.validate(&input, &file_name, &limits, &ANNOTATED_LANGS)
     })
     .await
     .map_err(|e| HandleError::Files(std::io::Error::other(e)))?;
+    metrics::histogram!(ops::VALIDATION_SECONDS).record(started.elapsed().as_secs_f64());
     let validated = match validated {
         Ok(validated) => validated,
         Err(error) => match error.file_issue() {

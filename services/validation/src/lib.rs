@@ -20,4 +20,4 @@ pub mod config;
 pub mod handler;
 
 pub use app::App;
-pub use config::Config;
+pub use config::{Config, Settings};

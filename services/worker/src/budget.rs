@@ -24,78 +24,70 @@ impl Default for Budget {
     }
 }
 
-/// A budget setting that is not a positive whole number.
-#[derive(Debug, thiserror::Error)]
-#[error("{variable} must be a positive whole number{unit}, not {value:?}")]
-pub struct BudgetError {
-    pub variable: &'static str,
-    pub unit: &'static str,
-    pub value: String,
+/// The budget as settings (`JVAP_WORKER_*`), for a service's or the CLI's command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+pub struct BudgetArgs {
+    /// Address space one file's worker may use, in bytes (its `RLIMIT_AS`).
+    #[arg(long, env = "JVAP_WORKER_MEMORY_BYTES", default_value_t = 1 << 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub worker_memory_bytes: u64,
+    /// CPU seconds one file's worker may use (its `RLIMIT_CPU`).
+    #[arg(long, env = "JVAP_WORKER_CPU_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub worker_cpu_seconds: u64,
+    /// Seconds one file's worker may take before it is killed.
+    #[arg(long, env = "JVAP_WORKER_SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
+    pub worker_seconds: u64,
+}
+
+impl BudgetArgs {
+    pub fn budget(&self) -> Budget {
+        Budget {
+            memory_bytes: self.worker_memory_bytes,
+            cpu_seconds: self.worker_cpu_seconds,
+            wall: Duration::from_secs(self.worker_seconds),
+        }
+    }
 }
 
 impl Budget {
-    /// The default budget with any of `JVAP_WORKER_MEMORY_BYTES`, `JVAP_WORKER_CPU_SECONDS` and
-    /// `JVAP_WORKER_SECONDS` that are set, read through `var` (the environment, or a test's map).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Budget, BudgetError> {
-        let mut budget = Budget::default();
-        let read =
-            |variable: &'static str, unit: &'static str| -> Result<Option<u64>, BudgetError> {
-                match var(variable).filter(|v| !v.trim().is_empty()) {
-                    None => Ok(None),
-                    Some(value) => match value.trim().parse::<u64>() {
-                        Ok(n) if n > 0 => Ok(Some(n)),
-                        _ => Err(BudgetError {
-                            variable,
-                            unit,
-                            value,
-                        }),
-                    },
-                }
-            };
-        if let Some(n) = read("JVAP_WORKER_MEMORY_BYTES", " of bytes")? {
-            budget.memory_bytes = n;
+    /// The budget of `JVAP_WORKER_MEMORY_BYTES`, `JVAP_WORKER_CPU_SECONDS` and `JVAP_WORKER_SECONDS`
+    /// in the environment, the defaults for those unset (for tools that read no other setting).
+    pub fn from_env() -> Result<Budget, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            budget: BudgetArgs,
         }
-        if let Some(n) = read("JVAP_WORKER_CPU_SECONDS", " of seconds")? {
-            budget.cpu_seconds = n;
-        }
-        if let Some(n) = read("JVAP_WORKER_SECONDS", " of seconds")? {
-            budget.wall = Duration::from_secs(n);
-        }
-        Ok(budget)
-    }
-
-    /// [`Budget::from_vars`] on the process environment.
-    pub fn from_env() -> Result<Budget, BudgetError> {
-        Budget::from_vars(|name| std::env::var(name).ok())
+        <Only as clap::Parser>::try_parse_from(["jvap"]).map(|only| only.budget.budget())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        budget: BudgetArgs,
+    }
 
     #[test]
-    fn unset_variables_keep_the_defaults_and_set_ones_replace_them() {
-        let budget =
-            Budget::from_vars(|name| (name == "JVAP_WORKER_CPU_SECONDS").then(|| "30".to_string()))
-                .expect("valid");
-
+    fn the_default_settings_are_the_default_budget_and_set_ones_replace_them() {
+        let cli = Cli::try_parse_from(["jvap"]).expect("defaults");
+        assert_eq!(cli.budget.budget(), Budget::default());
+        let cli = Cli::try_parse_from(["jvap", "--worker-cpu-seconds", "30"]).expect("valid");
+        let budget = cli.budget.budget();
         assert_eq!(budget.cpu_seconds, 30);
         assert_eq!(budget.memory_bytes, 1 << 30);
         assert_eq!(budget.wall, Duration::from_secs(180));
     }
 
     #[test]
-    fn a_budget_that_is_not_a_positive_number_is_refused_by_name() {
-        let error = Budget::from_vars(|name| {
-            (name == "JVAP_WORKER_MEMORY_BYTES").then(|| "1G".to_string())
-        })
-        .expect_err("refused");
-
-        assert!(
-            error.to_string().contains("JVAP_WORKER_MEMORY_BYTES"),
-            "{error}"
-        );
-        assert!(error.to_string().contains("\"1G\""), "{error}");
+    fn a_budget_that_is_not_a_positive_number_is_refused() {
+        for bad in ["1G", "0", "-3"] {
+            let error = Cli::try_parse_from(["jvap", "--worker-memory-bytes", bad]);
+            assert!(error.is_err(), "{bad}");
+        }
     }
 }

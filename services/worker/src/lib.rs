@@ -22,7 +22,7 @@ pub mod job;
 pub mod records;
 pub mod spawn;
 
-pub use budget::Budget;
+pub use budget::{Budget, BudgetArgs};
 pub use job::Job;
 pub use spawn::{Overrun, Validated, Worker, WorkerError};
 

@@ -33,7 +33,7 @@ impl Drop for TestSystem {
 /// Validation alone, with its settings changed by `configure` (shorter retries, say).
 pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Config)) -> TestSystem {
     if std::env::var("TEST_LOG").is_ok() {
-        jvap_bus::telemetry::init("validation");
+        jvap_bus::telemetry::init("validation", jvap_bus::telemetry::LogFormat::Text);
     }
     let nats = NatsServer::start().expect("nats-server starts");
     let binary = jvap_testkit::processes::binary("jvap-worker").unwrap_or_else(|e| panic!("{e:#}"));
@@ -43,6 +43,7 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
         consumer: jvap_validation::config::consumer_spec(&worker.budget),
         worker,
         limits: jvap_ingest::Limits::default(),
+        metrics_addr: "127.0.0.1:0".into(),
     };
     configure(&mut config);
     let app = jvap_validation::App::build(config)
