@@ -53,13 +53,23 @@ impl FromRequestParts<AppState> for Caller {
                 "this needs an access token: send the header Authorization: Bearer <token>".into(),
             ));
         };
-        caller_of_token_hash(&state.bus, &token_hash(token))
-            .await?
-            .ok_or_else(|| {
-                Error::Unauthorized(
+        let client = super::rate::client_of(parts);
+        state
+            .limits
+            .check_signin_allowed(&client)
+            .map_err(|e| Error::TooMany(Box::new(e)))?;
+        match caller_of_token_hash(&state.bus, &token_hash(token)).await? {
+            Some(caller) => Ok(caller),
+            None => {
+                state
+                    .limits
+                    .wrong_token(&client)
+                    .map_err(|e| Error::TooMany(Box::new(e)))?;
+                Err(Error::Unauthorized(
                     "this access token is not valid; ask the Secretariat for one".into(),
-                )
-            })
+                ))
+            }
+        }
     }
 }
 

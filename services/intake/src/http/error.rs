@@ -25,6 +25,9 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// The body stalled or did not arrive in time (408).
+    #[error("{0}")]
+    Timeout(String),
     /// A partner's upload quota is used up (429), said in English and French.
     #[error("{}", .0.en)]
     TooMany(Box<super::quota::Exceeded>),
@@ -45,6 +48,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -11,6 +11,7 @@ mod datasets;
 mod health;
 pub mod openapi;
 pub(crate) mod quota;
+pub(crate) mod rate;
 pub(crate) mod rounds;
 pub(crate) mod submissions;
 mod template;
@@ -66,7 +67,15 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// What one partner may upload.
     pub quota: crate::config::Quota,
+    /// How fast one client may sign in and upload.
+    pub limits: Arc<rate::Limits>,
+    /// How long a request body may stall; an upload must arrive within [`UPLOAD_STALLS`] of it.
+    pub body_timeout: std::time::Duration,
 }
+
+/// An upload must arrive in full within this many body timeouts (10 minutes by default: 50 MB at
+/// 85 KB/s, a slow line).
+pub(crate) const UPLOAD_STALLS: u32 = 20;
 
 /// The API: every route of every resource, each registered from its handler's `#[utoipa::path]`, with
 /// the OpenAPI document they make together ([`openapi`]).

@@ -24,6 +24,7 @@ use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::openapi::ErrorBody;
+use super::rate::{Action, Client};
 use super::{AppState, Error, LangQuery, Result, XLSX, human_size};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -99,8 +100,9 @@ pub(crate) struct UploadAnswer {
         (status = 403, description = "A partner token submitting for another partner", body = ErrorBody),
         (status = 409, description = "The round is closed", body = ErrorBody),
         (status = 413, description = "The file is over the upload limit", body = ErrorBody),
-        (status = 429, description = "The partner's quota of files per hour or bytes per round is used up", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the hourly quota lets a file through"))),
+        (status = 408, description = "The file stalled or took too long to arrive", body = ErrorBody),
+        (status = 429, description = "Too many uploads in the last minute from this address or token, or the partner's quota of files per hour or bytes per round is used up", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a file may be sent again"))),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
@@ -108,31 +110,57 @@ pub(crate) struct UploadAnswer {
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
+    client: Client,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadAnswer>)> {
-    let upload = read_form(&state, multipart).await?;
+    let upload = read_form(&state, &caller, &client, multipart).await?;
     let (code, answer) = receive(&state, &caller, upload).await?;
     Ok((code, Json(answer)))
 }
 
-/// Read an upload form, after checking that the round takes submissions. The API and the web page
-/// both send their forms here.
+/// Read an upload form, after checking that the caller is within its rate of uploads and that the
+/// round takes submissions; the form must arrive within [`super::UPLOAD_STALLS`] body timeouts. The
+/// API and the web page both send their forms here.
 pub(crate) async fn read_form(
     state: &AppState,
+    caller: &Caller,
+    client: &Client,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Upload> {
+    state
+        .limits
+        .take(Action::Upload, client, &caller.token_key)
+        .map_err(|e| Error::TooMany(Box::new(e)))?;
     ensure_round_open(&state.bus, &state.round).await?;
     let multipart = multipart.map_err(|_| {
         Error::BadRequest("send the file as multipart/form-data in a field named file".into())
     })?;
-    read_upload(multipart, state.max_upload_bytes).await
+    let deadline = state.body_timeout * super::UPLOAD_STALLS;
+    tokio::time::timeout(deadline, read_upload(multipart, state.max_upload_bytes))
+        .await
+        .unwrap_or_else(|_| Err(timed_out()))
 }
 
 /// Store an upload and announce it: 202 with the new status, or 200 with the existing one when the
 /// same bytes were already submitted (with a notice when the mode asked is not the stored one). A new
 /// file over the partner's quota is refused before anything is stored.
-#[tracing::instrument(skip_all, fields(submission_id, partner))]
+///
+/// A new trace id is made here and goes with every message about this file
+/// ([`jvap_bus::trace`]), so its lines can be found in every service's log.
 pub(crate) async fn receive(
+    state: &AppState,
+    caller: &Caller,
+    upload: Upload,
+) -> Result<(StatusCode, UploadAnswer)> {
+    jvap_bus::trace::scope(
+        jvap_bus::trace::new_id(),
+        receive_traced(state, caller, upload),
+    )
+    .await
+}
+
+#[tracing::instrument(skip_all, fields(submission_id, partner, trace_id = jvap_bus::trace::current()))]
+async fn receive_traced(
     state: &AppState,
     caller: &Caller,
     upload: Upload,
@@ -618,10 +646,31 @@ fn multipart_error(error: &MultipartError, max_bytes: usize) -> Error {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large(max_bytes);
     }
+    if stalled(error) {
+        return timed_out();
+    }
     Error::BadRequest(format!(
         "the upload could not be read: {}",
         error.body_text()
     ))
+}
+
+/// Whether the body stopped arriving (the body timeout of [`crate::app`] fired under the form).
+fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+fn timed_out() -> Error {
+    Error::Timeout(
+        "the file stopped arriving or took too long; check the connection and send it again".into(),
+    )
 }
 
 fn too_large(max_bytes: usize) -> Error {

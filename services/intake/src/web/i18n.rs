@@ -275,6 +275,7 @@ pub(crate) struct Words {
 
     pub error_title: &'static str,
     pub err_too_large: &'static str,
+    pub err_timeout: &'static str,
     pub err_round_closed: &'static str,
     pub err_not_found: &'static str,
     pub err_forbidden: &'static str,
@@ -453,6 +454,7 @@ const EN: Words = Words {
     no: "no",
 
     error_title: "Something went wrong",
+    err_timeout: "The file stopped arriving or took too long. Check the connection and send it again.",
     err_too_large: "The file is too large: the limit is {limit}. Remove unused sheets or split the file.",
     err_round_closed: "The data round is closed: no more files are accepted. Contact the Secretariat.",
     err_not_found: "There is no such page, or it is not yours to see.",
@@ -632,6 +634,7 @@ const FR: Words = Words {
     no: "non",
 
     error_title: "Un problème est survenu",
+    err_timeout: "Le fichier a cessé d'arriver ou a mis trop de temps. Vérifiez la connexion et renvoyez-le.",
     err_too_large: "Le fichier est trop volumineux : la limite est de {limit}. Retirez les feuilles inutiles ou divisez le fichier.",
     err_round_closed: "La collecte est fermée : plus aucun fichier n'est accepté. Contactez le Secrétariat.",
     err_not_found: "Cette page n'existe pas, ou vous n'avez pas accès à son contenu.",

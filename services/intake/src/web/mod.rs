@@ -120,6 +120,7 @@ impl IntoResponse for PageError {
             } => {
                 let words = i18n::words(lang);
                 let (status, message) = match &error {
+                    Error::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, words.err_timeout.into()),
                     Error::TooLarge(_) => (
                         StatusCode::PAYLOAD_TOO_LARGE,
                         i18n::fill(
@@ -156,7 +157,18 @@ impl IntoResponse for PageError {
                         (StatusCode::INTERNAL_SERVER_ERROR, words.err_internal.into())
                     }
                 };
-                (status, layout::error_page(lang, &message)).into_response()
+                let retry_after = match &error {
+                    Error::TooMany(exceeded) => exceeded.retry_after,
+                    _ => None,
+                };
+                let page = layout::error_page(lang, &message);
+                match retry_after {
+                    Some(seconds) => {
+                        let wait = [(axum::http::header::RETRY_AFTER, seconds.to_string())];
+                        (status, wait, page).into_response()
+                    }
+                    None => (status, page).into_response(),
+                }
             }
         }
     }

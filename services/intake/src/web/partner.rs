@@ -20,6 +20,7 @@ use super::i18n::fill;
 use super::layout::{self, column_heads, when};
 use super::session::SignedIn;
 use super::{PageError, View};
+use crate::http::rate::Client;
 use crate::http::{AppState, human_size, submissions};
 
 pub(super) fn router() -> Router<AppState> {
@@ -89,10 +90,11 @@ fn upload_form(view: &View, user: &SignedIn) -> Markup {
 async fn upload(
     State(state): State<AppState>,
     view: View,
+    client: Client,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Redirect, PageError> {
     let user = view.user()?;
-    let upload = submissions::read_form(&state, multipart)
+    let upload = submissions::read_form(&state, &user.caller, &client, multipart)
         .await
         .map_err(|e| view.fail(e))?;
     user.check_csrf(&view, upload.csrf.as_deref())?;

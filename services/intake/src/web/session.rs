@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::i18n::{self, LANG_COOKIE, Words};
 use super::{Notice, PageError, layout};
 use crate::http::auth::{self, SESSION_COOKIE, Session, SessionLookup, token_hash};
+use crate::http::rate::{Action, Client};
 use crate::http::{AppState, Error, cookies};
 
 /// The cookie the sign-in form repeats as its CSRF token.
@@ -168,6 +169,7 @@ async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
     view: View,
+    client: Client,
     form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let w = view.words;
@@ -188,6 +190,10 @@ async fn sign_in(
     }
     let token = form.token.trim();
     let hash = token_hash(token);
+    state
+        .limits
+        .take(Action::SignIn, &client, &hash)
+        .map_err(|e| view.fail(Error::TooMany(Box::new(e))))?;
     let known = !token.is_empty()
         && auth::caller_of_token_hash(&state.bus, &hash)
             .await

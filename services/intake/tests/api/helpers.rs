@@ -11,6 +11,8 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 
 pub struct TestApp {
     pub address: String,
+    /// The ops listener: `/metrics`, `/livez`, `/readyz`.
+    pub ops_address: String,
     pub bus: Bus,
     pub client: reqwest::Client,
     /// Stops the server when the test ends.
@@ -33,25 +35,31 @@ pub async fn spawn_app() -> TestApp {
 /// Intake with settings changed by `configure` (a small upload limit, say).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        jvap_bus::telemetry::init("intake");
+        jvap_bus::telemetry::init("intake", jvap_bus::telemetry::LogFormat::Text);
     }
     let nats = NatsServer::start().expect("nats-server starts");
+    let nats_config = jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL");
     let mut config = Config {
-        nats: jvap_bus::NatsConfig::new(&nats.url()).expect("a valid NATS URL"),
-        http_addr: "127.0.0.1:0".into(),
-        round: "2022".into(),
         max_upload_bytes: 1024 * 1024,
         admin_token: Some(ADMIN_TOKEN.into()),
-        quota: jvap_intake::config::Quota::default(),
+        // Tests knock fast from one address; the tests of the rate limits set their own.
+        rates: jvap_intake::config::Rates {
+            signin_per_minute: 10_000,
+            uploads_per_minute: 10_000,
+            ..jvap_intake::config::Rates::default()
+        },
+        ..Config::for_tests(nats_config)
     };
     configure(&mut config);
-    let app = App::build(config).await.expect("intake builds");
+    let app = Box::pin(App::build(config)).await.expect("intake builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let ops_address = format!("http://127.0.0.1:{}", app.ops_port());
     let stop = CancellationToken::new();
     tokio::spawn(app.run_until_stopped(stop.clone()));
     let bus = Bus::connect(&nats.url()).await.expect("test bus connects");
     TestApp {
         address,
+        ops_address,
         bus,
         client: reqwest::Client::new(),
         stop,

@@ -4,6 +4,7 @@ mod datasets;
 mod helpers;
 mod limits;
 mod openapi;
+mod ops;
 mod public;
 mod quota;
 mod submissions;

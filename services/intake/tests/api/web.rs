@@ -580,3 +580,29 @@ async fn every_answer_carries_the_security_headers_and_the_pages_policy_allows_o
         assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
     }
 }
+
+#[tokio::test]
+async fn sign_in_attempts_beyond_the_rate_get_a_429_page_in_the_persons_language() {
+    // Arrange
+    let app = spawn_app_with(|config| {
+        config.rates = jvap_intake::config::Rates {
+            signin_per_minute: 3,
+            ..jvap_intake::config::Rates::default()
+        }
+    })
+    .await;
+    for _ in 0..3 {
+        let wrong = sign_in(&app, "wrong-token", &[]).await;
+        assert_eq!(wrong.status(), 401);
+    }
+
+    // Act: the right token, once the address has used its attempts.
+    let refused = sign_in(&app, ADMIN_TOKEN, &[("accept-language", "fr")]).await;
+
+    // Assert
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(set_cookie(&refused, "jvap_session").is_none());
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("trop de tentatives de connexion"), "{page}");
+}
