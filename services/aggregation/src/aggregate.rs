@@ -320,7 +320,10 @@ impl Aggregator {
                 version,
                 generated_at: info.published_at,
             };
+            let started = std::time::Instant::now();
             let files = self.build_outputs(&meta, &by_partner).await?;
+            metrics::histogram!(jvap_bus::ops::BUILD_SECONDS)
+                .record(started.elapsed().as_secs_f64());
             for (file, name) in missing {
                 let output = files
                     .iter()
@@ -339,6 +342,7 @@ impl Aggregator {
             published_at: info.published_at,
         };
         self.set_latest(&published).await?;
+        metrics::counter!(jvap_bus::ops::DATASET_VERSIONS).increment(1);
         self.bus
             .publish(
                 m::SUBJECT_DATASET_PUBLISHED,

@@ -1,9 +1,123 @@
-//! The service's settings, read from the environment by `main` and built directly by tests.
+//! Settings: the command line and the environment, read once by `main` with clap into [`Settings`]
+//! (so `jvap-aggregation --help` lists every one with its variable and default), then made into the
+//! [`Config`] [`crate::build`] takes. Tests build [`Config`] directly.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use jvap_bus::{ConfigError, NatsConfig};
+use clap::Parser;
+use jvap_bus::NatsConfig;
+use jvap_bus::config::address_arg;
+use jvap_bus::telemetry::LogFormat;
+
+/// What an operator sets.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "jvap-aggregation",
+    version,
+    about = "Keeps every version of every JVAP initiative, publishes dataset versions and e-mails the Committee summary."
+)]
+pub struct Settings {
+    #[command(flatten)]
+    pub nats: NatsConfig,
+    /// The database: `postgres://user:pass@host:5432/db`, or `sqlite:PATH`
+    /// [default: SQLite at $JVAP_DATA_DIR/jvap.db]. Another scheme stops the start.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = database_arg)]
+    pub database_url: Option<Blank<Database>>,
+    /// Where the SQLite database is kept when DATABASE_URL is not set.
+    #[arg(long, env = "JVAP_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// The SMTP server the Committee summary is sent through: `smtp://host:25` (plain, a local
+    /// relay), `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host` (TLS).
+    /// Unset: no e-mail is sent, and each request is recorded as skipped.
+    #[arg(long, env = "JVAP_SMTP_URL", hide_env_values = true, value_parser = smtp_arg)]
+    pub smtp_url: Option<Blank<String>>,
+    /// The From address of the Committee summary.
+    #[arg(long, env = "JVAP_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// Where `/metrics`, `/livez` and `/readyz` are served, for Prometheus and probes.
+    #[arg(long, env = "JVAP_METRICS_ADDR", default_value = "127.0.0.1:9103", value_parser = address_arg)]
+    pub metrics_addr: String,
+    /// `text` or `json` (one JSON object per line, with the trace id of each submission).
+    #[arg(long, env = "JVAP_LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    pub fn config(self) -> Config {
+        let database = self
+            .database_url
+            .and_then(|Blank(database)| database)
+            .unwrap_or_else(|| Database::Sqlite(self.data_dir.join("jvap.db")));
+        let mut config = Config::new(self.nats, database);
+        config.mail = self
+            .smtp_url
+            .and_then(|Blank(url)| url)
+            .map(|smtp_url| MailConfig {
+                smtp_url,
+                from: self.mail_from,
+            });
+        config.metrics_addr = self.metrics_addr;
+        config
+    }
+}
+
+/// `DATABASE_URL` into a [`Database`]; an unknown scheme (`postgress://`, `mysql://`) is refused
+/// rather than taken for SQLite. Empty (`DATABASE_URL=` in an env file) is not set.
+fn database_arg(text: &str) -> Result<Blank<Database>, String> {
+    let url = text.trim();
+    if url.is_empty() {
+        return Ok(Blank(None));
+    }
+    database_of(url).map(|database| Blank(Some(database)))
+}
+
+/// A setting given empty (`NAME=` in an env file), which is the same as not set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blank<T>(pub Option<T>);
+
+fn database_of(url: &str) -> Result<Database, String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Database::Postgres(url.to_string()));
+    }
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        if !path.is_empty() {
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+    }
+    Err(format!(
+        "{:?} is not a database URL jvap knows; give postgres://user:pass@host:5432/db or sqlite:/path/jvap.db",
+        shown_url(url)
+    ))
+}
+
+/// `JVAP_SMTP_URL`; empty is not set (mail off).
+fn smtp_arg(text: &str) -> Result<Blank<String>, String> {
+    let url = text.trim();
+    if url.is_empty() {
+        Ok(Blank(None))
+    } else if url.starts_with("smtp://") || url.starts_with("smtps://") {
+        Ok(Blank(Some(url.to_string())))
+    } else {
+        Err(format!(
+            "{:?} is not an SMTP URL; give smtp://host:25, smtp://user:pass@host:587?tls=required or smtps://user:pass@host",
+            shown_url(url)
+        ))
+    }
+}
+
+/// A URL without the password it may hold.
+fn shown_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}://***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
 
 /// Where the database is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +139,8 @@ pub struct Config {
     pub ack_wait: Duration,
     /// Where the Committee summary is e-mailed from; `None` records every request as skipped.
     pub mail: Option<MailConfig>,
+    /// The ops listener's address (`127.0.0.1:0`, any free port, unless set).
+    pub metrics_addr: String,
 }
 
 /// The SMTP server and sender of the Committee summary (`JVAP_SMTP_URL`, `JVAP_MAIL_FROM`).
@@ -43,15 +159,8 @@ pub const DEFAULT_MAIL_FROM: &str = "JVAP data round <jvap@localhost>";
 impl std::fmt::Debug for MailConfig {
     /// Without the password the URL may hold.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = match self.smtp_url.split_once("://") {
-            Some((scheme, rest)) => match rest.rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://***@{host}"),
-                None => self.smtp_url.clone(),
-            },
-            None => self.smtp_url.clone(),
-        };
         f.debug_struct("MailConfig")
-            .field("smtp_url", &url)
+            .field("smtp_url", &shown_url(&self.smtp_url))
             .field("from", &self.from)
             .finish()
     }
@@ -65,44 +174,8 @@ impl Config {
             database,
             ack_wait: Duration::from_secs(15),
             mail: None,
+            metrics_addr: "127.0.0.1:0".into(),
         }
-    }
-
-    /// Read the NATS settings ([`NatsConfig::from_vars`]), `DATABASE_URL`, `JVAP_DATA_DIR`, `JVAP_SMTP_URL` and `JVAP_MAIL_FROM`
-    /// through `var` (`std::env::var` in main).
-    ///
-    /// `DATABASE_URL` naming PostgreSQL selects it; a `sqlite:` URL names the SQLite file; anything
-    /// else (or nothing) means SQLite at `$JVAP_DATA_DIR/jvap.db`, `JVAP_DATA_DIR` defaulting to `./data`.
-    /// Without `JVAP_SMTP_URL` no e-mail is sent (summary requests are recorded as skipped).
-    /// A bad NATS setting is an error.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let nats = NatsConfig::from_vars(&var)?;
-        let data_dir = var("JVAP_DATA_DIR")
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "./data".to_string());
-        let database = match var("DATABASE_URL").map(|v| v.trim().to_string()) {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Database::Postgres(url)
-            }
-            Some(url) if url.starts_with("sqlite:") => {
-                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
-                let path = path.split('?').next().unwrap_or(path);
-                Database::Sqlite(PathBuf::from(path))
-            }
-            _ => Database::Sqlite(PathBuf::from(data_dir).join("jvap.db")),
-        };
-        let mut config = Config::new(nats, database);
-        config.mail = var("JVAP_SMTP_URL")
-            .map(|url| url.trim().to_string())
-            .filter(|url| !url.is_empty())
-            .map(|smtp_url| MailConfig {
-                smtp_url,
-                from: var("JVAP_MAIL_FROM")
-                    .map(|from| from.trim().to_string())
-                    .filter(|from| !from.is_empty())
-                    .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string()),
-            });
-        Ok(config)
     }
 }
 
@@ -110,21 +183,20 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        jvap_bus::config::try_settings_from::<Settings, _, _>(
+            std::iter::once("jvap-aggregation").chain(args.iter().copied()),
+        )
+        .map(Settings::config)
     }
 
-    fn config_of(var: impl Fn(&str) -> Option<String>) -> Config {
-        Config::from_vars(var).expect("valid settings")
+    fn config_of(args: &[&str]) -> Config {
+        parse(args).expect("valid settings")
     }
 
     #[test]
     fn without_settings_it_uses_local_nats_and_sqlite_under_data() {
-        let config = Config::from_vars(vars(&[])).expect("defaults");
+        let config = config_of(&[]);
         assert_eq!(config.nats.servers_shown(), "127.0.0.1:4222");
         assert_eq!(
             config.database,
@@ -134,11 +206,12 @@ mod tests {
 
     #[test]
     fn a_postgres_database_url_selects_postgres() {
-        let config = Config::from_vars(vars(&[
-            ("DATABASE_URL", "postgres://u@h:5432/app"),
-            ("JVAP_NATS_URL", "nats://n:4222"),
-        ]))
-        .expect("valid");
+        let config = config_of(&[
+            "--database-url",
+            "postgres://u@h:5432/app",
+            "--nats-url",
+            "nats://n:4222",
+        ]);
         assert_eq!(config.nats.servers_shown(), "n:4222");
         assert_eq!(
             config.database,
@@ -148,9 +221,9 @@ mod tests {
 
     #[test]
     fn mail_is_off_without_an_smtp_url_and_the_sender_has_a_default() {
-        assert_eq!(config_of(vars(&[])).mail, None);
-        assert_eq!(config_of(vars(&[("JVAP_MAIL_FROM", "a@b.org")])).mail, None);
-        let config = config_of(vars(&[("JVAP_SMTP_URL", "smtp://127.0.0.1:2525")]));
+        assert_eq!(config_of(&[]).mail, None);
+        assert_eq!(config_of(&["--mail-from", "a@b.org"]).mail, None);
+        let config = config_of(&["--smtp-url", "smtp://127.0.0.1:2525"]);
         assert_eq!(
             config.mail,
             Some(MailConfig {
@@ -158,10 +231,12 @@ mod tests {
                 from: DEFAULT_MAIL_FROM.into(),
             })
         );
-        let config = config_of(vars(&[
-            ("JVAP_SMTP_URL", "smtps://user:secret@mail.example.org"),
-            ("JVAP_MAIL_FROM", "JVAP <jvap@example.org>"),
-        ]));
+        let config = config_of(&[
+            "--smtp-url",
+            "smtps://user:secret@mail.example.org",
+            "--mail-from",
+            "JVAP <jvap@example.org>",
+        ]);
         let mail = config.mail.expect("mail configured");
         assert_eq!(mail.from, "JVAP <jvap@example.org>");
         let shown = format!("{mail:?}");
@@ -170,19 +245,36 @@ mod tests {
     }
 
     #[test]
-    fn another_database_url_means_sqlite_in_the_data_dir() {
-        let config = config_of(vars(&[
-            ("DATABASE_URL", "mysql://x"),
-            ("JVAP_DATA_DIR", "/srv/jvap"),
-        ]));
+    fn a_sqlite_url_names_the_file_and_the_data_dir_holds_the_default() {
+        let config = config_of(&["--data-dir", "/srv/jvap"]);
         assert_eq!(
             config.database,
             Database::Sqlite(PathBuf::from("/srv/jvap/jvap.db"))
         );
-        let config = config_of(vars(&[("DATABASE_URL", "sqlite:///tmp/x.db?mode=rwc")]));
+        let config = config_of(&["--database-url", "sqlite:///tmp/x.db?mode=rwc"]);
         assert_eq!(
             config.database,
             Database::Sqlite(PathBuf::from("/tmp/x.db"))
         );
+    }
+
+    #[test]
+    fn a_mistyped_database_or_smtp_url_stops_the_start_naming_the_variable_not_the_password() {
+        for bad in ["postgress://jvap:secret@db/jvap", "mysql://x", "sqlite:"] {
+            let error = parse(&["--database-url", bad])
+                .expect_err("refused")
+                .to_string();
+            assert!(error.contains("DATABASE_URL"), "{error}");
+            assert!(!error.contains("secret"), "{error}");
+        }
+        let error = parse(&["--smtp-url", "mail.example.org:25"]).expect_err("refused");
+        assert!(error.to_string().contains("JVAP_SMTP_URL"), "{error}");
+        assert_eq!(config_of(&["--smtp-url", ""]).mail, None);
+        assert!(matches!(
+            config_of(&["--database-url", " "]).database,
+            Database::Sqlite(_)
+        ));
+        let error = parse(&["--metrics-addr", "localhost:99999"]).expect_err("refused");
+        assert!(error.to_string().contains("JVAP_METRICS_ADDR"), "{error}");
     }
 }

@@ -61,7 +61,13 @@ impl Delivery {
                 return Outcome::Done;
             }
         };
-        match self.process(&request).await {
+        let processed = self.process(&request).await;
+        let outcome = match &processed {
+            Ok(delivery) => format!("{:?}", delivery.outcome).to_lowercase(),
+            Err(_) => "error".into(),
+        };
+        metrics::counter!(jvap_bus::ops::EMAILS, "outcome" => outcome).increment(1);
+        match processed {
             Ok(delivery) if delivery.outcome == DeliveryOutcome::Retrying => {
                 let reason = delivery.detail.unwrap_or_default();
                 tracing::warn!(request_id = %request.request_id, attempts = delivery.attempts, %reason, "summary e-mail not sent, will retry");

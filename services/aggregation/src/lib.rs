@@ -36,7 +36,7 @@ pub mod mail;
 pub mod store;
 
 pub use aggregate::Aggregator;
-pub use config::{Config, Database, MailConfig};
+pub use config::{Config, Database, MailConfig, Settings};
 pub use delivery::Delivery;
 pub use error::{Error, Result};
 pub use store::{
@@ -44,7 +44,8 @@ pub use store::{
     Store, VersionInfo,
 };
 
-use jvap_bus::{Bus, CancellationToken, ConsumerSpec, consumer};
+use jvap_bus::ops::Check;
+use jvap_bus::{Bus, CancellationToken, ConsumerSpec, Health, consumer};
 use jvap_record::messages as m;
 
 /// The durable consumer name; replicas share it.
@@ -62,14 +63,22 @@ pub struct App {
     bus: Bus,
     store: Store,
     mailer: Option<mail::Mailer>,
+    health: Health,
+    /// `/metrics`, `/livez`, `/readyz`; bound at build so its port is known.
+    ops_listener: Option<tokio::net::TcpListener>,
 }
 
 /// Check the e-mail settings, connect to NATS and the database and apply the migrations.
 pub async fn build(config: Config) -> Result<App> {
     let mailer = config.mail.as_ref().map(mail::Mailer::new).transpose()?;
-    let bus = Bus::connect_with(&config.nats).await?;
+    let bus = Box::pin(Bus::connect_with(&config.nats)).await?;
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
+    jvap_bus::ops::recorder();
+    let health = health(&bus, &store, config.mail.is_some());
+    let ops_listener = tokio::net::TcpListener::bind(&config.metrics_addr)
+        .await
+        .map_err(|e| Error::Consumer(format!("cannot listen on {}: {e}", config.metrics_addr)))?;
     tracing::info!(
         nats = %config.nats.servers_shown(),
         replicas = config.nats.replicas,
@@ -82,10 +91,50 @@ pub async fn build(config: Config) -> Result<App> {
         bus,
         store,
         mailer,
+        health,
+        ops_listener: Some(ops_listener),
     })
 }
 
+/// Ready when NATS and its stores are (see [`Health`]), the database answers, and mail is either
+/// configured or deliberately off (no `JVAP_SMTP_URL`: each summary request is recorded as skipped).
+fn health(bus: &Bus, store: &Store, mail: bool) -> Health {
+    let store = store.clone();
+    Health::new("aggregation", bus.clone())
+        .with_check(move || {
+            let store = store.clone();
+            async move {
+                let ping = sqlx::query("SELECT 1").execute(store.pool());
+                match tokio::time::timeout(std::time::Duration::from_secs(2), ping).await {
+                    Ok(Ok(_)) => Check::new("database", true, format!("{:?}", store.backend())),
+                    Ok(Err(e)) => Check::new("database", false, e.to_string()),
+                    Err(_) => Check::new("database", false, "no answer within 2 s"),
+                }
+            }
+        })
+        .with_check(move || async move {
+            let detail = if mail {
+                "configured"
+            } else {
+                "off: JVAP_SMTP_URL is not set"
+            };
+            Check::new("smtp", true, detail)
+        })
+        .with_consumer(DURABLE)
+        .with_consumer(DURABLE_REJECTED)
+        .with_consumer(DURABLE_SUMMARY)
+}
+
 impl App {
+    /// The port of `/metrics`, `/livez` and `/readyz`.
+    pub fn ops_port(&self) -> u16 {
+        self.ops_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+            .map(|address| address.port())
+            .unwrap_or(0)
+    }
+
     /// The database, for queries.
     pub fn store(&self) -> Store {
         self.store.clone()
@@ -120,7 +169,11 @@ impl App {
     /// Consume `jvap.submission.validated.>`, `jvap.submission.rejected.>` (for revalidated
     /// rejections) and `jvap.summary.requested` until `stop` is cancelled; the messages in hand are
     /// finished first.
-    pub async fn run_until_stopped(self, stop: CancellationToken) -> Result<()> {
+    pub async fn run_until_stopped(mut self, stop: CancellationToken) -> Result<()> {
+        if let Some(listener) = self.ops_listener.take() {
+            self.health.serve(listener, stop.clone());
+        }
+        let heartbeat = self.health.heartbeat(stop.clone());
         let mut spec = ConsumerSpec::new(DURABLE, m::SUBJECT_VALIDATED_ALL, "aggregation");
         spec.ack_wait = self.config.ack_wait;
         let aggregator = self.aggregator();
@@ -147,6 +200,7 @@ impl App {
             .and(rejected)
             .and(summaries)
             .map_err(|e| Error::Consumer(format!("{e:#}")))?;
+        heartbeat.abort();
         self.store.pool().close().await;
         Ok(())
     }

@@ -53,7 +53,7 @@ pub struct Env {
 impl Env {
     pub async fn start(kind: Kind) -> Env {
         if std::env::var_os("RUST_LOG").is_some() {
-            jvap_bus::telemetry::init("aggregation");
+            jvap_bus::telemetry::init("aggregation", jvap_bus::telemetry::LogFormat::Text);
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let (database, postgres) = match kind {
