@@ -40,6 +40,9 @@ pub struct System {
     intake: Option<Running>,
     validation: Option<Running>,
     aggregation: Option<Running>,
+    /// Each service's ops listener (`/metrics`, `/livez`, `/readyz`), by service name; a restarted
+    /// service gets a new port.
+    pub ops_ports: std::collections::BTreeMap<&'static str, u16>,
     _postgres: Option<Postgres>,
 }
 
@@ -68,8 +71,9 @@ impl System {
             None => jvap_aggregation::Database::Sqlite(data.path().join("jvap.db")),
         };
         let config = intake_config(nats_config(&nats)?);
-        let intake = jvap_intake::App::build(config).await?;
+        let intake = Box::pin(jvap_intake::App::build(config)).await?;
         let admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
+        let ops_ports = [("intake", intake.ops_port())].into_iter().collect();
         let mut system = System {
             nats,
             admin,
@@ -79,6 +83,7 @@ impl System {
             intake: Some(spawn(|stop| intake.run_until_stopped(stop))),
             validation: None,
             aggregation: None,
+            ops_ports,
             _postgres: postgres,
         };
         system.start_validation().await?;
@@ -93,8 +98,10 @@ impl System {
             consumer: jvap_validation::config::consumer_spec(&worker.budget),
             worker,
             limits: jvap_ingest::Limits::default(),
+            metrics_addr: "127.0.0.1:0".into(),
         };
-        let app = jvap_validation::App::build(config).await?;
+        let app = Box::pin(jvap_validation::App::build(config)).await?;
+        self.ops_ports.insert("validation", app.ops_port());
         self.validation = Some(spawn(|stop| app.run_until_stopped(stop)));
         Ok(())
     }
@@ -112,7 +119,8 @@ impl System {
         // Messages a stopped instance had pulled come back after ack_wait; keep restarts quick.
         config.ack_wait = Duration::from_secs(3);
         config.mail = self.mail.clone();
-        let app = jvap_aggregation::build(config).await?;
+        let app = Box::pin(jvap_aggregation::build(config)).await?;
+        self.ops_ports.insert("aggregation", app.ops_port());
         self.aggregation = Some(spawn(|stop| async move {
             Ok(app.run_until_stopped(stop).await?)
         }));
@@ -149,12 +157,8 @@ fn nats_config(nats: &NatsServer) -> anyhow::Result<jvap_bus::NatsConfig> {
 
 fn intake_config(nats: jvap_bus::NatsConfig) -> jvap_intake::Config {
     jvap_intake::Config {
-        nats,
-        http_addr: "127.0.0.1:0".into(),
-        round: "2022".into(),
-        max_upload_bytes: 50 * 1024 * 1024,
         admin_token: Some(ADMIN_TOKEN.into()),
-        quota: jvap_intake::config::Quota::default(),
+        ..jvap_intake::Config::for_tests(nats)
     }
 }
 

@@ -168,12 +168,7 @@ async fn a_client_given_the_server_list_connects_when_the_first_node_is_down() {
     cluster.wait_ready().expect("two nodes keep a meta leader");
 
     // Act: the list as JVAP_NATS_URL gives it, the first server unreachable.
-    let config = NatsConfig::from_vars(|name| match name {
-        "JVAP_NATS_URL" => Some(urls.clone()),
-        "JVAP_NATS_REPLICAS" => Some("3".into()),
-        _ => None,
-    })
-    .expect("a valid list");
+    let config = nats_config(&urls, 3);
     let bus = tokio::time::timeout(FAILOVER, Bus::connect_with(&config))
         .await
         .expect("connects within the bound")
