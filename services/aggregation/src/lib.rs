@@ -70,6 +70,11 @@ pub struct App {
 
 /// Check the e-mail settings, connect to NATS and the database and apply the migrations.
 pub async fn build(config: Config) -> Result<App> {
+    // Boxed: the set-up's future is large, and callers' stacks (a test's, a debug build's) are not.
+    Box::pin(build_app(config)).await
+}
+
+async fn build_app(config: Config) -> Result<App> {
     let mailer = config.mail.as_ref().map(mail::Mailer::new).transpose()?;
     let bus = Box::pin(Bus::connect_with(&config.nats)).await?;
     let store = Store::connect(&config.database).await?;

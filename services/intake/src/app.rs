@@ -44,6 +44,11 @@ impl App {
     /// and bind the HTTP and ops listeners.
     pub async fn build(config: Config) -> anyhow::Result<App> {
         // Boxed: the set-up's future is large, and callers' stacks (a test's, a debug build's) are not.
+        Box::pin(App::build_app(config)).await
+    }
+
+    async fn build_app(config: Config) -> anyhow::Result<App> {
+        // Boxed: the set-up's future is large, and callers' stacks (a test's, a debug build's) are not.
         let bus = Box::pin(Bus::connect_with(&config.nats))
             .await
             .context("failed to connect to NATS")?;

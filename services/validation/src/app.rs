@@ -20,6 +20,11 @@ pub struct App {
 impl App {
     /// Connect to NATS (creating the stream and buckets if needed) and bind the ops listener.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        // Boxed: the set-up's future is large, and callers' stacks (a test's, a debug build's) are not.
+        Box::pin(App::build_app(config)).await
+    }
+
+    async fn build_app(config: Config) -> anyhow::Result<App> {
         let bus = Box::pin(Bus::connect_with(&config.nats))
             .await
             .context("failed to connect to NATS")?;
