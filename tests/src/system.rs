@@ -158,6 +158,12 @@ fn nats_config(nats: &NatsServer) -> anyhow::Result<jvap_bus::NatsConfig> {
 fn intake_config(nats: jvap_bus::NatsConfig) -> jvap_intake::Config {
     jvap_intake::Config {
         admin_token: Some(ADMIN_TOKEN.into()),
+        // Every simulated partner knocks from this one address; the limits have their own tests.
+        rates: jvap_intake::config::Rates {
+            signin_per_minute: 1_000_000,
+            uploads_per_minute: 1_000_000,
+            ..jvap_intake::config::Rates::default()
+        },
         ..jvap_intake::Config::for_tests(nats)
     }
 }

@@ -106,12 +106,17 @@ impl Service {
     /// A service named `name` (e.g. `aggregation-2`) running `binary` (e.g. `jvap-aggregation`) with
     /// exactly `env` on top of `RUST_LOG=info` (and the test's `PATH`, `HOME`, `TMPDIR` and `LANG`;
     /// nothing else of the test's environment), logging to `<log_dir>/<name>.log`. Not started yet.
+    /// Its ops listener takes a free port unless `env` sets `JVAP_METRICS_ADDR`, so several
+    /// instances of a service run side by side.
     pub fn new(
         name: &str,
         binary_name: &str,
-        env: Vec<(String, String)>,
+        mut env: Vec<(String, String)>,
         log_dir: &Path,
     ) -> anyhow::Result<Service> {
+        if !env.iter().any(|(key, _)| key == "JVAP_METRICS_ADDR") {
+            env.push(("JVAP_METRICS_ADDR".into(), "127.0.0.1:0".into()));
+        }
         Ok(Service {
             name: name.to_string(),
             binary: binary(binary_name)?,
