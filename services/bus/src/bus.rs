@@ -36,7 +36,10 @@ pub enum BusError {
 /// The KV bucket of web sessions.
 pub const KV_SESSIONS: &str = "sessions";
 
-/// The KV bucket where each service writes its state every few seconds (see [`crate::ops`]).
+/// How long a service's state stays in the `services` bucket after its last heartbeat.
+pub const SERVICES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The KV bucket where each service writes its state every few seconds (the ops module's heartbeat).
 pub const KV_SERVICES: &str = "services";
 
 /// How long a session lasts after sign-in: a working day, then the person signs in again.
@@ -60,7 +63,7 @@ pub struct Bus {
     /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
     pub committee: kv::Store,
     /// Each running service's readiness, lag and last failures; entries expire when a service stops
-    /// writing them (see [`crate::ops`]).
+    /// writing them (after [`SERVICES_TTL`]).
     pub services: kv::Store,
     /// Raw uploads, kept forever.
     pub uploads: Objects,
@@ -125,14 +128,7 @@ impl Bus {
             dataset_versions: kv(m::KV_DATASETS, 5).await?,
             sessions: Box::pin(ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas)).await?,
             committee: kv(m::KV_COMMITTEE, 5).await?,
-            services: Box::pin(ensure_kv(
-                &js,
-                KV_SERVICES,
-                1,
-                crate::ops::HEARTBEAT_TTL,
-                replicas,
-            ))
-            .await?,
+            services: Box::pin(ensure_kv(&js, KV_SERVICES, 1, SERVICES_TTL, replicas)).await?,
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
             datasets: objects(m::BUCKET_DATASETS, config.datasets_max_bytes).await?,

@@ -54,8 +54,6 @@ pub const HTTP_SECONDS: &str = "jvap_http_request_seconds";
 
 /// How often a service writes its state to the `services` bucket.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
-/// How long a service's entry lives without a new heartbeat: a stopped service disappears.
-pub const HEARTBEAT_TTL: Duration = Duration::from_secs(30);
 /// The failures a service keeps to show.
 const RECENT_FAILURES: usize = 10;
 
