@@ -71,7 +71,7 @@ impl System {
             None => jvap_aggregation::Database::Sqlite(data.path().join("jvap.db")),
         };
         let config = intake_config(nats_config(&nats)?);
-        let intake = Box::pin(jvap_intake::App::build(config)).await?;
+        let intake = jvap_intake::App::build(config).await?;
         let admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
         let ops_ports = [("intake", intake.ops_port())].into_iter().collect();
         let mut system = System {
@@ -100,7 +100,7 @@ impl System {
             limits: jvap_ingest::Limits::default(),
             metrics_addr: "127.0.0.1:0".into(),
         };
-        let app = Box::pin(jvap_validation::App::build(config)).await?;
+        let app = jvap_validation::App::build(config).await?;
         self.ops_ports.insert("validation", app.ops_port());
         self.validation = Some(spawn(|stop| app.run_until_stopped(stop)));
         Ok(())
@@ -119,7 +119,7 @@ impl System {
         // Messages a stopped instance had pulled come back after ack_wait; keep restarts quick.
         config.ack_wait = Duration::from_secs(3);
         config.mail = self.mail.clone();
-        let app = Box::pin(jvap_aggregation::build(config)).await?;
+        let app = jvap_aggregation::build(config).await?;
         self.ops_ports.insert("aggregation", app.ops_port());
         self.aggregation = Some(spawn(|stop| async move {
             Ok(app.run_until_stopped(stop).await?)

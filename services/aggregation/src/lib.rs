@@ -133,11 +133,7 @@ fn health(bus: &Bus, store: &Store, mail: bool) -> Health {
 impl App {
     /// The port of `/metrics`, `/livez` and `/readyz`.
     pub fn ops_port(&self) -> u16 {
-        self.ops_listener
-            .as_ref()
-            .and_then(|listener| listener.local_addr().ok())
-            .map(|address| address.port())
-            .unwrap_or(0)
+        self.ops_listener.as_ref().map_or(0, jvap_bus::ops::port_of)
     }
 
     /// The database, for queries.

@@ -52,6 +52,20 @@ pub const HTTP_REQUESTS: &str = "jvap_http_requests_total";
 /// Seconds from request to response head, by `route` (histogram).
 pub const HTTP_SECONDS: &str = "jvap_http_request_seconds";
 
+/// One run of the checks, and when it ran.
+type LastChecks = (std::time::Instant, Vec<Check>);
+
+/// How long one run of the readiness checks answers every probe.
+const CHECKS_FRESH: Duration = Duration::from_millis(500);
+
+/// The port a listener is bound to (0 when it cannot tell).
+pub fn port_of(listener: &tokio::net::TcpListener) -> u16 {
+    listener
+        .local_addr()
+        .map(|address| address.port())
+        .unwrap_or(0)
+}
+
 /// How often a service writes its state to the `services` bucket.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
 /// The failures a service keeps to show.
@@ -137,6 +151,9 @@ pub struct Health {
     started_at: DateTime<Utc>,
     bus: Bus,
     checks: Vec<CheckFn>,
+    /// The last checks and when they ran: probes in a burst (the probes are public) share one run
+    /// instead of each sending a dozen requests to NATS.
+    last: Arc<tokio::sync::Mutex<Option<LastChecks>>>,
     consumers: Vec<&'static str>,
 }
 
@@ -168,6 +185,7 @@ impl Health {
             bus,
             checks: Vec::new(),
             consumers: Vec::new(),
+            last: Arc::default(),
         }
     }
 
@@ -189,6 +207,18 @@ impl Health {
 
     /// Every check: NATS connected, the stream and every bucket present, then the service's own.
     pub async fn checks(&self) -> Vec<Check> {
+        let mut last = self.last.lock().await;
+        if let Some((at, checks)) = last.as_ref()
+            && at.elapsed() < CHECKS_FRESH
+        {
+            return checks.clone();
+        }
+        let checks = self.run_checks().await;
+        *last = Some((std::time::Instant::now(), checks.clone()));
+        checks
+    }
+
+    async fn run_checks(&self) -> Vec<Check> {
         let state = self.bus.client.connection_state();
         let connected = state == async_nats::connection::State::Connected;
         let mut checks = vec![Check::new("nats", connected, state.to_string())];

@@ -48,7 +48,6 @@ impl App {
     }
 
     async fn build_app(config: Config) -> anyhow::Result<App> {
-        // Boxed: the set-up's future is large, and callers' stacks (a test's, a debug build's) are not.
         let bus = Box::pin(Bus::connect_with(&config.nats))
             .await
             .context("failed to connect to NATS")?;
@@ -92,10 +91,7 @@ impl App {
 
     /// The port of the ops listener (`/metrics`, `/livez`, `/readyz`).
     pub fn ops_port(&self) -> u16 {
-        self.ops_listener
-            .local_addr()
-            .map(|address| address.port())
-            .unwrap_or(0)
+        ops::port_of(&self.ops_listener)
     }
 
     /// Serve until `stop` is cancelled, then let requests in flight finish and drain NATS.

@@ -47,10 +47,7 @@ impl App {
 
     /// The port of `/metrics`, `/livez` and `/readyz`.
     pub fn ops_port(&self) -> u16 {
-        self.ops_listener
-            .local_addr()
-            .map(|address| address.port())
-            .unwrap_or(0)
+        jvap_bus::ops::port_of(&self.ops_listener)
     }
 
     /// Serve the ops listener and consume until `stop` is cancelled; the message in hand is finished

@@ -51,7 +51,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::for_tests(nats_config)
     };
     configure(&mut config);
-    let app = Box::pin(App::build(config)).await.expect("intake builds");
+    let app = App::build(config).await.expect("intake builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let ops_address = format!("http://127.0.0.1:{}", app.ops_port());
     let stop = CancellationToken::new();
