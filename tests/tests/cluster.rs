@@ -11,8 +11,9 @@ use jvap_record::messages::{self as m, SubmissionState};
 use jvap_tests::NatsCluster;
 
 /// Every stream jvap keeps: the message stream, the KV buckets and the object stores.
-const STREAMS: [&str; 10] = [
+const STREAMS: [&str; 11] = [
     m::STREAM,
+    m::AUDIT_STREAM,
     "KV_submissions",
     "KV_tokens",
     "KV_rounds",
@@ -51,6 +52,45 @@ async fn every_stream_bucket_and_object_store_is_created_with_three_replicas() {
         assert_eq!(limit, max_bytes, "{name}: max_bytes from the configuration");
         assert!(direct, "{name}: direct gets allowed");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_replicas_than_the_cluster_has_servers_stop_the_start_naming_the_setting() {
+    let cluster = NatsCluster::start().expect("cluster starts");
+    let error = Bus::connect_with(&nats_config(&cluster.urls(), 5))
+        .await
+        .err()
+        .expect("five copies cannot be placed on three servers")
+        .to_string();
+    assert!(error.contains("JVAP_NATS_REPLICAS is 5"), "{error}");
+    assert!(error.contains("3 are known"), "{error}");
+    // Nothing was created with it: the right count then starts cleanly.
+    Bus::connect_with(&nats_config(&cluster.urls(), 3))
+        .await
+        .expect("three copies fit");
+}
+
+#[tokio::test]
+async fn a_service_asked_for_three_copies_on_one_server_exits_with_what_to_set() {
+    let nats = jvap_tests::NatsServer::start().expect("nats-server starts");
+    let binary = jvap_tests::processes::binary("jvap-validation").expect("built");
+    let output = tokio::process::Command::new(binary)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("JVAP_NATS_URL", nats.url())
+        .env("JVAP_NATS_REPLICAS", "3")
+        .env("JVAP_METRICS_ADDR", "127.0.0.1:0")
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), output)
+        .await
+        .expect("it stops at once")
+        .expect("it runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("JVAP_NATS_REPLICAS is 3") && stderr.contains("1 for a single server"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

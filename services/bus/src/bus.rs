@@ -29,6 +29,8 @@ pub enum BusError {
     Object { bucket: String, detail: String },
     #[error("key-value bucket {bucket}: {detail}")]
     Kv { bucket: String, detail: String },
+    #[error("audit log: {0}")]
+    Audit(String),
     #[error("cannot encode or decode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -71,6 +73,8 @@ pub struct Bus {
     pub reports: Objects,
     /// Published dataset files.
     pub datasets: Objects,
+    /// The audit log of admin actions (see [`crate::audit`]).
+    pub audit: stream::Stream,
 }
 
 impl Bus {
@@ -116,7 +120,11 @@ impl Bus {
         let replicas = config.replicas;
         // Each set-up future is boxed: inline, their async-nats futures made the caller's future
         // (a service's whole start, a test's body) big enough to overflow a 2 MiB stack in debug builds.
-        Box::pin(ensure_stream(&js, replicas)).await?;
+        let stream = Box::pin(ensure_stream(&js, replicas)).await;
+        // After a first request: the server has told who it is by now, unless it did not answer.
+        check_replicas(&client, replicas)?;
+        stream?;
+        let audit = Box::pin(ensure_audit_stream(&js, replicas)).await?;
         let kv =
             |bucket, history| Box::pin(ensure_kv(&js, bucket, history, Duration::ZERO, replicas));
         let objects =
@@ -132,6 +140,7 @@ impl Bus {
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
             datasets: objects(m::BUCKET_DATASETS, config.datasets_max_bytes).await?,
+            audit,
             client,
             js,
         };
@@ -491,15 +500,89 @@ async fn ensure_stream(js: &jetstream::Context, replicas: usize) -> Result<(), B
         num_replicas: replicas,
         ..Default::default()
     };
-    js.get_or_create_stream(config)
-        .await
-        .map_err(|e| setup_error(&format!("stream {}", m::STREAM), e))?;
+    if let Err(e) = js.get_or_create_stream(config).await {
+        let detail = e.to_string();
+        return Err(replicas_refused(&js.client(), replicas, &detail)
+            .unwrap_or_else(|| setup_error(&format!("stream {}", m::STREAM), detail)));
+    }
     let wanted = Wanted {
         replicas,
         max_bytes: None,
         allow_direct: false,
     };
     reconcile(js, m::STREAM, &wanted).await
+}
+
+/// The audit log's stream: every entry kept, none deleted or purged.
+async fn ensure_audit_stream(
+    js: &jetstream::Context,
+    replicas: usize,
+) -> Result<stream::Stream, BusError> {
+    let what = format!("stream {}", m::AUDIT_STREAM);
+    let config = stream::Config {
+        name: m::AUDIT_STREAM.to_string(),
+        subjects: vec![m::AUDIT_SUBJECTS.to_string()],
+        storage: stream::StorageType::File,
+        deny_delete: true,
+        deny_purge: true,
+        // An entry is a few hundred bytes; nothing a caller sends can make one large.
+        max_message_size: 64 * 1024,
+        num_replicas: replicas,
+        ..Default::default()
+    };
+    js.get_or_create_stream(config)
+        .await
+        .map_err(|e| setup_error(&what, e))?;
+    let wanted = Wanted {
+        replicas,
+        max_bytes: None,
+        allow_direct: false,
+    };
+    reconcile(js, m::AUDIT_STREAM, &wanted).await?;
+    js.get_stream(m::AUDIT_STREAM)
+        .await
+        .map_err(|e| setup_error(&what, e))
+}
+
+/// Refuse a replica count a server outside any cluster cannot hold (it keeps one copy). In a cluster, JetStream refuses what it cannot place and
+/// [`ensure_stream`] says why ([`replicas_refused`]); the servers a client is told about are not
+/// counted here, since they are still being learnt while a cluster forms.
+fn check_replicas(client: &async_nats::Client, replicas: usize) -> Result<(), BusError> {
+    let connected = client.connection_state() == async_nats::connection::State::Connected;
+    let info = client.server_info();
+    if connected && !info.server_id.is_empty() && info.cluster.is_none() && replicas > 1 {
+        return Err(BusError::Config(ConfigError::TooManyReplicas {
+            replicas,
+            servers: 1,
+        }));
+    }
+    Ok(())
+}
+
+/// The refusal of a stream with `replicas` copies, said in terms of the setting that asked for them.
+fn replicas_refused(
+    client: &async_nats::Client,
+    replicas: usize,
+    detail: &str,
+) -> Option<BusError> {
+    // 10074: replicas > 1 on a server outside a cluster; 10005 (no suitable peers for placement) and
+    // 10023 (insufficient resources): not enough servers up to place them.
+    let refused = ["10074", "10005", "10023"]
+        .iter()
+        .any(|code| detail.contains(&format!("error code {code}")));
+    if replicas <= 1 || !refused {
+        return None;
+    }
+    let info = client.server_info();
+    let servers = if info.cluster.is_none() {
+        1
+    } else {
+        info.connect_urls.len()
+    };
+    Some(BusError::Config(ConfigError::TooManyReplicas {
+        replicas,
+        servers,
+    }))
 }
 
 /// A KV bucket (one value per key when `history` is 1); NATS deletes entries once they are

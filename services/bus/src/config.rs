@@ -73,6 +73,12 @@ pub enum ConfigError {
     #[error("JVAP_NATS_REPLICAS must be a whole number from 1 to {MAX_REPLICAS}, not {0:?}")]
     Replicas(String),
     #[error(
+        "JVAP_NATS_REPLICAS is {replicas} but NATS cannot keep that many copies: each copy needs its own \
+         server of the cluster, and {servers} are known and up here. Set JVAP_NATS_REPLICAS to at most the \
+         number of NATS servers (1 for a single server), or start the missing ones"
+    )]
+    TooManyReplicas { replicas: usize, servers: usize },
+    #[error(
         "{name} must be a positive number of bytes (e.g. 4294967296, 4096MiB or 4GiB), not {value:?}"
     )]
     Bytes { name: &'static str, value: String },

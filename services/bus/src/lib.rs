@@ -12,6 +12,7 @@
 //!   configured replicas and limits (existing ones updated), and reads that create no consumer.
 //! - [`status`]: reading and updating submission statuses (compare-and-set).
 //! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
+//! - [`audit`]: the audit log of admin actions, an append-only stream read newest first.
 //! - [`committee`]: the Steering Committee's distribution list, summary requests and deliveries.
 //! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
 //! - [`ops`]: [`ops::Health`], the `/metrics`, `/livez` and `/readyz` listener of every service, its
@@ -20,6 +21,7 @@
 //! - [`telemetry`], [`shutdown`]: logging set-up (text or JSON) and the stop signal, the same in every
 //!   service.
 
+pub mod audit;
 pub mod bus;
 pub mod committee;
 pub mod config;

@@ -51,6 +51,8 @@ pub const EMAILS: &str = "jvap_emails_total";
 pub const HTTP_REQUESTS: &str = "jvap_http_requests_total";
 /// Seconds from request to response head, by `route` (histogram).
 pub const HTTP_SECONDS: &str = "jvap_http_request_seconds";
+/// Admin actions done but not recorded in the audit log (NATS refused the entry).
+pub const AUDIT_FAILURES: &str = "jvap_audit_failures_total";
 
 /// One run of the checks, and when it ran.
 type LastChecks = (std::time::Instant, Vec<Check>);
@@ -235,7 +237,7 @@ impl Health {
 
     /// The stream, each KV bucket and each object store, by a stream-info request each.
     async fn stores_check(&self) -> Check {
-        let mut names = vec![m::STREAM.to_string()];
+        let mut names = vec![m::STREAM.to_string(), m::AUDIT_STREAM.to_string()];
         names.extend(self.bus.kv_names().iter().map(|name| format!("KV_{name}")));
         names.extend(
             self.bus

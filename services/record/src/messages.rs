@@ -372,3 +372,55 @@ impl RoundRecord {
         }
     }
 }
+
+/// The audit log: a stream of its own, append-only (deletes and purges denied), kept forever.
+pub const AUDIT_STREAM: &str = "JVAP_AUDIT";
+/// The audit stream's subjects: `audit.<action>`.
+pub const AUDIT_SUBJECTS: &str = "audit.>";
+
+/// The subject an audit entry of `action` is published on.
+pub fn subject_audit(action: AuditAction) -> String {
+    format!("audit.{}", crate::vocabulary::code(&action))
+}
+
+/// What an admin or analyst did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    TokenIssued,
+    TokenRevoked,
+    RoundOpened,
+    RoundClosed,
+    ExpectedPartnersSet,
+    CommitteeListSet,
+    SummaryRequested,
+    SubmissionReplayed,
+    RoundRevalidated,
+}
+
+/// Who did it: the token that asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditActor {
+    /// The token's key, as `GET /api/v1/tokens` lists it (the bootstrap admin's too).
+    pub token_key: String,
+    pub label: Option<String>,
+    pub role: Role,
+}
+
+/// One entry of the audit log (`GET /api/v1/audit`), as `schemas/messages/audit_entry.schema.json`
+/// describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    /// Its position in the log, from 1 (0 in the stored message: the stream numbers it).
+    #[serde(default)]
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub who: AuditActor,
+    pub action: AuditAction,
+    /// The round it concerned, when it concerned one.
+    pub round: Option<String>,
+    /// What it acted on, as plain values (a token's key, role and partner; the partner codes; the
+    /// number of recipients; the run and its submissions), never a secret.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
+}

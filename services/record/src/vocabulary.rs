@@ -10,7 +10,7 @@
 
 use crate::catalogue::Severity;
 use crate::lang::Lang;
-use crate::messages::{Role, RoundState, SubmissionState};
+use crate::messages::{AuditAction, Role, RoundState, SubmissionState};
 use crate::record::Required;
 use crate::report::Verdict;
 use crate::tracker::PartnerState;
@@ -185,6 +185,43 @@ impl Required {
             Required::Projects => words("projects only", "projets uniquement"),
             Required::WithBudget => words("when a budget is given", "si un budget est indiqué"),
             Required::MultiDomain => words("when several domains", "si plusieurs domaines"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 9] = [
+        AuditAction::TokenIssued,
+        AuditAction::TokenRevoked,
+        AuditAction::RoundOpened,
+        AuditAction::RoundClosed,
+        AuditAction::ExpectedPartnersSet,
+        AuditAction::CommitteeListSet,
+        AuditAction::SummaryRequested,
+        AuditAction::SubmissionReplayed,
+        AuditAction::RoundRevalidated,
+    ];
+
+    pub const fn words(self) -> Bilingual {
+        match self {
+            AuditAction::TokenIssued => words("token issued", "jeton délivré"),
+            AuditAction::TokenRevoked => words("token revoked", "jeton révoqué"),
+            AuditAction::RoundOpened => words("round opened", "collecte ouverte"),
+            AuditAction::RoundClosed => words("round closed", "collecte fermée"),
+            AuditAction::ExpectedPartnersSet => {
+                words("expected partners set", "partenaires attendus définis")
+            }
+            AuditAction::CommitteeListSet => words("Committee list set", "liste du Comité définie"),
+            AuditAction::SummaryRequested => words(
+                "summary sent to the Committee",
+                "synthèse envoyée au Comité",
+            ),
+            AuditAction::SubmissionReplayed => words("submission run again", "envoi relancé"),
+            AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
         }
     }
 

@@ -17,12 +17,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use jvap_record::messages::{Role, SubmissionState, SubmissionStatus};
+use jvap_record::messages::{AuditAction, Role, SubmissionState, SubmissionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::audit;
 use super::auth::Caller;
 use super::openapi::ErrorBody;
 use super::submissions::{publish_received, visible_status};
@@ -157,6 +158,15 @@ async fn replay(
         return Err(e);
     }
     tracing::info!(submission_id = %id, run = %record.run, by = %record.by_token, "submission replayed");
+    let detail = serde_json::json!({ "run": record.run, "submission_id": id });
+    audit::record(
+        bus,
+        &caller,
+        AuditAction::SubmissionReplayed,
+        Some(&record.round),
+        detail,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, Json(record)))
 }
 
@@ -234,6 +244,19 @@ async fn revalidate(
         by = %record.by_token,
         "round revalidation started"
     );
+    let detail = serde_json::json!({
+        "run": record.run,
+        "submissions": record.submissions.len(),
+        "skipped": record.skipped.len(),
+    });
+    audit::record(
+        bus,
+        &caller,
+        AuditAction::RoundRevalidated,
+        Some(&round),
+        detail,
+    )
+    .await;
     Ok((StatusCode::ACCEPTED, Json(record)))
 }
 

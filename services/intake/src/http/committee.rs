@@ -14,13 +14,14 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use jvap_bus::Bus;
 use jvap_record::messages::{
-    CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested,
+    AuditAction, CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested,
 };
 use jvap_record::text::is_email;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::audit;
 use super::auth::Caller;
 use super::openapi::ErrorBody;
 use super::{AppState, Error, Result, check_round};
@@ -111,6 +112,8 @@ pub(crate) async fn set_list(
     };
     bus.set_committee_list(&list).await?;
     tracing::info!(recipients = list.recipients.len(), "committee list set");
+    let detail = serde_json::json!({ "recipients": list.recipients.len() });
+    audit::record(bus, caller, AuditAction::CommitteeListSet, None, detail).await;
     Ok(list)
 }
 
@@ -180,6 +183,15 @@ pub(crate) async fn send_summary(
     check_round(round)?;
     let request = bus.request_summary(round, SummaryReason::OnDemand).await?;
     tracing::info!(%round, request_id = %request.request_id, "summary requested");
+    let detail = serde_json::json!({ "request_id": request.request_id });
+    audit::record(
+        bus,
+        caller,
+        AuditAction::SummaryRequested,
+        Some(round),
+        detail,
+    )
+    .await;
     Ok(request)
 }
 

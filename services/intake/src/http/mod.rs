@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 
 pub(crate) mod admin;
+pub(crate) mod audit;
 pub(crate) mod committee;
 pub(crate) mod cookies;
 mod datasets;
@@ -83,6 +84,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(submissions::router())
         .merge(admin::router())
+        .merge(audit::router())
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())

@@ -67,6 +67,7 @@ use super::AppState;
         (name = "rounds", description = "Whether a round takes submissions, which partners it expects, where each stands"),
         (name = "committee", description = "The Steering Committee's distribution list and the summary e-mails"),
         (name = "tokens", description = "Access tokens"),
+        (name = "admin", description = "The audit log of admin actions"),
         (name = "public", description = "What needs no token"),
     )
 )]

@@ -9,11 +9,12 @@ use axum::extract::{Path, State};
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError};
-use jvap_record::messages::{KV_ROUNDS, Role, RoundRecord, SummaryReason};
+use jvap_record::messages::{AuditAction, KV_ROUNDS, Role, RoundRecord, SummaryReason};
 use jvap_record::reference;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::audit;
 use super::auth::Caller;
 use super::openapi::ErrorBody;
 use super::{AppState, Error, Result, check_round};
@@ -130,13 +131,21 @@ pub(crate) async fn set_open(
     .await?;
     let was_open = was_open.into_inner();
     tracing::info!(round = %record.round, open, "round changed");
+    let mut detail = serde_json::json!({ "was_open": was_open });
     if was_open && !open {
         let request = state
             .bus
             .request_summary(&record.round, SummaryReason::RoundClosed)
             .await?;
         tracing::info!(round = %record.round, request_id = %request.request_id, "summary requested");
+        detail["summary_request"] = request.request_id.into();
     }
+    let action = if open {
+        AuditAction::RoundOpened
+    } else {
+        AuditAction::RoundClosed
+    };
+    audit::record(&state.bus, caller, action, Some(&record.round), detail).await;
     Ok(Json(record))
 }
 
@@ -199,6 +208,15 @@ pub(crate) async fn set_expected(
         partners = expected.as_ref().map(Vec::len),
         "expected partners set"
     );
+    let detail = serde_json::json!({ "partners": expected });
+    audit::record(
+        bus,
+        caller,
+        AuditAction::ExpectedPartnersSet,
+        Some(round),
+        detail,
+    )
+    .await;
     Ok(record)
 }
 

@@ -9,12 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use jvap_bus::Bus;
-use jvap_record::messages::{Role, TokenRecord};
+use jvap_record::messages::{AuditAction, Role, TokenRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::audit;
 use super::auth::{self, Caller};
 use super::openapi::ErrorBody;
 use super::{AppState, Error, Result};
@@ -176,6 +177,13 @@ pub(crate) async fn issue_token(
     };
     auth::store_token(bus, &token, &record).await?;
     tracing::info!(?role, partner = partner.as_deref(), "token issued");
+    let detail = serde_json::json!({
+        "key": auth::token_hash(&token),
+        "role": role,
+        "partner": partner,
+        "label": record.label,
+    });
+    audit::record(bus, caller, AuditAction::TokenIssued, None, detail).await;
     Ok(IssuedToken {
         token,
         role,
@@ -211,10 +219,17 @@ pub(crate) async fn revoke_token(bus: &Bus, caller: &Caller, key: &str) -> Resul
     if !is_key {
         return Err(not_found());
     }
-    if bus.kv_get::<TokenRecord>(&bus.tokens, key).await?.is_none() {
+    let Some(record) = bus.kv_get::<TokenRecord>(&bus.tokens, key).await? else {
         return Err(not_found());
-    }
+    };
     bus.kv_purge(&bus.tokens, key).await?;
     tracing::info!(key, "token revoked");
+    let detail = serde_json::json!({
+        "key": key,
+        "role": record.role,
+        "partner": record.partner,
+        "label": record.label,
+    });
+    audit::record(bus, caller, AuditAction::TokenRevoked, None, detail).await;
     Ok(())
 }

@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use jvap_record::messages::{CommitteeList, Role, RoundRecord, RoundState};
+use jvap_bus::ops::{self, ServiceState};
+use jvap_record::messages::{AuditEntry, CommitteeList, Role, RoundRecord, RoundState};
 use jvap_record::vocabulary::{self, capitalized};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -18,7 +19,10 @@ use super::layout::{self, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::tokens::{self, IssuedToken, TokenEntry, TokenRequest};
-use crate::http::{AppState, Error, committee as committee_api, rounds};
+use crate::http::{AppState, Error, audit, committee as committee_api, rounds};
+
+/// How many audit entries the page shows (the API pages through the rest).
+const AUDIT_ON_PAGE: usize = 20;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +51,10 @@ pub(super) async fn home(
     let entries = tokens::all_tokens(bus, &user.caller)
         .await
         .map_err(|e| view.fail(e))?;
+    let services = ops::service_states(bus).await.map_err(|e| view.fail(e))?;
+    let log = audit::latest(bus, &user.caller, AUDIT_ON_PAGE, None)
+        .await
+        .map_err(|e| view.fail(e))?;
     let title = fill(w.round_title, &[("round", &view.round)]);
     let body = html! {
         h1 { (title) }
@@ -55,9 +63,138 @@ pub(super) async fn home(
         (committee_section(view, user, &committee, summary_requested))
         (tokens_section(view, user, issued.as_ref(), &entries))
         (datasets_section(state, view).await?)
+        (services_section(view, &services))
+        (audit_section(view, &log.entries))
         p { a href="/submissions" { (w.all_submissions) } }
     };
     Ok(layout::page(view, &title, html! {}, body))
+}
+
+/// Each running service (instance) as it last reported: ready or not and why, the messages its
+/// consumers have not handled yet, its latest failures.
+fn services_section(view: &View, services: &[ServiceState]) -> Markup {
+    let w = view.words;
+    html! {
+    section aria-labelledby="services" {
+        h2 #services { (w.services_title) }
+        p.hint { (w.services_intro) }
+        @if services.is_empty() {
+            p role="status" { (w.services_none) }
+        } @else {
+            table #service-states {
+                thead { tr {
+                    th scope="col" { (w.col_service) }
+                    th scope="col" { (w.col_instance) }
+                    th scope="col" { (w.col_ready) }
+                    th scope="col" { (w.col_checks) }
+                    th scope="col" { (w.col_lag) }
+                    th scope="col" { (w.col_failures) }
+                } }
+                tbody {
+                    @for service in services {
+                        tr data-service=(service.service) {
+                            th scope="row" { (service.service) }
+                            td { code { (service.instance) } }
+                            td {
+                                @if service.ready {
+                                    span.state.state-accepted { (w.ready_yes) }
+                                } @else {
+                                    span.state.state-rejected { (w.ready_no) }
+                                }
+                            }
+                            td { ul.plain {
+                                @for check in &service.checks {
+                                    li { (if check.ok { "✓ " } else { "✗ " }) (check.name) ": " (check.detail) }
+                                }
+                            } }
+                            td { ul.plain {
+                                @for (durable, pending) in &service.lag {
+                                    li { code { (durable) } " " (pending) }
+                                }
+                            } }
+                            td {
+                                @if service.failures.is_empty() {
+                                    (w.no_failures)
+                                } @else {
+                                    ul.plain {
+                                        @for failure in service.failures.iter().take(5) {
+                                            li {
+                                                (when(failure.at)) " "
+                                                @if let Some(id) = &failure.submission_id {
+                                                    a href={ "/submissions/" (id) } { code { (id) } } " "
+                                                }
+                                                (failure.reason)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    }
+}
+
+/// The latest admin actions, newest first.
+fn audit_section(view: &View, entries: &[AuditEntry]) -> Markup {
+    let w = view.words;
+    html! {
+    section aria-labelledby="audit" {
+        h2 #audit { (w.audit_title) }
+        p.hint { (w.audit_intro) }
+        @if entries.is_empty() {
+            p role="status" { (w.audit_none) }
+        } @else {
+            table #audit-log {
+                thead { tr {
+                    th scope="col" { (w.col_when) }
+                    th scope="col" { (w.col_who) }
+                    th scope="col" { (w.col_action) }
+                    th scope="col" { (w.col_detail) }
+                } }
+                tbody {
+                    @for entry in entries {
+                        tr data-action=(vocabulary::code(&entry.action)) {
+                            td { (when(entry.at)) }
+                            td {
+                                (w.role(entry.who.role)) " "
+                                @if let Some(label) = &entry.who.label { (label) " " }
+                                code { (entry.who.token_key.get(..12).unwrap_or_default()) }
+                            }
+                            td { (capitalized(entry.action.label(view.lang))) @if let Some(round) = &entry.round { " " (round) } }
+                            td { (detail_text(&entry.detail)) }
+                        }
+                    }
+                }
+            }
+            p { a href="/api/v1/audit" { (w.audit_all) } }
+        }
+    }
+    }
+}
+
+/// An entry's detail as `name: value` pairs, values as plain text.
+fn detail_text(detail: &serde_json::Map<String, serde_json::Value>) -> String {
+    detail
+        .iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(name, value)| {
+            let value = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().map_or_else(|| item.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            format!("{name}: {value}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Whether the round is open, and the button that turns it.

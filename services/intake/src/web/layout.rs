@@ -174,6 +174,7 @@ td button{margin-top:0;padding:.25rem .7rem}
 progress{width:100%;height:1.2rem;margin-top:.75rem}
 table{border-collapse:collapse;width:100%;margin:.75rem 0;font-size:.95rem}
 th,td{border:1px solid #c8c8c8;padding:.35rem .5rem;text-align:left;vertical-align:top}
+ul.plain{list-style:none;margin:0;padding:0}
 th{background:#eef2f7}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 .problem{border-left:6px solid #a4141b;background:#fdecea;color:#5f0b0f;padding:.6rem .9rem}

@@ -1,5 +1,6 @@
 mod access;
 mod admin;
+mod audit;
 mod datasets;
 mod helpers;
 mod limits;

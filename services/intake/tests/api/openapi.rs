@@ -10,6 +10,7 @@ use crate::helpers::spawn_app;
 /// exactly these, so a route added without its `#[utoipa::path]` (or the other way round) fails here.
 const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/openapi.json"),
+    ("get", "/api/v1/audit"),
     ("get", "/api/v1/submissions"),
     ("post", "/api/v1/submissions"),
     ("get", "/api/v1/submissions/{id}"),

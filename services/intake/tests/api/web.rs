@@ -606,3 +606,52 @@ async fn sign_in_attempts_beyond_the_rate_get_a_429_page_in_the_persons_language
     let page = refused.text().await.unwrap();
     assert!(page.contains("trop de tentatives de connexion"), "{page}");
 }
+
+#[tokio::test]
+async fn the_admin_page_shows_each_services_readiness_and_the_latest_admin_actions() {
+    let app = spawn_app().await;
+    app.issue_token("partner", Some("NER")).await;
+    let session = session_of(&app, ADMIN_TOKEN).await;
+    let admin_page = || async {
+        browser()
+            .get(app.url("/"))
+            .header(COOKIE, &session)
+            .header(ACCEPT_LANGUAGE, "fr")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    // The service writes its state at start, then every few seconds.
+    let mut page = admin_page().await;
+    for _ in 0..50 {
+        if page.contains(r#"data-service="intake""#) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = admin_page().await;
+    }
+    assert!(
+        page.contains(r#"<h2 id="services">Services</h2>"#),
+        "{page}"
+    );
+    let row = &page[page
+        .find(r#"data-service="intake""#)
+        .expect("intake reports")..];
+    let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+    assert!(row.contains("prêt"), "{row}");
+    assert!(row.contains("nats"), "{row}");
+
+    assert!(
+        page.contains("Journal d&#39;audit") || page.contains("Journal d'audit"),
+        "{page}"
+    );
+    let entry = &page[page
+        .find(r#"data-action="token_issued""#)
+        .expect("the issue is logged")..];
+    let entry = &entry[..entry.find("</tr>").unwrap_or(entry.len())];
+    assert!(entry.contains("Jeton délivré"), "{entry}");
+    assert!(entry.contains("partner: NER"), "{entry}");
+}
