@@ -7,7 +7,8 @@
   JVAP_HTTP_ADDR's, and JVAP_NATS_URL lists every NATS node of the same file;
 - deploy/k8s/kustomization.yaml lists exactly the YAML files of deploy/k8s;
 - the Dockerfile copies exactly the workspace's binaries, and every command run is one of them;
-- compose's ${VARIABLES} are exactly those of deploy/.env.example.
+- compose's ${VARIABLES} are exactly those of deploy/.env.example, its depends_on name services and its
+  volumes are declared or exist.
 
 Prints one line per problem and exits 1 if there is any.
 """
@@ -128,6 +129,17 @@ compose_path = DEPLOY / "compose.yaml"
 for compose in load_all(compose_path)[:1]:
     services = compose.get("services", {})
     nats_nodes = {name for name, service in services.items() if str(service.get("image", "")).startswith("nats:")}
+    # what `docker compose config` would refuse beyond the schema (no Docker here to run it)
+    for name, service in services.items():
+        for other in service.get("depends_on", {}):
+            if other not in services:
+                problem(compose_path, f"{name} depends on {other}, which is no service")
+        for volume in service.get("volumes", []):
+            source = str(volume).split(":", 1)[0] if isinstance(volume, str) else volume.get("source", "")
+            if source and not source.startswith((".", "/", "~")) and source not in (compose.get("volumes") or {}):
+                problem(compose_path, f"{name} mounts volume {source}, which the top-level volumes do not declare")
+            elif source.startswith("./") and not (compose_path.parent / source).exists():
+                problem(compose_path, f"{name} mounts {source}, which does not exist")
     for name, service in services.items():
         if service.get("image") != "jvap:local":
             continue
