@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run stop test bench lint fmt build clean
+.PHONY: help setup run stop test deploy-check bench lint fmt build clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 setup: ## install what is missing: nats-server 2.10+ and PostgreSQL
 	@bash deploy/local/setup.sh
@@ -16,10 +16,14 @@ run: ## build, start NATS and the three services, load the demo round, print the
 stop: ## stop what `make run` started
 	@bash deploy/local/stop.sh
 
-test: setup ## build and run every test (unit, integration, end-to-end on real NATS, SQLite and PostgreSQL), after the lints
+test: setup ## build and run every test (unit, integration, end-to-end on real NATS, SQLite and PostgreSQL), after the lints and the deploy manifests' check
 	cargo fmt --all --check
+	bash deploy/check.sh
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
+
+deploy-check: ## validate deploy/: compose, Kubernetes, Dockerfile, systemd units, NATS configs (a few seconds; as `make test` does)
+	@bash deploy/check.sh
 
 bench: ## time and peak memory: validation against a bare calamine read (10k to 1M rows), the outputs of 100,000 initiatives against a bare xlsx write (release)
 	@bash deploy/local/bench.sh
