@@ -13,6 +13,30 @@ await run(async (browser) => {
   check(await gmb.count() === 1, 'GMB is not in the tracker');
   const gmbState = await gmb.locator('.state').innerText();
   check(gmbState.includes(fr ? 'Accepté' : 'Accepted'), `GMB is "${gmbState}" in the tracker`);
+  // The page opens on the answer: the headline counts, then who needs attention first.
+  const fact = async (key) => (await page.locator(`#headline-facts dd[data-fact="${key}"]`).innerText()).trim();
+  check(Number(await fact('expected')) > 1, `expected partners: ${await fact('expected')}`);
+  check(Number(await fact('accepted')) >= 1, `accepted partners: ${await fact('accepted')}`);
+  check(Number(await fact('missing')) >= 1, `partners that sent nothing: ${await fact('missing')}`);
+  check(/^\d+[.,]\d %$/.test(await fact('rate')), `response rate: ${await fact('rate')}`);
+  check(await page.locator('#headline h2').innerText() === (fr ? 'La collecte en bref' : 'The round at a glance'),
+    'the headline is not in the page language');
+  const states = await page.locator('#tracker-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.state));
+  check(states[0] === 'not_submitted' && states[states.length - 1] === 'accepted',
+    `the tracker is not ordered by what needs attention: ${states.join(',')}`);
+  await page.locator('a[href="/?state=accepted#tracker"]').click();
+  await page.waitForURL(/state=accepted/);
+  const accepted = await page.locator('#tracker-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.state));
+  check(accepted.length >= 1 && accepted.every((s) => s === 'accepted'), `the filter shows ${accepted.join(',')}`);
+  check(await page.locator('#tracker-table tbody tr[data-partner="GMB"]').count() === 1, 'GMB is not among the accepted');
+  await page.locator('a[href="/?state=not_submitted#tracker"]').click();
+  await page.waitForURL(/state=not_submitted/);
+  check(await page.locator('#tracker-table tbody tr[data-partner="GMB"]').count() === 0, 'GMB shows as not submitted');
+  // The largest contributors, with their shares of the round.
+  const gmbShare = page.locator('#contributors-table tr[data-partner="GMB"] td');
+  check(await gmbShare.count() === 4, 'GMB is not among the largest contributors');
+  const share = await gmbShare.nth(1).innerText();
+  check(/^\d+[.,]\d %$/.test(share.trim()), `GMB's share of initiatives: ${share}`);
   await page.locator('#datasets').waitFor();
   const latest = page.locator('tbody tr', { hasText: fr ? 'la plus récente' : 'latest' });
   check(await latest.count() === 1, 'no latest version listed');

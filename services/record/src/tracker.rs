@@ -97,6 +97,93 @@ impl Tracker {
     }
 }
 
+/// The round at a glance: how many of the partners it expects have sent a file, and where they
+/// stand. Partners that sent without being expected are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Headline {
+    pub expected: u64,
+    /// Expected partners with at least one submission this round.
+    pub sent: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub failed: u64,
+    pub in_progress: u64,
+    /// Expected partners that have sent nothing.
+    pub missing: u64,
+}
+
+impl Headline {
+    /// `accepted / expected` in tenths of a percent (the Committee summary's response rate), 0 when
+    /// nobody is expected.
+    pub fn response_rate_tenths(&self) -> u64 {
+        (self.accepted * 1000 + self.expected / 2)
+            .checked_div(self.expected)
+            .unwrap_or(0)
+    }
+
+    /// [`Headline::response_rate_tenths`] as people read it: `37.5 %` (`37,5 %` in French).
+    pub fn response_rate(&self, lang: crate::Lang) -> String {
+        let tenths = self.response_rate_tenths();
+        let separator = if lang == crate::Lang::Fr { ',' } else { '.' };
+        format!("{}{separator}{} %", tenths / 10, tenths % 10)
+    }
+}
+
+impl PartnerState {
+    /// The states in the order the Secretariat acts on them: who sent nothing, whose file failed or
+    /// was rejected, who is being validated, who is done.
+    pub const BY_ATTENTION: [PartnerState; 5] = [
+        PartnerState::NotSubmitted,
+        PartnerState::Failed,
+        PartnerState::Rejected,
+        PartnerState::InProgress,
+        PartnerState::Accepted,
+    ];
+
+    /// The place of the state in [`PartnerState::BY_ATTENTION`].
+    pub fn attention(self) -> usize {
+        PartnerState::BY_ATTENTION
+            .iter()
+            .position(|state| *state == self)
+            .unwrap_or(0)
+    }
+}
+
+impl Tracker {
+    /// The headline counts of the expected partners.
+    pub fn headline(&self) -> Headline {
+        let mut headline = Headline::default();
+        for row in self.partners.iter().filter(|row| row.expected) {
+            headline.expected += 1;
+            if row.submissions > 0 {
+                headline.sent += 1;
+            }
+            match row.state {
+                PartnerState::Accepted => headline.accepted += 1,
+                PartnerState::Rejected => headline.rejected += 1,
+                PartnerState::Failed => headline.failed += 1,
+                PartnerState::InProgress => headline.in_progress += 1,
+                PartnerState::NotSubmitted => headline.missing += 1,
+            }
+        }
+        headline
+    }
+
+    /// The rows in the order of [`PartnerState::BY_ATTENTION`], then by partner code; only those in
+    /// `state` when given.
+    pub fn by_attention(&self, state: Option<PartnerState>) -> Vec<&TrackerRow> {
+        let mut rows: Vec<&TrackerRow> = self
+            .partners
+            .iter()
+            .filter(|row| state.is_none_or(|state| row.state == state))
+            .collect();
+        rows.sort_by(|a, b| {
+            (a.state.attention(), &a.partner).cmp(&(b.state.attention(), &b.partner))
+        });
+        rows
+    }
+}
+
 fn row(
     code: &str,
     expected: bool,
@@ -244,5 +331,54 @@ mod tests {
         assert_eq!(tracker.partners[0].name_en, "XYZ");
         assert_eq!(tracker.partners[0].state, PartnerState::Accepted);
         assert!(!tracker.partners[0].expected);
+    }
+
+    #[test]
+    fn the_headline_counts_expected_partners_and_rows_come_in_the_order_they_need_attention() {
+        let statuses = [
+            status("s1", "SEN", "2022", SubmissionState::Accepted, 1),
+            status("s2", "NER", "2022", SubmissionState::Rejected, 2),
+            status("s3", "MLI", "2022", SubmissionState::Validating, 4),
+            status("s4", "GHA", "2022", SubmissionState::Failed, 5),
+            // Sent without being expected: listed, not counted.
+            status("s5", "EU", "2022", SubmissionState::Rejected, 1),
+        ];
+        let counts = BTreeMap::from([("SEN".to_string(), 7)]);
+        let expected = codes(&["SEN", "NER", "MLI", "GHA", "TCD", "BFA", "CIV", "GMB"]);
+        let tracker = Tracker::build("2022", &expected, &statuses, &counts);
+
+        let headline = tracker.headline();
+        assert_eq!(
+            headline,
+            Headline {
+                expected: 8,
+                sent: 4,
+                accepted: 1,
+                rejected: 1,
+                failed: 1,
+                in_progress: 1,
+                missing: 4,
+            }
+        );
+        assert_eq!(headline.response_rate_tenths(), 125);
+        assert_eq!(headline.response_rate(crate::Lang::En), "12.5 %");
+        assert_eq!(headline.response_rate(crate::Lang::Fr), "12,5 %");
+        assert_eq!(Headline::default().response_rate_tenths(), 0);
+
+        let order: Vec<&str> = tracker
+            .by_attention(None)
+            .iter()
+            .map(|row| row.partner.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            ["BFA", "CIV", "GMB", "TCD", "GHA", "EU", "NER", "MLI", "SEN"]
+        );
+        let rejected: Vec<&str> = tracker
+            .by_attention(Some(PartnerState::Rejected))
+            .iter()
+            .map(|row| row.partner.as_str())
+            .collect();
+        assert_eq!(rejected, ["EU", "NER"]);
     }
 }

@@ -63,6 +63,8 @@ enum Notice {
 #[derive(Deserialize)]
 struct HomeQuery {
     notice: Option<Notice>,
+    /// The analyst's tracker shows the partners in this state only.
+    state: Option<jvap_record::tracker::PartnerState>,
 }
 
 /// `/`: the sign-in page, or the signed-in person's page for their role.
@@ -71,13 +73,15 @@ async fn home(
     view: View,
     query: Result<Query<HomeQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let notice = query.ok().and_then(|Query(q)| q.notice);
+    let query = query.ok().map(|Query(q)| q);
+    let notice = query.as_ref().and_then(|q| q.notice);
+    let filter = query.as_ref().and_then(|q| q.state);
     let Some(user) = &view.user else {
         return Ok(session::signin_page(&view, notice, StatusCode::OK));
     };
     let page = match user.caller.role {
         Role::Partner => partner::home(&state, &view, user).await,
-        Role::Analyst => analyst::home(&state, &view, user).await,
+        Role::Analyst => analyst::home(&state, &view, user, filter).await,
         Role::Admin => {
             let requested = notice == Some(Notice::SummaryRequested);
             admin::home(&state, &view, user, None, requested).await

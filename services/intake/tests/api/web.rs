@@ -655,3 +655,83 @@ async fn the_admin_page_shows_each_services_readiness_and_the_latest_admin_actio
     assert!(entry.contains("Jeton délivré"), "{entry}");
     assert!(entry.contains("partner: NER"), "{entry}");
 }
+
+#[tokio::test]
+async fn the_analyst_page_opens_on_the_headline_then_the_partners_that_need_attention_first() {
+    use jvap_record::messages::SubmissionState;
+    let app = spawn_app().await;
+    let set = app
+        .client
+        .put(app.url("/api/v1/rounds/2022/partners"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!(["NER", "SEN", "MLI", "GHA"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    for (id, partner, state) in [
+        ("s-ner", "NER", SubmissionState::Rejected),
+        ("s-mli", "MLI", SubmissionState::Validating),
+    ] {
+        let mut status = jvap_testkit::received_status(id);
+        status.partner = partner.into();
+        status.state = state;
+        assert!(
+            app.bus
+                .create_status(&status)
+                .await
+                .expect("status written")
+        );
+    }
+    let analyst = app.issue_token("analyst", None).await;
+    let session = session_of(&app, &analyst).await;
+    let page = |query: &'static str| {
+        let session = session.clone();
+        let url = app.url(query);
+        async move {
+            browser()
+                .get(url)
+                .header(COOKIE, session)
+                .header(ACCEPT_LANGUAGE, "fr")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let fact = |page: &str, key: &str| {
+        let at = page
+            .find(&format!(r#"data-fact="{key}">"#))
+            .unwrap_or_else(|| panic!("no {key} in {page}"));
+        let rest = &page[at + key.len() + 13..];
+        rest[..rest.find('<').unwrap_or(0)].to_string()
+    };
+    let rows = |page: &str| -> Vec<String> {
+        page.match_indices(r#"tr data-partner=""#)
+            .map(|(at, _)| {
+                let rest = &page[at + 17..];
+                rest[..rest.find('"').unwrap_or(0)].to_string()
+            })
+            .collect()
+    };
+
+    let home = page("/").await;
+    assert!(home.contains("La collecte en bref"), "{home}");
+    assert_eq!(fact(&home, "expected"), "4");
+    assert_eq!(fact(&home, "sent"), "2");
+    assert_eq!(fact(&home, "rejected"), "1");
+    assert_eq!(fact(&home, "in_progress"), "1");
+    assert_eq!(fact(&home, "missing"), "2");
+    assert_eq!(fact(&home, "rate"), "0,0 %");
+    assert!(home.find("headline-facts") < home.find("tracker-table"));
+    // Who sent nothing, then whose file was rejected, then who is being validated.
+    assert_eq!(rows(&home), ["GHA", "SEN", "NER", "MLI"]);
+
+    let rejected = page("/?state=rejected").await;
+    assert_eq!(rows(&rejected), ["NER"]);
+    assert!(rejected.contains(r#"aria-current="true""#));
+    // A state that is not one shows everyone rather than failing.
+    assert_eq!(rows(&page("/?state=bogus").await).len(), 4);
+}
