@@ -46,10 +46,25 @@ await run(async (browser) => {
 
   const api = (t) => fetch(base + '/api/v1/submissions', { headers: { Authorization: `Bearer ${t}` } });
   check((await api(issued)).status === 200, 'the new token does not work');
-  const row = page.locator('tbody tr', { hasText: `browser ${lang}` });
-  await row.getByRole('button', { name: fr ? 'Révoquer' : 'Revoke' }).click();
-  await page.locator('tbody tr', { hasText: `browser ${lang}` }).waitFor({ state: 'detached' });
+  const tokenRow = () => page.locator('section[aria-labelledby="tokens"] tbody tr', { hasText: `browser ${lang}` });
+  await tokenRow().getByRole('button', { name: fr ? 'Révoquer' : 'Revoke' }).click();
+  await tokenRow().waitFor({ state: 'detached' });
   check((await api(issued)).status === 401, 'a revoked token still works');
+
+  // Everything above is in the audit log, newest first, in the page's language.
+  const logged = await page.locator('#audit-log tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  const wanted = ['token_revoked', 'token_issued', 'expected_partners_set', 'summary_requested',
+    'committee_list_set', 'expected_partners_set', 'round_opened', 'round_closed'];
+  check(JSON.stringify(logged.slice(0, wanted.length)) === JSON.stringify(wanted), `the audit log shows ${logged.join(',')}`);
+  const revokedEntry = await page.locator('#audit-log tbody tr').first().innerText();
+  check(revokedEntry.includes(fr ? 'Jeton révoqué' : 'Token revoked') && revokedEntry.includes(`browser ${lang}`),
+    `the revocation reads: ${revokedEntry}`);
+  // Each service's readiness, from what it reports.
+  for (const service of ['intake', 'validation', 'aggregation']) {
+    const state = page.locator(`#service-states tr[data-service="${service}"] .state`);
+    check(await state.count() >= 1, `${service} does not report`);
+    check((await state.first().innerText()) === (fr ? 'prêt' : 'ready'), `${service} is not ready`);
+  }
 
   // A session that no longer exists is said to have expired.
   const stale = await context(browser);

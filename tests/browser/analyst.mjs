@@ -19,7 +19,7 @@ await run(async (browser) => {
   check(Number(await fact('accepted')) >= 1, `accepted partners: ${await fact('accepted')}`);
   check(Number(await fact('missing')) >= 1, `partners that sent nothing: ${await fact('missing')}`);
   check(/^\d+[.,]\d %$/.test(await fact('rate')), `response rate: ${await fact('rate')}`);
-  check(await page.locator('#headline h2').innerText() === (fr ? 'La collecte en bref' : 'The round at a glance'),
+  check(await page.locator('h2#headline').innerText() === (fr ? 'La collecte en bref' : 'The round at a glance'),
     'the headline is not in the page language');
   const states = await page.locator('#tracker-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.state));
   check(states[0] === 'not_submitted' && states[states.length - 1] === 'accepted',
