@@ -11,8 +11,26 @@ await run(async (browser) => {
   const page = await ctx.newPage();
   await signIn(page, token);
 
+  // Closing asks first, saying what it will do; cancelling changes nothing.
   await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).click();
+  await page.locator('h1', { hasText: fr ? 'Fermer la collecte 2022 ?' : 'Close the 2022 round?' }).waitFor();
+  await shot(page, 'admin-close');
+  await page.getByRole('link', { name: fr ? 'Annuler' : 'Cancel' }).click();
+  await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).waitFor();
+  await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).click();
+  await page.getByRole('button', { name: fr ? 'Oui, fermer la collecte' : 'Yes, close the round' }).click();
   await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).waitFor();
+  check(await page.locator('#round-closed-notice').count() === 1, 'closing does not say what it did');
+  // The summary that closing requested is delivered (or skipped, with why) and listed.
+  let outcome = 0;
+  for (let i = 0; i < 40 && outcome === 0; i++) {
+    await page.reload();
+    outcome = await page.locator('#delivery-outcomes tbody tr').count();
+    if (outcome === 0) await page.waitForTimeout(250);
+  }
+  check(outcome >= 1, 'no delivery outcome is listed after closing');
+  const delivery = await page.locator('#delivery-outcomes tbody tr').first().innerText();
+  check(delivery.includes(fr ? 'Collecte fermée' : 'Round closed'), `the delivery reads: ${delivery}`);
   await page.getByRole('button', { name: fr ? 'Ouvrir la collecte' : 'Open the round' }).click();
   await page.getByRole('button', { name: fr ? 'Fermer la collecte' : 'Close the round' }).waitFor();
 

@@ -10,7 +10,9 @@
 
 use crate::catalogue::Severity;
 use crate::lang::Lang;
-use crate::messages::{AuditAction, Role, RoundState, SubmissionState};
+use crate::messages::{
+    AuditAction, DeliveryOutcome, Role, RoundState, SubmissionState, SummaryReason,
+};
 use crate::record::Required;
 use crate::report::Verdict;
 use crate::tracker::PartnerState;
@@ -222,6 +224,34 @@ impl AuditAction {
             ),
             AuditAction::SubmissionReplayed => words("submission run again", "envoi relancé"),
             AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl DeliveryOutcome {
+    pub const fn words(self) -> Bilingual {
+        match self {
+            DeliveryOutcome::Sent => words("sent", "envoyée"),
+            DeliveryOutcome::Skipped => words("not sent", "non envoyée"),
+            DeliveryOutcome::Retrying => words("being tried again", "nouvel essai en cours"),
+            DeliveryOutcome::Failed => words("failed", "échec"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+impl SummaryReason {
+    pub const fn words(self) -> Bilingual {
+        match self {
+            SummaryReason::RoundClosed => words("round closed", "collecte fermée"),
+            SummaryReason::OnDemand => words("asked for", "demandée"),
         }
     }
 

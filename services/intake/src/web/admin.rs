@@ -5,10 +5,12 @@
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use jvap_bus::ops::{self, ServiceState};
-use jvap_record::messages::{AuditEntry, CommitteeList, Role, RoundRecord, RoundState};
+use jvap_record::messages::{
+    AuditEntry, CommitteeList, Role, RoundRecord, RoundState, SummaryDelivery,
+};
 use jvap_record::vocabulary::{self, capitalized};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -19,14 +21,15 @@ use super::layout::{self, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::tokens::{self, IssuedToken, TokenEntry, TokenRequest};
-use crate::http::{AppState, Error, audit, committee as committee_api, rounds};
+use crate::http::{AppState, audit, committee as committee_api, rounds};
 
 /// How many audit entries the page shows (the API pages through the rest).
 const AUDIT_ON_PAGE: usize = 20;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/round/{action}", post(round))
+        .route("/admin/round/open", post(open_round))
+        .route("/admin/round/close", get(confirm_close).post(close_round))
         .route("/admin/partners", post(partners))
         .route("/admin/committee", post(committee))
         .route("/admin/summary/send", post(send_summary))
@@ -40,7 +43,7 @@ pub(super) async fn home(
     view: &View,
     user: &SignedIn,
     issued: Option<IssuedToken>,
-    summary_requested: bool,
+    notice: AdminNotice,
 ) -> Result<Html<String>, PageError> {
     let w = view.words;
     let bus = &state.bus;
@@ -48,6 +51,10 @@ pub(super) async fn home(
         .await
         .map_err(|e| view.fail(e))?;
     let committee = bus.committee_list().await.map_err(|e| view.fail(e))?;
+    let deliveries = bus
+        .deliveries(&view.round)
+        .await
+        .map_err(|e| view.fail(e))?;
     let entries = tokens::all_tokens(bus, &user.caller)
         .await
         .map_err(|e| view.fail(e))?;
@@ -58,9 +65,13 @@ pub(super) async fn home(
     let title = fill(w.round_title, &[("round", &view.round)]);
     let body = html! {
         h1 { (title) }
+        @if notice == AdminNotice::RoundClosed {
+            p.notice #round-closed-notice role="status" { (w.round_closed_notice) }
+        }
         (round_section(view, user, round.state()))
         (partners_section(view, user, &round))
-        (committee_section(view, user, &committee, summary_requested))
+        (committee_section(view, user, &committee, notice == AdminNotice::SummaryRequested))
+        (deliveries_section(view, &deliveries))
         (tokens_section(view, user, issued.as_ref(), &entries))
         (datasets_section(state, view).await?)
         (services_section(view, &services))
@@ -197,13 +208,98 @@ fn detail_text(detail: &serde_json::Map<String, serde_json::Value>) -> String {
         .join("; ")
 }
 
-/// Whether the round is open, and the button that turns it.
+/// A one-line message on the admin's home after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AdminNotice {
+    None,
+    SummaryRequested,
+    RoundClosed,
+}
+
+/// Every summary e-mail of the round and what became of it, newest first.
+fn deliveries_section(view: &View, deliveries: &[SummaryDelivery]) -> Markup {
+    let w = view.words;
+    let mut deliveries: Vec<&SummaryDelivery> = deliveries.iter().collect();
+    deliveries.sort_by_key(|d| std::cmp::Reverse(d.requested_at));
+    html! {
+    section aria-labelledby="deliveries" {
+        h2 #deliveries { (w.deliveries_title) }
+        @if deliveries.is_empty() {
+            p { (w.deliveries_none) }
+        } @else {
+            table #delivery-outcomes {
+                thead { tr {
+                    th scope="col" { (w.col_requested) }
+                    th scope="col" { (w.col_reason) }
+                    th scope="col" { (w.col_version) }
+                    th scope="col" { (w.col_recipients) }
+                    th scope="col" { (w.col_outcome) }
+                } }
+                tbody {
+                    @for delivery in deliveries {
+                        tr data-outcome=(vocabulary::code(&delivery.outcome)) {
+                            td { (when(delivery.requested_at)) }
+                            td { (capitalized(delivery.reason.label(view.lang))) }
+                            td { (delivery.version.map(|v| v.to_string()).unwrap_or_default()) }
+                            td { (delivery.recipients.len()) }
+                            td {
+                                (capitalized(delivery.outcome.label(view.lang)))
+                                @if let Some(detail) = &delivery.detail { " — " (detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    }
+}
+
+/// `GET /admin/round/close`: what closing will do, and the button that does it.
+async fn confirm_close(
+    State(state): State<AppState>,
+    view: View,
+) -> Result<Html<String>, PageError> {
+    let user = view.user()?;
+    user.caller
+        .require(&[Role::Admin])
+        .map_err(|e| view.fail(e))?;
+    let w = view.words;
+    let tracker = crate::http::tracker::round_tracker(&state.bus, &view.round)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let headline = tracker.headline();
+    let committee = state.bus.committee_list().await.map_err(|e| view.fail(e))?;
+    let title = fill(w.close_confirm_title, &[("round", &view.round)]);
+    let body = html! {
+        h1 { (title) }
+        p { (fill(w.close_confirm_files, &[
+            ("missing", &headline.missing.to_string()),
+            ("expected", &headline.expected.to_string()),
+        ])) }
+        @if committee.recipients.is_empty() {
+            p { (w.close_confirm_no_list) }
+        } @else {
+            p { (fill(w.close_confirm_summary, &[("count", &committee.recipients.len().to_string())])) }
+        }
+        p { (w.close_confirm_reopen) }
+        form.card method="post" action="/admin/round/close" {
+            input type="hidden" name="csrf" value=(user.csrf);
+            button type="submit" { (w.close_confirm_button) } " "
+            a href="/" { (w.cancel) }
+        }
+    };
+    Ok(layout::page(&view, &title, html! {}, body))
+}
+
+/// Whether the round is open, and the button that turns it: opening at once, closing after the
+/// confirmation page ([`confirm_close`]).
 fn round_section(view: &View, user: &SignedIn, state: RoundState) -> Markup {
     let w = view.words;
     let open = state == RoundState::Open;
     html! {
-    form.card method="post" action={ "/admin/round/" (if open { "close" } else { "open" }) } {
-        input type="hidden" name="csrf" value=(user.csrf);
+    form.card method=(if open { "get" } else { "post" }) action={ "/admin/round/" (if open { "close" } else { "open" }) } {
+        @if !open { input type="hidden" name="csrf" value=(user.csrf); }
         p #round-state role="status" {
             @match state {
                 RoundState::Open => span.state.state-accepted { (capitalized(state.label(view.lang))) (w.round_open) },
@@ -360,24 +456,40 @@ struct CsrfForm {
     csrf: Option<String>,
 }
 
-/// `POST /admin/round/{open|close}`.
-async fn round(
+/// `POST /admin/round/open`.
+async fn open_round(
     State(state): State<AppState>,
     view: View,
-    Path(action): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Redirect, PageError> {
+    set_round(&state, &view, form, true).await
+}
+
+/// `POST /admin/round/close`, from the confirmation page.
+async fn close_round(
+    State(state): State<AppState>,
+    view: View,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, PageError> {
+    set_round(&state, &view, form, false).await
+}
+
+async fn set_round(
+    state: &AppState,
+    view: &View,
+    form: CsrfForm,
+    open: bool,
+) -> Result<Redirect, PageError> {
     let user = view.user()?;
-    user.check_csrf(&view, form.csrf.as_deref())?;
-    let open = match action.as_str() {
-        "open" => true,
-        "close" => false,
-        _ => return Err(view.fail(Error::NotFound(action))),
-    };
-    let _record = rounds::set_open(&state, &user.caller, view.round.clone(), open)
+    user.check_csrf(view, form.csrf.as_deref())?;
+    rounds::set_open(state, &user.caller, view.round.clone(), open)
         .await
         .map_err(|e| view.fail(e))?;
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(if open {
+        "/"
+    } else {
+        "/?notice=round_closed#deliveries"
+    }))
 }
 
 #[derive(Deserialize)]
@@ -404,7 +516,7 @@ async fn issue(
     let issued = tokens::issue_token(&state.bus, &user.caller, request)
         .await
         .map_err(|e| view.fail(e))?;
-    let page = home(&state, &view, user, Some(issued), false).await?;
+    let page = home(&state, &view, user, Some(issued), AdminNotice::None).await?;
     // The token must not stay in a cache.
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
 }

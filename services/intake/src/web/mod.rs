@@ -58,6 +58,8 @@ enum Notice {
     SignedOut,
     /// An admin asked for the summary to be e-mailed now.
     SummaryRequested,
+    /// An admin closed the round (which requests its summary).
+    RoundClosed,
 }
 
 #[derive(Deserialize)]
@@ -83,8 +85,12 @@ async fn home(
         Role::Partner => partner::home(&state, &view, user).await,
         Role::Analyst => analyst::home(&state, &view, user, filter).await,
         Role::Admin => {
-            let requested = notice == Some(Notice::SummaryRequested);
-            admin::home(&state, &view, user, None, requested).await
+            let notice = match notice {
+                Some(Notice::SummaryRequested) => admin::AdminNotice::SummaryRequested,
+                Some(Notice::RoundClosed) => admin::AdminNotice::RoundClosed,
+                _ => admin::AdminNotice::None,
+            };
+            admin::home(&state, &view, user, None, notice).await
         }
     };
     page.map(IntoResponse::into_response)

@@ -38,9 +38,16 @@ pub(super) async fn home(
 ) -> Result<Html<String>, PageError> {
     let w = view.words;
     let statuses = visible_statuses(state, view, user).await?;
+    let round = crate::http::rounds::round_record(&state.bus, &view.round)
+        .await
+        .map_err(|e| view.fail(e))?;
     let body = html! {
         h1 { (w.upload_title) }
-        (upload_form(view, user))
+        @if round.open {
+            (upload_form(view, user))
+        } @else {
+            p.notice #round-closed role="status" { (fill(w.partner_round_closed, &[("round", &view.round)])) }
+        }
         (layout::templates_section(view))
         section aria-labelledby="mine" {
             h2 #mine { (w.my_submissions) }

@@ -118,7 +118,7 @@ pub(super) fn signin_page(view: &View, notice: Option<Notice>, status: StatusCod
         Notice::Revoked => Some(w.access_revoked),
         Notice::SignedOut => Some(w.signed_out),
         // Meant for a signed-in admin; says nothing to anyone else.
-        Notice::SummaryRequested => None,
+        Notice::SummaryRequested | Notice::RoundClosed => None,
     });
     signin_response(view, message.map(|m| (m, false)), status)
 }

@@ -735,3 +735,113 @@ async fn the_analyst_page_opens_on_the_headline_then_the_partners_that_need_atte
     // A state that is not one shows everyone rather than failing.
     assert_eq!(rows(&page("/?state=bogus").await).len(), 4);
 }
+
+#[tokio::test]
+async fn closing_asks_first_then_says_what_it_did_and_partners_see_the_round_closed_before_any_upload()
+ {
+    use jvap_record::messages::{DeliveryOutcome, SummaryDelivery, SummaryReason};
+    let app = spawn_app().await;
+    let set = app
+        .client
+        .put(app.url("/api/v1/rounds/2022/partners"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&serde_json::json!(["NER", "SEN"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let admin = session_of(&app, ADMIN_TOKEN).await;
+    let get = |path: &str, session: &str| {
+        browser()
+            .get(app.url(path))
+            .header(COOKIE, session)
+            .header(ACCEPT_LANGUAGE, "fr")
+            .send()
+    };
+    let round_open = || async {
+        let round: Value = app
+            .get("/api/v1/rounds/2022", ADMIN_TOKEN)
+            .await
+            .json()
+            .await
+            .unwrap();
+        round["open"] == true
+    };
+
+    // The button leads to a page that says what closing does, and closes nothing yet.
+    let home = get("/", &admin).await.unwrap().text().await.unwrap();
+    assert!(
+        home.contains(r#"method="get" action="/admin/round/close""#),
+        "{home}"
+    );
+    let confirm = get("/admin/round/close", &admin).await.unwrap();
+    assert_eq!(confirm.status(), 200);
+    let confirm = confirm.text().await.unwrap();
+    assert!(confirm.contains("Fermer la collecte 2022 ?"), "{confirm}");
+    assert!(
+        confirm.contains("2 des 2 partenaires attendus"),
+        "{confirm}"
+    );
+    assert!(
+        confirm.contains("La liste du Comité de pilotage est vide"),
+        "{confirm}"
+    );
+    assert!(
+        round_open().await,
+        "showing the confirmation closed the round"
+    );
+
+    // Confirmed: closed, and the admin's page says so and lists the deliveries.
+    let closed = browser()
+        .post(app.url("/admin/round/close"))
+        .header(COOKIE, &admin)
+        .header(CONTENT_TYPE, FORM)
+        .body(format!("csrf={}", csrf_of(&confirm)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 303);
+    assert_eq!(
+        closed.headers()["location"],
+        "/?notice=round_closed#deliveries"
+    );
+    assert!(!round_open().await);
+    let at = chrono::Utc::now();
+    app.bus
+        .record_delivery(&SummaryDelivery {
+            request_id: "summary-2022-1".into(),
+            round: "2022".into(),
+            reason: SummaryReason::RoundClosed,
+            version: None,
+            recipients: vec![],
+            outcome: DeliveryOutcome::Skipped,
+            detail: Some("no SMTP server is configured (JVAP_SMTP_URL)".into()),
+            message_id: None,
+            attempts: 0,
+            requested_at: at,
+            sent_at: None,
+            updated_at: at,
+        })
+        .await
+        .expect("delivery recorded");
+    let after = get("/?notice=round_closed", &admin)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains(r#"id="round-closed-notice""#), "{after}");
+    let row = &after[after
+        .find(r#"data-outcome="skipped""#)
+        .expect("the delivery")..];
+    let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+    assert!(row.contains("Collecte fermée"), "{row}");
+    assert!(row.contains("Non envoyée — no SMTP server"), "{row}");
+
+    // A partner sees the round closed on arrival, with no upload form to fill in vain.
+    let partner = app.issue_token("partner", Some("NER")).await;
+    let partner = session_of(&app, &partner).await;
+    let page = get("/", &partner).await.unwrap().text().await.unwrap();
+    assert!(page.contains("La collecte 2022 est fermée"), "{page}");
+    assert!(!page.contains(r#"action="/upload""#), "{page}");
+}
