@@ -482,7 +482,7 @@ async fn set_round(
 ) -> Result<Redirect, PageError> {
     let user = view.user()?;
     user.check_csrf(view, form.csrf.as_deref())?;
-    rounds::set_open(state, &user.caller, view.round.clone(), open)
+    let _round = rounds::set_open(state, &user.caller, view.round.clone(), open)
         .await
         .map_err(|e| view.fail(e))?;
     Ok(Redirect::to(if open {
