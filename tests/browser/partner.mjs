@@ -1,7 +1,7 @@
 // A partner signs in, uploads a workbook with six errors (with the script: drag-and-drop form, progress
 // bar, live status), sees it rejected with its six cells, downloads the annotated workbook, then sends
 // the corrected file from a browser without JavaScript (plain form, refreshing page) and sees it accepted.
-import { base, lang, need, check, context, signIn, shot, downloadXlsx, run } from './lib.mjs';
+import { base, lang, need, check, context, signIn, shot, downloadXlsx, download, run } from './lib.mjs';
 
 const token = need('JVAP_TOKEN');
 const rejected = need('JVAP_REJECTED_FILE');
@@ -48,6 +48,12 @@ await run(async (browser) => {
   await shot(page, 'report');
 
   await downloadXlsx(page, page.getByRole('link', { name: fr ? 'notes en français' : 'notes in English' }), 'annotated.xlsx');
+  // The list of problems, to share: every issue in the page's language.
+  await downloadXlsx(page, page.getByRole('link', { name: fr ? 'Problèmes en classeur (xlsx)' : 'Problems as a spreadsheet (xlsx)' }), 'issues.xlsx');
+  const issues = await download(page, page.getByRole('link', { name: fr ? 'Problèmes en CSV' : 'Problems as CSV' }), 'issues.csv');
+  const issueLines = issues.trim().split('\n');
+  check(issueLines[0].includes(fr ? 'Comment corriger' : 'How to fix'), `the issue list's header: ${issueLines[0]}`);
+  check(issueLines.length >= 7, `the issue list has ${issueLines.length - 1} lines`);
 
   // The corrected file from a browser without JavaScript: a plain form post and a refreshing page.
   const plain = await (await context(browser, { javaScriptEnabled: false })).newPage();

@@ -13,12 +13,14 @@
 //! - [`dataset`]: the consolidated workbook, JSON and CSV; [`summary`]: the Committee summaries.
 //! - [`files`]: every published file of a version ([`build`]), from one [`figures::Figures`].
 //! - [`template`]: the official template, generated from the record's fields.
+//! - [`issues`]: a report's issue list as CSV or xlsx, to share with whoever fixes the file.
 
 pub mod changes;
 pub mod dataset;
 pub mod duplicates;
 pub mod figures;
 pub mod files;
+pub mod issues;
 pub mod round;
 pub mod summary;
 pub mod template;

@@ -33,6 +33,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(report))
         .routes(routes!(annotated))
+        .routes(routes!(issues_csv))
+        .routes(routes!(issues_xlsx))
 }
 
 /// The fields of an upload form.
@@ -439,6 +441,19 @@ async fn annotated(
                  annotate it; its report says why"
             ))
         })?;
+    let disposition = attachment(&status, "annotated.xlsx");
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
+}
+
+/// `attachment; filename="<the partner's file name without extension>-<suffix>"`, the name kept to
+/// letters, digits, `-`, `_` and spaces.
+fn attachment(status: &SubmissionStatus, suffix: &str) -> String {
     let stem = status
         .file_name
         .rsplit_once('.')
@@ -447,11 +462,97 @@ async fn annotated(
         .chars()
         .filter(|c| c.is_alphanumeric() || "-_ ".contains(*c))
         .collect();
-    let disposition = format!("attachment; filename=\"{stem}-annotated.xlsx\"");
+    format!("attachment; filename=\"{stem}-{suffix}\"")
+}
+
+/// Download the issue list as CSV
+///
+/// Every issue of the report, one line each, in the language asked for (`?lang=fr`): severity, code,
+/// sheet, cell, row, column, the value found, the message and how to fix it (the column's rule).
+/// UTF-8 with a byte-order mark; text that a spreadsheet would read as a formula is prefixed with `'`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}/issues.csv",
+    operation_id = "issues_csv",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission id (24 hex characters)"), LangQuery),
+    responses(
+        (status = 200, description = "The issue list", content_type = "text/csv"),
+        (status = 400, description = "An unknown language", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
+async fn issues_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Result<impl IntoResponse> {
+    issue_list(&state, &caller, &id, query, IssueFile::Csv).await
+}
+
+/// Download the issue list as xlsx
+///
+/// The same lines as `issues.csv`, as a workbook with a frozen header and a filter.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}/issues.xlsx",
+    operation_id = "issues_xlsx",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission id (24 hex characters)"), LangQuery),
+    responses(
+        (status = 200, description = "The issue list", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "An unknown language", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, or its report is not ready yet", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
+async fn issues_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Result<impl IntoResponse> {
+    issue_list(&state, &caller, &id, query, IssueFile::Xlsx).await
+}
+
+#[derive(Clone, Copy)]
+enum IssueFile {
+    Csv,
+    Xlsx,
+}
+
+async fn issue_list(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    query: Result<Query<LangQuery>, QueryRejection>,
+    file: IssueFile,
+) -> Result<impl IntoResponse + use<>> {
+    let status = visible_status(&state.bus, caller, id).await?;
+    let lang = super::lang_of(query)?;
+    let report = load_report(&state.bus, id).await?;
+    let written = match file {
+        IssueFile::Csv => jvap_outputs::issues::issues_csv(&report, lang),
+        IssueFile::Xlsx => jvap_outputs::issues::issues_xlsx(&report, lang),
+    };
+    let bytes = written.map_err(|e| Error::Internal(e.to_string()))?;
+    let (content_type, suffix) = match file {
+        IssueFile::Csv => (
+            "text/csv; charset=utf-8",
+            format!("issues.{}.csv", lang.code()),
+        ),
+        IssueFile::Xlsx => (XLSX, format!("issues.{}.xlsx", lang.code())),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, XLSX.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, attachment(&status, &suffix)),
         ],
         bytes,
     ))

@@ -185,6 +185,10 @@ pub(crate) struct Words {
     pub annotated_fr: &'static str,
     /// Said instead of the links when validation could not write the annotated workbook.
     pub annotated_missing: &'static str,
+    pub issue_list_title: &'static str,
+    pub issue_list_intro: &'static str,
+    pub issue_list_xlsx: &'static str,
+    pub issue_list_csv: &'static str,
     pub upload_again: &'static str,
 
     pub datasets_title: &'static str,
@@ -417,6 +421,10 @@ const EN: Words = Words {
     annotated_en: "Annotated workbook, notes in English (xlsx)",
     annotated_fr: "Annotated workbook, notes in French (xlsx)",
     annotated_missing: "There is no annotated workbook for this file: it could not be read far enough to annotate it. The report below says why.",
+    issue_list_title: "The list of problems, to share",
+    issue_list_intro: "Every problem of the report, with its sheet, cell, the value found, the message and how to fix it: send it to whoever corrects the file.",
+    issue_list_xlsx: "Problems as a spreadsheet (xlsx)",
+    issue_list_csv: "Problems as CSV",
     upload_again: "Send a corrected file",
 
     datasets_title: "Consolidated datasets",
@@ -648,6 +656,10 @@ const FR: Words = Words {
     annotated_en: "Classeur annoté, notes en anglais (xlsx)",
     annotated_fr: "Classeur annoté, notes en français (xlsx)",
     annotated_missing: "Il n'y a pas de classeur annoté pour ce fichier : il n'a pas pu être lu assez loin pour être annoté. Le rapport ci-dessous dit pourquoi.",
+    issue_list_title: "La liste des problèmes, à partager",
+    issue_list_intro: "Chaque problème du rapport, avec sa feuille, sa cellule, la valeur trouvée, le message et comment le corriger : envoyez-la à la personne qui corrige le fichier.",
+    issue_list_xlsx: "Problèmes en classeur (xlsx)",
+    issue_list_csv: "Problèmes en CSV",
     upload_again: "Envoyer un fichier corrigé",
 
     datasets_title: "Jeux de données consolidés",

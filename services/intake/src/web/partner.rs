@@ -300,6 +300,16 @@ async fn submission(
                     } }
                 } }
             }
+            @if !report.issues.is_empty() {
+                section aria-labelledby="issue-list" {
+                    h2 #issue-list { (w.issue_list_title) }
+                    p { (w.issue_list_intro) }
+                    ul {
+                        li { a href={ "/api/v1/submissions/" (id) "/issues.xlsx?lang=" (view.lang.code()) } download { (w.issue_list_xlsx) } }
+                        li { a href={ "/api/v1/submissions/" (id) "/issues.csv?lang=" (view.lang.code()) } download { (w.issue_list_csv) } }
+                    }
+                }
+            }
             (report_section(&view, &id, report, &filter))
         }
         @if user.caller.partner.is_some()

@@ -16,6 +16,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/submissions/{id}"),
     ("get", "/api/v1/submissions/{id}/report"),
     ("get", "/api/v1/submissions/{id}/annotated.xlsx"),
+    ("get", "/api/v1/submissions/{id}/issues.csv"),
+    ("get", "/api/v1/submissions/{id}/issues.xlsx"),
     ("post", "/api/v1/submissions/{id}/replay"),
     ("get", "/api/v1/template.xlsx"),
     ("get", "/api/v1/tokens"),

@@ -283,3 +283,68 @@ async fn uploading_again_heals_a_submission_stored_but_never_announced() {
     assert_eq!(response.status(), 200);
     assert_eq!(app.messages_on("jvap.submission.received.NER").await, 1);
 }
+
+#[tokio::test]
+async fn the_issue_list_downloads_as_csv_and_xlsx_in_the_language_asked_for_the_partner_only() {
+    let app = spawn_app().await;
+    let token = app.issue_token("partner", Some("NER")).await;
+    let status: Value = app
+        .upload(&token, "NER file.xlsx", b"bytes")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = status["submission_id"].as_str().unwrap().to_string();
+    let mut issue = jvap_record::Issue::new(&jvap_record::catalogue::ALL[0], "x");
+    issue.sheet = Some("Initiatives".into());
+    issue.cell = Some("F7".into());
+    issue.column = Some("start_date".into());
+    issue.value = Some("=1+1".into());
+    let report = jvap_record::Report::from_parts(1, vec![issue.clone()], vec![]);
+    app.bus
+        .reports
+        .put(
+            &jvap_record::messages::report_object(&id),
+            &serde_json::to_vec(&report).unwrap(),
+        )
+        .await
+        .unwrap();
+
+    let csv = app
+        .get(
+            &format!("/api/v1/submissions/{id}/issues.csv?lang=fr"),
+            &token,
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.headers()["content-disposition"],
+        "attachment; filename=\"NER file-issues.fr.csv\""
+    );
+    assert_eq!(csv.headers()["cache-control"], "no-store");
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("\u{feff}Gravité,Code,Feuille"), "{text}");
+    assert!(text.contains(&issue.message_fr), "{text}");
+    assert!(text.contains("F7") && text.contains("'=1+1"), "{text}");
+
+    let xlsx = app
+        .get(&format!("/api/v1/submissions/{id}/issues.xlsx"), &token)
+        .await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+
+    // Another partner cannot learn the submission exists; a bad language is said.
+    let other = app.issue_token("partner", Some("SEN")).await;
+    let hidden = app
+        .get(&format!("/api/v1/submissions/{id}/issues.csv"), &other)
+        .await;
+    assert_eq!(hidden.status(), 404);
+    let bad = app
+        .get(
+            &format!("/api/v1/submissions/{id}/issues.csv?lang=de"),
+            &token,
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+}

@@ -19,7 +19,7 @@ use crate::duplicates::PossibleDuplicate;
 use crate::figures::Figures;
 use crate::round::DatasetInitiative;
 
-mod csv;
+pub(crate) mod csv;
 mod json;
 pub mod table;
 pub mod xlsx;
