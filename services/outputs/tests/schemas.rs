@@ -74,6 +74,10 @@ const SCHEMAS: &[(&str, &str)] = &[
         "messages/submission_status.schema.json",
         include_str!("../../../schemas/messages/submission_status.schema.json"),
     ),
+    (
+        "messages/audit_entry.schema.json",
+        include_str!("../../../schemas/messages/audit_entry.schema.json"),
+    ),
 ];
 
 fn schema(path: &str) -> Value {
