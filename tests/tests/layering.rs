@@ -354,6 +354,7 @@ const LAYERS: &[&[&str]] = &[
     &["jvap-ingest", "jvap-outputs", "jvap-bus", "jvap-testkit"],
     &["jvap-worker"],
     &["jvap-validation", "jvap-intake", "jvap-aggregation"],
+    &["jvap-admin"],
     &["jvap-cli"],
     &["jvap-tests"],
 ];

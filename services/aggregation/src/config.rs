@@ -20,13 +20,8 @@ use jvap_bus::telemetry::LogFormat;
 pub struct Settings {
     #[command(flatten)]
     pub nats: NatsConfig,
-    /// The database: `postgres://user:pass@host:5432/db`, or `sqlite:PATH`
-    /// [default: SQLite at $JVAP_DATA_DIR/jvap.db]. Another scheme stops the start.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = database_arg)]
-    pub database_url: Option<Blank<Database>>,
-    /// Where the SQLite database is kept when DATABASE_URL is not set.
-    #[arg(long, env = "JVAP_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
     /// The SMTP server the Committee summary is sent through: `smtp://host:25` (plain, a local
     /// relay), `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host` (TLS).
     /// Unset: no e-mail is sent, and each request is recorded as skipped.
@@ -43,12 +38,33 @@ pub struct Settings {
     pub log_format: LogFormat,
 }
 
+/// Where the database is: `DATABASE_URL`, else SQLite under `JVAP_DATA_DIR`. Its own group so that
+/// every program that opens aggregation's database (the service, `jvap admin backup` and `restore`)
+/// reads it the same way.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct DatabaseSettings {
+    /// The database: `postgres://user:pass@host:5432/db`, or `sqlite:PATH`
+    /// [default: SQLite at $JVAP_DATA_DIR/jvap.db]. Another scheme stops the start.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = database_arg)]
+    pub database_url: Option<Blank<Database>>,
+    /// Where the SQLite database is kept when DATABASE_URL is not set.
+    #[arg(long, env = "JVAP_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseSettings {
+    /// The database these settings name.
+    pub fn database(&self) -> Database {
+        self.database_url
+            .clone()
+            .and_then(|Blank(database)| database)
+            .unwrap_or_else(|| Database::Sqlite(self.data_dir.join("jvap.db")))
+    }
+}
+
 impl Settings {
     pub fn config(self) -> Config {
-        let database = self
-            .database_url
-            .and_then(|Blank(database)| database)
-            .unwrap_or_else(|| Database::Sqlite(self.data_dir.join("jvap.db")));
+        let database = self.database.database();
         let mut config = Config::new(self.nats, database);
         config.mail = self
             .smtp_url

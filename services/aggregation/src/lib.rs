@@ -27,6 +27,7 @@
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
 //! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
+//! - [`tables`]: every table as plain rows, and loading them back (`jvap admin backup`/`restore`).
 
 pub mod aggregate;
 pub mod config;
@@ -34,9 +35,10 @@ pub mod delivery;
 pub mod error;
 pub mod mail;
 pub mod store;
+pub mod tables;
 
 pub use aggregate::Aggregator;
-pub use config::{Config, Database, MailConfig, Settings};
+pub use config::{Config, Database, DatabaseSettings, MailConfig, Settings};
 pub use delivery::Delivery;
 pub use error::{Error, Result};
 pub use store::{

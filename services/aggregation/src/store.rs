@@ -42,6 +42,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// The version of the newest migration: the schema this build reads and writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
 /// The rows of dataset version N: current from N and not yet ended at N. Binds `$1` round, `$2` N.
 const AT_VERSION: &str =
     "round = $1 AND from_version <= $2 AND (to_version IS NULL OR to_version > $2)";
@@ -175,11 +178,18 @@ impl Store {
 
     /// Apply the migrations not yet applied (a no-op when all are).
     pub async fn migrate(&self) -> Result<()> {
+        self.migrate_to(SCHEMA_VERSION).await
+    }
+
+    /// Apply the migrations not yet applied up to `version` included (a restore loads rows into
+    /// the schema they were dumped from, then migrates the rest).
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
         let migrations = MIGRATIONS
             .iter()
-            .map(|(version, description, sql)| {
+            .filter(|(number, _, _)| *number <= version)
+            .map(|(number, description, sql)| {
                 Migration::new(
-                    *version,
+                    *number,
                     Cow::Borrowed(*description),
                     MigrationType::Simple,
                     sql.into_sql_str(),

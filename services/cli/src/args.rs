@@ -131,7 +131,8 @@ pub enum Command {
         #[command(subcommand)]
         action: SummaryAction,
     },
-    /// Run stored submissions again (admin): a failed one, or a whole round after the rules changed.
+    /// Run stored submissions again (admin): a failed one, or a whole round after the rules changed;
+    /// back up or restore the whole system (talking to NATS and the database directly).
     Admin {
         #[command(subcommand)]
         action: AdminAction,
@@ -155,6 +156,42 @@ pub enum AdminAction {
         #[arg(long, value_enum, default_value_t)]
         format: OutputFormat,
     },
+    /// Back up the whole system into DIR: the JetStream streams with their consumers, every KV
+    /// bucket but sessions and services, every object store and every table of the database, with
+    /// a manifest of checksums. Stop the services first for a backup of one moment.
+    Backup(BackupArgs),
+    /// Restore a backup made by `jvap admin backup` into a new NATS and database, with every
+    /// service stopped; the checksums are checked first.
+    Restore(RestoreArgs),
+}
+
+/// Where the system keeps its state: the services' own NATS and database settings.
+#[derive(Debug, clap::Args)]
+pub struct StateArgs {
+    #[command(flatten)]
+    pub nats: jvap_bus::NatsConfig,
+    #[command(flatten)]
+    pub database: jvap_aggregation::DatabaseSettings,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The directory to write (created; it must be empty).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup's directory.
+    pub dir: PathBuf,
+    /// Replace what the target already holds in the streams, buckets, stores and tables of the
+    /// backup (without it, a target with data is refused).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -526,6 +563,49 @@ mod tests {
         assert!(matches!(cli.command, Command::Consolidate { ref round, .. } if round == "2022"));
         let cli = parse(&["status"]).expect("parses");
         assert!(matches!(cli.command, Command::Status { id: None, .. }));
+    }
+
+    #[test]
+    fn backup_and_restore_read_the_services_nats_and_database_settings() {
+        let cli = parse(&[
+            "admin",
+            "backup",
+            "/srv/backup",
+            "--nats-url",
+            "nats://n:4222",
+            "--database-url",
+            "postgres://u@h/jvap",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Admin {
+                action: AdminAction::Backup(args),
+            } => {
+                assert_eq!(args.dir, PathBuf::from("/srv/backup"));
+                assert_eq!(args.state.nats.servers_shown(), "n:4222");
+                assert_eq!(
+                    args.state.database.database(),
+                    jvap_aggregation::Database::Postgres("postgres://u@h/jvap".into())
+                );
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        let cli = parse(&["admin", "restore", "b", "--force", "--data-dir", "/d"]).expect("parses");
+        match cli.command {
+            Command::Admin {
+                action: AdminAction::Restore(args),
+            } => {
+                assert!(args.force);
+                assert_eq!(
+                    args.state.database.database(),
+                    jvap_aggregation::Database::Sqlite(PathBuf::from("/d/jvap.db"))
+                );
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        let error = parse(&["admin", "backup", "b", "--database-url", "postgress://x"])
+            .expect_err("a mistyped scheme is refused");
+        assert_eq!(error.exit_code(), 2);
     }
 
     #[test]

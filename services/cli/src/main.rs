@@ -1,9 +1,10 @@
 //! `jvap`: validate, template and consolidate offline; submit, status, download, tokens, rounds, the
-//! Committee list and summary e-mails against a running system.
+//! Committee list and summary e-mails against a running system; back up and restore it.
 //!
 //! Exit status: 0 accepted (or done), 1 rejected or refused by the server, 2 when the command itself
 //! could not run (bad arguments, unreadable file, unreachable server).
 
+mod admin;
 mod args;
 mod client;
 mod consolidate;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{AdminAction, Cli, Command};
 use crate::client::ApiError;
 
 fn main() -> ExitCode {
@@ -50,6 +51,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Consolidate { dir, out, round } => {
             consolidate::run(&dir, &out, &round, lang, &worker()?)
         }
+        Command::Admin {
+            action: AdminAction::Backup(args),
+        } => admin::backup(args),
+        Command::Admin {
+            action: AdminAction::Restore(args),
+        } => admin::restore(args),
         remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),
     }
 }

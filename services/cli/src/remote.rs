@@ -341,6 +341,9 @@ async fn admin(api: &Api, action: AdminAction) -> anyhow::Result<ExitCode> {
                 .await?,
             format,
         ),
+        AdminAction::Backup(_) | AdminAction::Restore(_) => {
+            anyhow::bail!("backup and restore talk to NATS and the database, not to the server")
+        }
     };
     if format == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&record)?);
