@@ -84,6 +84,15 @@ catalogue! {
     COLUMN_DUPLICATE = "column.duplicate", Warning,
         "The column \"{detail}\" appears twice; only the first one is read.",
         "La colonne « {detail} » apparaît deux fois ; seule la première est lue.";
+    COLUMN_READ_AS = "column.read_as", Info,
+        "Column {detail}. If it holds something else, rename its header as in the template.",
+        "La colonne {detail}. Si elle contient autre chose, renommez son en-tête comme dans le modèle.";
+    COLUMN_CONFIRMED = "column.confirmed", Info,
+        "Column {detail}, as you confirmed.",
+        "La colonne {detail}, comme vous l'avez confirmé.";
+    COLUMN_PROBABLE = "column.probable", Error,
+        "The required column {detail}. Rename that header as in the template, or confirm that it is this column.",
+        "La colonne obligatoire {detail}. Renommez cet en-tête comme dans le modèle, ou confirmez qu'il s'agit de cette colonne.";
     // Cells.
     CELL_MERGED = "cell.merged", Warning,
         "This cell is part of a merged range; its value \"{detail}\" was applied to each row of the range.",
