@@ -173,6 +173,10 @@ pub(crate) fn stem(word: &str) -> String {
     } else if w.len() > 3 && ((w.ends_with('s') && !w.ends_with("ss")) || w.ends_with('x')) {
         w.pop();
     }
+    // A French feminine or a silent e (`globale`, `finance`): `global` and `financ` after it.
+    if w.len() > MIN_STEM && w.ends_with('e') {
+        w.pop();
+    }
     if let Some(ending) = ENDINGS
         .iter()
         .find(|e| w.len() >= e.len() + MIN_STEM && w.ends_with(*e))
@@ -206,6 +210,8 @@ mod tests {
             ("bailleurs", "bailleur"),
             ("beneficiaires", "beneficiaire"),
             ("disbursed", "disbursement"),
+            ("globale", "global"),
+            ("enveloppe", "enveloppes"),
         ] {
             assert_eq!(stem(a), stem(b), "{a} / {b}");
         }
