@@ -28,7 +28,7 @@ fn target_groups(ctx: &mut RowCtx) -> Vec<String> {
         match code("target_group", item) {
             Some(c) if !found.iter().any(|f| f == c) => found.push(c.to_string()),
             Some(_) => {}
-            None => ctx.report(&catalogue::CODE_UNKNOWN, "target_groups", item),
+            None => ctx.report_not_listed("target_groups", "target_group", item),
         }
     }
     found

@@ -56,7 +56,7 @@ fn scope(ctx: &mut RowCtx, countries: &[Country]) -> Option<String> {
     if let Some(written) = ctx.text("geographic_scope") {
         let found = code("geographic_scope", &written);
         if found.is_none() {
-            ctx.report(&catalogue::CODE_UNKNOWN, "geographic_scope", &written);
+            ctx.report_not_listed("geographic_scope", "geographic_scope", &written);
         }
         return found.map(String::from);
     }

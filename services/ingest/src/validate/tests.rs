@@ -140,8 +140,18 @@ fn titles_and_descriptions_have_length_limits() {
 
 #[test]
 fn dates_must_be_real_in_order_and_within_the_jvap() {
+    let impossible = one_row(|r| r[5] = "31/02/2019");
+    assert_eq!(errors(&impossible), vec![pair("date.impossible", "F2")]);
     assert_eq!(
-        errors(&one_row(|r| r[5] = "31/02/2019")),
+        impossible.issues[0].message_en,
+        "31/02/2019: February has no 31st. Check the day and the month (day first, dd/mm/yyyy)."
+    );
+    assert_eq!(
+        impossible.issues[0].message_fr,
+        "31/02/2019 : février n'a pas de 31. Vérifiez le jour et le mois (jour en premier, jj/mm/aaaa)."
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[5] = "sometime in 2019")),
         vec![pair("date.unparseable", "F2")]
     );
     assert_eq!(
@@ -732,5 +742,35 @@ fn a_data_sheet_without_a_title_column_is_still_read_and_says_the_title_is_missi
             .find(|i| i.severity == Severity::Error)
             .and_then(|i| i.column.as_deref()),
         Some("title")
+    );
+}
+
+#[test]
+fn a_formula_never_calculated_says_to_save_the_file_in_a_spreadsheet_program() {
+    let mut s = sheet("Initiatives", HEADER, vec![project()]);
+    s.rows[1].cells[3] = Cell {
+        value: CellValue::Empty,
+        merged: false,
+        formula: true,
+    };
+    let report = validate_sheets(&[s]);
+    let warnings = codes(&report, Severity::Warning);
+    assert!(
+        warnings.contains(&pair("cell.formula_uncalculated", "D2")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_value_outside_a_code_list_is_told_the_allowed_values() {
+    let report = one_row(|r| r[1] = "Programme");
+    assert_eq!(errors(&report), vec![pair("code.unknown", "B2")]);
+    assert_eq!(
+        report.issues[0].message_en,
+        "\"Programme\" is not one of the allowed values: Project, Policy."
+    );
+    assert_eq!(
+        report.issues[0].message_fr,
+        "« Programme » ne fait pas partie des valeurs autorisées : Projet, Politique."
     );
 }
