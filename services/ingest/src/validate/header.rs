@@ -32,6 +32,10 @@ const MIN_MATCHED: usize = 3;
 /// more than one of a few.
 const CANDIDATES_PER_FIELD: usize = 8;
 
+/// Only this many first cells of a row are read by meaning (a header has a few dozen): a row of
+/// thousands of cells costs exact lookups only past them.
+const MEANING_CELLS: usize = 256;
+
 /// At most this many guesses are given for a column that was not placed.
 const GUESSES: usize = 3;
 
@@ -154,6 +158,7 @@ fn read_cell(col: usize, text: String, mapping: &ColumnMapping) -> CellReading {
         .field_for(&text)
         .and_then(|field| FIELDS.iter().position(|f| f.key == field.key));
     let scores = meaning::header_words(&text)
+        .filter(|_| col < MEANING_CELLS)
         .map(|words| meaning::scores(&words))
         .unwrap_or_default();
     CellReading {

@@ -253,3 +253,23 @@ fn a_column_not_placed_comes_with_its_best_guesses() {
         Some(&(3, "Partners".to_string()))
     );
 }
+
+#[test]
+fn a_header_of_thousands_of_look_alike_cells_is_placed_and_stays_cheap() {
+    let mut texts: Vec<String> = vec!["Title".into(), "Type".into(), "Status".into()];
+    texts.extend((0..3000).map(|i| format!("Overall amount {i}")));
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let s = sheet(vec![row(1, &texts)]);
+    let header = find_header(&s).expect("a header");
+    // The first look-alike is the budget; the others are unknown columns, none read twice.
+    assert_eq!(header.column("budget"), Some(3));
+    assert_eq!(header.reads.len(), 3003);
+    assert_eq!(
+        header
+            .issues
+            .iter()
+            .filter(|i| i.code == "column.unknown")
+            .count(),
+        2999
+    );
+}
