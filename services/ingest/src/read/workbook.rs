@@ -86,7 +86,9 @@ fn office_file_error(bytes: &[u8], error: &str) -> FileError {
     } else if names("PowerPoint Document") {
         FileError::WrongType("a PowerPoint presentation (.ppt)".into())
     } else {
-        FileError::WrongType(format!("an Office file without a workbook inside ({error})"))
+        FileError::WrongType(format!(
+            "an Office file without a workbook inside ({error})"
+        ))
     }
 }
 
