@@ -19,4 +19,7 @@ pub mod sheet;
 pub mod validate;
 
 pub use read::Limits;
-pub use validate::{validate, validate_into, validate_path_into, validate_with};
+pub use validate::{
+    validate, validate_into, validate_mapped, validate_mapped_into, validate_path_into,
+    validate_path_mapped_into, validate_with,
+};

@@ -84,6 +84,15 @@ catalogue! {
     COLUMN_DUPLICATE = "column.duplicate", Warning,
         "The column \"{detail}\" appears twice; only the first one is read.",
         "La colonne « {detail} » apparaît deux fois ; seule la première est lue.";
+    COLUMN_READ_AS = "column.read_as", Info,
+        "Column {detail}. If it holds something else, rename its header as in the template.",
+        "La colonne {detail}. Si elle contient autre chose, renommez son en-tête comme dans le modèle.";
+    COLUMN_CONFIRMED = "column.confirmed", Info,
+        "Column {detail}, as you confirmed.",
+        "La colonne {detail}, comme vous l'avez confirmé.";
+    COLUMN_PROBABLE = "column.probable", Error,
+        "The required column {detail}. Rename that header as in the template, or confirm that it is this column.",
+        "La colonne obligatoire {detail}. Renommez cet en-tête comme dans le modèle, ou confirmez qu'il s'agit de cette colonne.";
     // Cells.
     CELL_MERGED = "cell.merged", Warning,
         "This cell is part of a merged range; its value \"{detail}\" was applied to each row of the range.",
@@ -91,6 +100,9 @@ catalogue! {
     CELL_FORMULA = "cell.formula", Warning,
         "This cell holds a formula; its last calculated value {detail} was used.",
         "Cette cellule contient une formule ; sa dernière valeur calculée {detail} a été utilisée.";
+    CELL_FORMULA_UNCALCULATED = "cell.formula_uncalculated", Warning,
+        "This cell holds a formula that was never calculated, so it has no value to read. Open the file in Excel or LibreOffice, save it, and upload it again.",
+        "Cette cellule contient une formule qui n'a jamais été calculée : elle n'a pas de valeur à lire. Ouvrez le fichier dans Excel ou LibreOffice, enregistrez-le et renvoyez-le.";
     CELL_CONTROL_REMOVED = "cell.control_removed", Warning,
         "Invisible control characters (such as NUL, ESC or a right-to-left override) were removed from this cell.",
         "Des caractères de contrôle invisibles (comme NUL, ESC ou un forçage du sens d'écriture) ont été retirés de cette cellule.";
@@ -104,14 +116,17 @@ catalogue! {
         "The text is too long ({detail}).",
         "Le texte est trop long ({detail}).";
     CODE_UNKNOWN = "code.unknown", Error,
-        "\"{detail}\" is not one of the allowed values.",
-        "« {detail} » ne fait pas partie des valeurs autorisées.";
+        "\"{detail}\" is not one of the allowed values: {allowed}.",
+        "« {detail} » ne fait pas partie des valeurs autorisées : {allowed}.";
     DESCRIPTION_EMPTY = "description.empty", Warning,
         "The description is empty; a sentence or two helps readers of the database.",
         "La description est vide ; une ou deux phrases aident les lecteurs de la base de données.";
     DATE_UNPARSEABLE = "date.unparseable", Error,
         "\"{detail}\" is not a date. Write it as dd/mm/yyyy, e.g. 15/03/2019.",
         "« {detail} » n'est pas une date. Écrivez-la sous la forme jj/mm/aaaa, par ex. 15/03/2019.";
+    DATE_IMPOSSIBLE = "date.impossible", Error,
+        "{detail}. Check the day and the month (day first, dd/mm/yyyy).",
+        "{detail}. Vérifiez le jour et le mois (jour en premier, jj/mm/aaaa).";
     DATE_AMBIGUOUS = "date.ambiguous", Info,
         "\"{detail}\" could be read two ways; it was read day first. Check it is right.",
         "« {detail} » peut se lire de deux façons ; elle a été lue jour en premier. Vérifiez qu'elle est juste.";

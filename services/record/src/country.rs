@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use celes::LookupTable;
 
 use crate::reference::{PARTNERS, Partner};
-use crate::text::fold;
+use crate::text::{KnownNames, fold};
 
 /// A country recognised in a cell.
 #[derive(Debug, Clone)]
@@ -49,6 +49,20 @@ pub fn find_country(s: &str) -> Option<Country> {
         name_en,
     })
 }
+
+/// The country names that hold a `,` or `/` (`"Korea, Republic of"`), for
+/// [`crate::text::split_known`]: a list of countries is split around them, never through them.
+pub fn list_names() -> &'static KnownNames {
+    &LIST_NAMES
+}
+
+static LIST_NAMES: LazyLock<KnownNames> = LazyLock::new(|| {
+    let names: Vec<(String, String)> = partner_names()
+        .chain(alias_names())
+        .chain(iso_names())
+        .collect();
+    KnownNames::new(names.iter().map(|(name, _)| name.as_str()))
+});
 
 /// Folded name or code to alpha-3; earlier sources win over later ones.
 static INDEX: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
@@ -160,6 +174,21 @@ mod tests {
             find_country("Kenya").and_then(|c| c.region()),
             Some("east_africa")
         );
+    }
+
+    #[test]
+    fn names_written_with_a_comma_are_found_whole() {
+        for (name, code) in [
+            ("Korea, Republic of", "KOR"),
+            ("Congo, The Democratic Republic of the", "COD"),
+            ("Tanzania, United Republic of", "TZA"),
+            ("Gambia, The", "GMB"),
+            ("Corée, République de", "KOR"),
+        ] {
+            assert_eq!(iso3(name).as_deref(), Some(code), "{name}");
+        }
+        let split = crate::text::split_known("Korea, Republic of, Senegal", list_names());
+        assert_eq!(split, vec!["Korea, Republic of", "Senegal"]);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! - [`reference`]: the code lists of `schemas/reference/` (partners, domains, objectives, codes, rates);
 //!   [`country`]: countries by ISO code, name or alias; [`text`]: the text folding and checks they use.
 //! - [`catalogue`]: every issue code with its [`Severity`] and English and French messages.
+//! - [`columns`]: the column mapping a partner confirms, and how validation read each header.
 //! - [`report`]: the validation report, exactly SPEC's "The report, as data".
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 //! - [`tracker`]: where every expected partner of a round stands, from the submission statuses.
@@ -24,6 +25,7 @@
 
 pub mod catalogue;
 pub mod cells;
+pub mod columns;
 pub mod country;
 pub mod lang;
 pub mod messages;

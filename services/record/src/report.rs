@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::Initiative;
 use crate::catalogue::{IssueKind, Severity};
+use crate::columns::ColumnRead;
 
 /// The validation report of one file: its verdict, counts, issues and records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -159,6 +160,11 @@ pub trait ReportSink {
     /// The end: `rows` is [`Counts::rows`]; `first`, a whole-file issue that goes before all the others.
     /// Verdict and counts follow from the issues and records, as in [`Report::from_parts`].
     fn finish(&mut self, rows: u64, first: Option<Issue>);
+    /// How the header cells of a data sheet were read (the mapping used), once per data sheet, before
+    /// its issues. A sink that shows no mapping ignores it.
+    fn columns(&mut self, columns: &[ColumnRead]) {
+        let _ = columns;
+    }
 }
 
 /// The sink that keeps everything, for a [`Report`] built in memory.
@@ -167,11 +173,19 @@ pub struct CollectSink {
     rows: u64,
     issues: Vec<Issue>,
     records: Vec<Initiative>,
+    columns: Vec<ColumnRead>,
 }
 
 impl CollectSink {
     pub fn into_report(self) -> Report {
         Report::from_parts(self.rows, self.issues, self.records)
+    }
+
+    /// The report and the mapping used: every header cell of every data sheet, in order.
+    pub fn into_parts(self) -> (Report, Vec<ColumnRead>) {
+        let columns = self.columns;
+        let report = Report::from_parts(self.rows, self.issues, self.records);
+        (report, columns)
     }
 }
 
@@ -185,12 +199,16 @@ impl ReportSink for CollectSink {
     fn reset(&mut self) {
         self.issues.clear();
         self.records.clear();
+        self.columns.clear();
     }
     fn finish(&mut self, rows: u64, first: Option<Issue>) {
         self.rows = rows;
         if let Some(first) = first {
             self.issues.insert(0, first);
         }
+    }
+    fn columns(&mut self, columns: &[ColumnRead]) {
+        self.columns.extend_from_slice(columns);
     }
 }
 

@@ -31,6 +31,108 @@ pub fn split_organisations(s: &str) -> Vec<String> {
     split_on(s, &[';', '\n', '\r'])
 }
 
+/// Names that hold a list separator (`"Return, readmission and reintegration"`, `"Korea, Republic
+/// of"`), folded, for [`split_known`] to keep whole.
+#[derive(Debug, Default)]
+pub struct KnownNames {
+    /// Each name folded whole.
+    names: std::collections::HashSet<String>,
+    /// The folded text before the name's first `,` or `/`: only a piece that starts one is joined.
+    starts: std::collections::HashSet<String>,
+    /// The most pieces a name splits into.
+    max_pieces: usize,
+}
+
+impl KnownNames {
+    /// The names of `names` that hold a `,` or a `/`; the others never need joining.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> KnownNames {
+        let mut known = KnownNames::default();
+        for name in names {
+            let pieces = name.split([',', '/']).count();
+            if pieces < 2 {
+                continue;
+            }
+            let first = name.split([',', '/']).next().unwrap_or_default();
+            known.names.insert(fold(name));
+            known.starts.insert(fold(first));
+            known.max_pieces = known.max_pieces.max(pieces);
+        }
+        known
+    }
+}
+
+/// Split a list of countries, domains or codes, keeping whole the known names that hold a separator:
+/// `;` and new lines always separate; `,` and `/` separate unless the pieces around them make one of
+/// `known` (`"Korea, Republic of; Mali"` is two items). Items are slices of `s`, trimmed; the work is
+/// linear in `s`, and a piece is folded only when it can start a known name.
+pub fn split_known<'a>(s: &'a str, known: &KnownNames) -> Vec<&'a str> {
+    let mut items = Vec::new();
+    let mut folded = String::new();
+    for part in s.split([';', '\n', '\r']) {
+        if known.max_pieces < 2 || !part.contains([',', '/']) {
+            push_trimmed(&mut items, part);
+            continue;
+        }
+        // The byte ranges of the pieces between `,` and `/`.
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for (at, c) in part.char_indices() {
+            if c == ',' || c == '/' {
+                pieces.push((start, at));
+                start = at + 1;
+            }
+        }
+        pieces.push((start, part.len()));
+        let mut i = 0;
+        while i < pieces.len() {
+            let (from, to) = pieces[i];
+            let mut end = to;
+            let mut taken = 1;
+            fold_into(&part[from..to], &mut folded);
+            if known.starts.contains(&folded) {
+                let longest = known.max_pieces.min(pieces.len() - i);
+                for n in (2..=longest).rev() {
+                    let candidate = pieces[i + n - 1].1;
+                    fold_into(&part[from..candidate], &mut folded);
+                    if known.names.contains(&folded) {
+                        end = candidate;
+                        taken = n;
+                        break;
+                    }
+                }
+            }
+            push_trimmed(&mut items, &part[from..end]);
+            i += taken;
+        }
+    }
+    items
+}
+
+fn push_trimmed<'a>(items: &mut Vec<&'a str>, item: &'a str) {
+    let item = item.trim();
+    if !item.is_empty() {
+        items.push(item);
+    }
+}
+
+/// [`fold`] into a buffer that is reused, so that folding many short pieces allocates nothing.
+pub fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+            continue;
+        }
+        for d in deunicode::deunicode_char(c).unwrap_or_default().chars() {
+            if d.is_ascii_alphanumeric() {
+                out.push(d.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
 fn split_on(s: &str, separators: &[char]) -> Vec<String> {
     s.split(|c| separators.contains(&c))
         .map(|item| item.trim())
@@ -115,6 +217,45 @@ mod tests {
             vec!["Senegal", "Mali", "Niger", "Chad", "Ghana"]
         );
         assert!(split_list(" ; , ").is_empty());
+    }
+
+    #[test]
+    fn known_names_holding_commas_stay_whole_and_the_rest_splits() {
+        let known = KnownNames::new([
+            "Return, readmission and reintegration",
+            "Korea, Republic of",
+            "Prévention de la migration irrégulière, du trafic de migrants et de la traite, et lutte",
+            "Mali",
+        ]);
+        assert_eq!(
+            split_known("Korea, Republic of; Mali, Niger", &known),
+            vec!["Korea, Republic of", "Mali", "Niger"]
+        );
+        assert_eq!(
+            split_known("D1, Return, readmission and reintegration/D4", &known),
+            vec!["D1", "Return, readmission and reintegration", "D4"]
+        );
+        assert_eq!(
+            split_known(
+                "prevention de la migration irreguliere , du trafic de migrants et de la traite, et lutte",
+                &known
+            )
+            .len(),
+            1
+        );
+        assert_eq!(split_known("1, 5", &known), vec!["1", "5"]);
+        assert_eq!(split_known("D1/D4\nD2", &known), vec!["D1", "D4", "D2"]);
+        assert_eq!(split_known("Return, Mali", &known), vec!["Return", "Mali"]);
+        assert!(split_known(" ; , ", &known).is_empty());
+    }
+
+    #[test]
+    fn folding_into_a_buffer_folds_as_fold_does() {
+        let mut out = String::new();
+        for s in ["Pays de mise en œuvre", "Côte d’Ivoire", "Ünïcödé 42", ""] {
+            fold_into(s, &mut out);
+            assert_eq!(out, fold(s));
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use jvap_record::reference::{CODES, DOMAINS, PARTNERS};
-use jvap_record::text::fold;
+use jvap_record::text::{KnownNames, fold};
 
 /// The code of an entry of `list` written as its code, EN or FR label, or a known alias.
 pub fn code(list: &str, s: &str) -> Option<&'static str> {
@@ -21,10 +21,7 @@ static CODE_INDEX: LazyLock<HashMap<(String, String), &'static str>> = LazyLock:
             index.insert((c.list.clone(), fold(name)), c.code.as_str());
         }
     }
-    let aliases = records(include_str!(
-        "../../../../schemas/reference/code_aliases.csv"
-    ));
-    for alias in aliases {
+    for alias in ALIASES.iter() {
         let [list, written, code] = alias.as_slice() else {
             continue;
         };
@@ -38,6 +35,39 @@ static CODE_INDEX: LazyLock<HashMap<(String, String), &'static str>> = LazyLock:
     index
 });
 
+/// The names of code list `list` (labels and aliases) that hold a `,` or `/`, for
+/// [`split_known`](jvap_record::text::split_known): a list cell is split around them.
+pub fn list_names(list: &str) -> &'static KnownNames {
+    static EMPTY: LazyLock<KnownNames> = LazyLock::new(KnownNames::default);
+    LIST_NAMES.get(list).unwrap_or(&EMPTY)
+}
+
+static LIST_NAMES: LazyLock<HashMap<String, KnownNames>> = LazyLock::new(|| {
+    let mut by_list: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in CODES.iter() {
+        let names = by_list.entry(c.list.as_str()).or_default();
+        names.extend([c.name_en.as_str(), c.name_fr.as_str()]);
+    }
+    for alias in ALIASES.iter() {
+        if let [list, written, _] = alias.as_slice() {
+            by_list
+                .entry(list.as_str())
+                .or_default()
+                .push(written.as_str());
+        }
+    }
+    by_list
+        .into_iter()
+        .map(|(list, names)| (list.to_string(), KnownNames::new(names)))
+        .collect()
+});
+
+static ALIASES: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    records(include_str!(
+        "../../../../schemas/reference/code_aliases.csv"
+    ))
+});
+
 fn records(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
@@ -46,6 +76,37 @@ fn records(text: &str) -> Vec<Vec<String>> {
         .filter_map(Result::ok)
         .map(|r| r.iter().map(String::from).collect())
         .collect()
+}
+
+/// The ways a domain's name is written in a list, with or without its number before it (`D5 - `,
+/// `Domaine 5 : `, `5. `): each folded, with its code.
+fn domain_forms() -> impl Iterator<Item = (String, &'static str)> {
+    DOMAINS.iter().flat_map(|d| {
+        let n = d.number;
+        let prefixes = [
+            String::new(),
+            format!("D{n} "),
+            format!("Domain {n} "),
+            format!("Domaine {n} "),
+            format!("{n} "),
+        ];
+        [&d.name_en, &d.name_fr].into_iter().flat_map(move |name| {
+            prefixes
+                .clone()
+                .into_iter()
+                .map(move |prefix| (format!("{prefix}{name}"), d.code.as_str()))
+        })
+    })
+}
+
+/// The domain names that hold a `,` or `/` (`"Return, readmission and reintegration"`), also with
+/// their number before them, for [`split_known`](jvap_record::text::split_known).
+pub fn domain_names() -> &'static KnownNames {
+    static NAMES: LazyLock<KnownNames> = LazyLock::new(|| {
+        let forms: Vec<(String, &str)> = domain_forms().collect();
+        KnownNames::new(forms.iter().map(|(name, _)| name.as_str()))
+    });
+    &NAMES
 }
 
 /// A JVAP domain code `D1`..`D5` from `D1`, `1`, `Domain 1`, `Domaine 1`, `D1 - Legal migration` or the
@@ -63,14 +124,8 @@ pub fn domain(s: &str) -> Option<&'static str> {
 }
 
 static DOMAIN_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
-    DOMAINS
-        .iter()
-        .flat_map(|d| {
-            [
-                (fold(&d.name_en), d.code.as_str()),
-                (fold(&d.name_fr), d.code.as_str()),
-            ]
-        })
+    domain_forms()
+        .map(|(name, code)| (fold(&name), code))
         .collect()
 });
 
@@ -232,6 +287,38 @@ mod tests {
         assert_eq!(domain("Legal migration and mobility"), Some("D2"));
         assert_eq!(domain("Protection et asile"), Some("D3"));
         assert_eq!(domain("Domaine 5"), Some("D5"));
+    }
+
+    #[test]
+    fn domain_names_holding_commas_are_known_whole_with_or_without_their_number() {
+        use jvap_record::text::split_known;
+        for written in [
+            "D1; Return, readmission and reintegration",
+            "Domain 1, D5 - Return, readmission and reintegration",
+            "1/5. Retour, réadmission et réintégration",
+        ] {
+            let codes: Vec<Option<&str>> = split_known(written, domain_names())
+                .into_iter()
+                .map(domain)
+                .collect();
+            assert_eq!(codes, vec![Some("D1"), Some("D5")], "{written}");
+        }
+        let d4 = "Prévention de la migration irrégulière, du trafic de migrants et de la traite des \
+                  êtres humains, et lutte contre ces phénomènes";
+        assert_eq!(split_known(d4, domain_names()).len(), 1);
+        assert_eq!(domain(d4), Some("D4"));
+        assert_eq!(split_known("1, 5", domain_names()), vec!["1", "5"]);
+    }
+
+    #[test]
+    fn code_list_names_holding_a_slash_are_known_whole() {
+        use jvap_record::text::split_known;
+        let items = split_known("Refugees/asylum seekers; Youth", list_names("target_group"));
+        assert_eq!(items, vec!["Refugees/asylum seekers", "Youth"]);
+        assert_eq!(
+            code("target_group", items[0]),
+            Some("refugees_asylum_seekers")
+        );
     }
 
     #[test]

@@ -55,6 +55,45 @@ pub fn parse_date_text(s: &str) -> Option<ParsedDate> {
     parse_numeric(s).or_else(|| parse_words(s))
 }
 
+/// Why a date written in the right form names no day (`30/02/2020`): what to say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoSuchDay {
+    /// The month has fewer days (`30/02/2020`: day 30, month 2, year 2020).
+    PastMonthEnd { day: u32, month: u32, year: i32 },
+    /// There is no such month (`15/13/2020`).
+    NoMonth { month: u32 },
+}
+
+/// A text in a date form this reader takes (`dd/mm/yyyy`, ISO) whose day does not exist; `None` for
+/// real days and for texts that are no date form at all.
+pub fn no_such_day(s: &str) -> Option<NoSuchDay> {
+    let date_part = s.trim().split(['T', ' ']).next()?;
+    let parts: Vec<&str> = date_part.split(['/', '-', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    if ![a, b, c].iter().all(|p| is_digits(p, 1..=4)) {
+        return None;
+    }
+    let (day, month, year) = if a.len() == 4 {
+        (c.parse().ok()?, b.parse().ok()?, a.parse().ok()?)
+    } else if a.len() <= 2 && b.len() <= 2 && matches!(c.len(), 2 | 4) {
+        let year: i32 = c.parse().ok()?;
+        (a.parse().ok()?, b.parse().ok()?, full_year(year, c.len()))
+    } else {
+        return None;
+    };
+    if !(1..=12).contains(&month) {
+        return Some(NoSuchDay::NoMonth { month });
+    }
+    let fits = ymd(year, month, day).is_some();
+    (!fits && day >= 1 && (1000..=9999).contains(&year)).then_some(NoSuchDay::PastMonthEnd {
+        day,
+        month,
+        year,
+    })
+}
+
 /// `2019-03-15`, `2019/03/15`, `2019-03-15T00:00:00`, `15/03/2019`, `15.03.19`, `5-3-2019`.
 fn parse_numeric(s: &str) -> Option<ParsedDate> {
     let date_part = s.split(['T', ' ']).next()?;
@@ -240,6 +279,40 @@ mod tests {
             assert_eq!(text(bad), None, "{bad} should be refused");
         }
         assert_eq!(parse_date(&CellValue::Bool(true)), None);
+    }
+
+    #[test]
+    fn days_that_do_not_exist_in_a_date_form_say_why() {
+        assert_eq!(
+            no_such_day("30/02/2020"),
+            Some(NoSuchDay::PastMonthEnd {
+                day: 30,
+                month: 2,
+                year: 2020
+            })
+        );
+        assert_eq!(
+            no_such_day("2019-04-31"),
+            Some(NoSuchDay::PastMonthEnd {
+                day: 31,
+                month: 4,
+                year: 2019
+            })
+        );
+        assert_eq!(
+            no_such_day("15/13/2020"),
+            Some(NoSuchDay::NoMonth { month: 13 })
+        );
+        for fine_or_no_form in [
+            "28/02/2020",
+            "29/02/2020",
+            "soon",
+            "2019",
+            "15/03",
+            "0/03/2020",
+        ] {
+            assert_eq!(no_such_day(fine_or_no_form), None, "{fine_or_no_form}");
+        }
     }
 
     proptest! {

@@ -48,10 +48,43 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
         }
     }
     if looks_like_text(bytes) {
-        Sniffed::Text
+        markup(bytes).map_or(Sniffed::Text, Sniffed::Other)
     } else {
         Sniffed::Other("binary data, not text or a workbook")
     }
+}
+
+/// A web page or an XML file saved with a spreadsheet's name (web systems' "export to Excel" often
+/// writes an HTML table as `.xls`): what it is, for the report.
+fn markup(bytes: &[u8]) -> Option<&'static str> {
+    let start = &bytes[..bytes.len().min(4096)];
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let at = start.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = String::from_utf8_lossy(&start[at..]).to_ascii_lowercase();
+    if ["<!doctype html", "<html", "<table", "<head", "<body"]
+        .iter()
+        .any(|tag| head.starts_with(tag))
+    {
+        return Some(
+            "a web page (HTML) saved with a spreadsheet's name: open it in Excel or LibreOffice and save it as .xlsx",
+        );
+    }
+    if head.starts_with("mime-version:") {
+        return Some(
+            "a saved web page (MHTML): open it in Excel or LibreOffice and save it as .xlsx",
+        );
+    }
+    if head.starts_with("<?xml") || head.starts_with('<') {
+        if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            return Some(
+                "an Excel 2003 XML spreadsheet, which cannot be read: open it in Excel or LibreOffice and save it as .xlsx",
+            );
+        }
+        if head.starts_with("<?xml") {
+            return Some("an XML file, not a spreadsheet");
+        }
+    }
+    None
 }
 
 /// Text has no NUL bytes (unless UTF-16 with a BOM) and almost no other control characters.
@@ -135,6 +168,31 @@ mod tests {
     fn semicolon_text_in_windows_1252_is_text() {
         assert_eq!(
             sniff(b"Pays de mise en \x9Cuvre;Type\r\nFrance;Projet\r\n"),
+            Sniffed::Text
+        );
+    }
+
+    #[test]
+    fn web_pages_and_xml_saved_as_spreadsheets_are_named_for_what_they_are() {
+        let html =
+            b"\xEF\xBB\xBF\n  <!DOCTYPE html><html><body><table><tr><td>Title</td></tr></table>";
+        assert!(
+            matches!(sniff(html), Sniffed::Other(what) if what.starts_with("a web page (HTML)"))
+        );
+        assert!(matches!(
+            sniff(b"<table border=1><tr><td>x</td></tr></table>"),
+            Sniffed::Other(_)
+        ));
+        let xml = b"<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">";
+        assert!(
+            matches!(sniff(xml), Sniffed::Other(what) if what.starts_with("an Excel 2003 XML"))
+        );
+        assert!(matches!(
+            sniff(b"<?xml version=\"1.0\"?><rows/>"),
+            Sniffed::Other("an XML file, not a spreadsheet")
+        ));
+        assert_eq!(
+            sniff(b"Title;Type\r\n<b>bold</b>;Project\r\n"),
             Sniffed::Text
         );
     }

@@ -373,7 +373,25 @@ fn a_password_protected_xlsx_is_reported_encrypted() {
 fn an_office_file_without_a_workbook_is_the_wrong_type() {
     let bytes = compound_file(&["WordDocument"]);
     let error = refuse("old Word .doc", "letter.xls", &bytes, &Limits::default());
-    assert!(matches!(error, FileError::WrongType(_)), "{error:?}");
+    assert_eq!(error, FileError::WrongType("a Word document (.doc)".into()));
+}
+
+#[test]
+fn a_damaged_xls_is_a_damaged_workbook_not_another_kind_of_file() {
+    let whole = sample("ITA_MAECI_JVAP_2022.xls");
+    for keep in [whole.len() / 2, whole.len() * 3 / 4, 4096] {
+        let error = refuse(
+            "truncated xls",
+            "ITA.xls",
+            &whole[..keep],
+            &Limits::default(),
+        );
+        assert!(
+            matches!(error, FileError::Corrupt(_)),
+            "{keep} bytes: {error:?}"
+        );
+        assert_eq!(error.issue().code, "file.corrupt");
+    }
 }
 
 #[test]

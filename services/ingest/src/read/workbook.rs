@@ -64,10 +64,31 @@ pub(crate) fn read_cfb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, File
     match <Xls<Bytes<'_>> as Reader<_>>::new(Cursor::new(bytes)) {
         Ok(mut workbook) => read_xls(&mut workbook, limits),
         Err(calamine::XlsError::Password) => Err(FileError::Encrypted),
-        Err(calamine::XlsError::Cfb(error)) => Err(FileError::WrongType(format!(
-            "an Office file without a workbook inside, such as an old Word document ({error})"
-        ))),
+        Err(calamine::XlsError::Cfb(error)) => Err(office_file_error(bytes, &error.to_string())),
         Err(error) => Err(calamine_error(error)),
+    }
+}
+
+/// A compound file calamine cannot open as an xls. When its directory was read and holds no
+/// workbook stream, it is another Office file (named by its streams, UTF-16 in the directory);
+/// otherwise its structure is damaged: a damaged workbook, never "another kind of file".
+fn office_file_error(bytes: &[u8], error: &str) -> FileError {
+    // calamine's words when the directory is whole but the stream is not in it.
+    if !error.starts_with("Cannot find") {
+        return FileError::Corrupt(format!("a damaged Excel 97-2003 workbook: {error}"));
+    }
+    let names = |name: &str| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        bytes.windows(utf16.len()).any(|w| w == utf16.as_slice())
+    };
+    if names("WordDocument") {
+        FileError::WrongType("a Word document (.doc)".into())
+    } else if names("PowerPoint Document") {
+        FileError::WrongType("a PowerPoint presentation (.ppt)".into())
+    } else {
+        FileError::WrongType(format!(
+            "an Office file without a workbook inside ({error})"
+        ))
     }
 }
 

@@ -58,7 +58,7 @@ fn listed(ctx: &mut RowCtx, key: &str, list: &str) -> Option<&'static str> {
     let written = cell_text(value);
     let found = code(list, &written);
     if found.is_none() {
-        ctx.report(&catalogue::CODE_UNKNOWN, key, &written);
+        ctx.report_not_listed(key, list, &written);
     }
     found
 }

@@ -1,9 +1,9 @@
 //! Target groups, website and contact e-mail.
 
 use super::ctx::RowCtx;
-use crate::parse::codes::code;
+use crate::parse::codes::{code, list_names};
 use jvap_record::catalogue;
-use jvap_record::text::{is_email, is_url, split_list};
+use jvap_record::text::{is_email, is_url, split_known};
 
 pub(super) struct Contact {
     pub target_groups: Vec<String>,
@@ -24,11 +24,11 @@ fn target_groups(ctx: &mut RowCtx) -> Vec<String> {
         return vec![];
     };
     let mut found: Vec<String> = Vec::new();
-    for item in split_list(&written) {
-        match code("target_group", &item) {
+    for item in split_known(&written, list_names("target_group")) {
+        match code("target_group", item) {
             Some(c) if !found.iter().any(|f| f == c) => found.push(c.to_string()),
             Some(_) => {}
-            None => ctx.report(&catalogue::CODE_UNKNOWN, "target_groups", &item),
+            None => ctx.report_not_listed("target_groups", "target_group", item),
         }
     }
     found

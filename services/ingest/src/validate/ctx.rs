@@ -6,7 +6,11 @@ use crate::sheet::{Cell, CellValue, Row};
 use jvap_record::Severity;
 use jvap_record::catalogue::{self, IssueKind};
 use jvap_record::record::field;
+use jvap_record::reference::{Code, code_list};
 use jvap_record::report::Issue;
+
+/// Where `code.unknown` lists the allowed values.
+const ALLOWED: &str = "{allowed}";
 
 /// The context every rule works in: where the row is, its cells, and what has been found so far.
 pub(super) struct RowCtx<'a> {
@@ -69,6 +73,22 @@ impl<'a> RowCtx<'a> {
             self.report_in(&catalogue::VALUE_REQUIRED, key, &en, &fr);
         }
         value
+    }
+
+    /// Report `code.unknown` for a value outside code list `list`, naming the allowed values in each
+    /// language.
+    pub fn report_not_listed(&mut self, key: &str, list: &str, written: &str) {
+        self.report(&catalogue::CODE_UNKNOWN, key, written);
+        let labels =
+            |label: fn(&Code) -> &str| code_list(list).map(label).collect::<Vec<_>>().join(", ");
+        if let Some(issue) = self.issues.last_mut() {
+            issue.message_en = issue
+                .message_en
+                .replace(ALLOWED, &labels(|c| c.name_en.as_str()));
+            issue.message_fr = issue
+                .message_fr
+                .replace(ALLOWED, &labels(|c| c.name_fr.as_str()));
+        }
     }
 
     /// Report an issue at a field's cell (or at the row when the column is absent).

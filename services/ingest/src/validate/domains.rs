@@ -1,9 +1,9 @@
 //! JVAP domains, the primary domain, priorities and Marrakesh objectives.
 
 use super::ctx::{RowCtx, cell_text};
-use crate::parse::codes::{domain, objective, priority};
+use crate::parse::codes::{domain, domain_names, objective, priority};
 use jvap_record::catalogue;
-use jvap_record::text::split_list;
+use jvap_record::text::{split_known, split_list};
 
 pub(super) struct Domains {
     pub domains: Vec<String>,
@@ -28,11 +28,12 @@ fn domain_list(ctx: &mut RowCtx) -> Vec<&'static str> {
         return vec![];
     };
     let mut found = Vec::new();
-    for item in split_list(&cell_text(value)) {
-        match domain(&item) {
+    let written = cell_text(value);
+    for item in split_known(&written, domain_names()) {
+        match domain(item) {
             Some(code) if !found.contains(&code) => found.push(code),
             Some(_) => {}
-            None => ctx.report(&catalogue::DOMAIN_UNKNOWN, "jvap_domains", &item),
+            None => ctx.report(&catalogue::DOMAIN_UNKNOWN, "jvap_domains", item),
         }
     }
     found

@@ -1,12 +1,20 @@
-//! Finding a sheet's header row and mapping its cells to the record's fields.
+//! Finding a sheet's header row and placing its columns: which column holds which field.
+//!
+//! A header cell is read, in this order of trust, as the partner confirmed it ([`ColumnMapping`]),
+//! as a template header or synonym (folded: case, accents, punctuation and spacing aside), or by
+//! meaning ([`super::meaning`]). A row is the header when at least [`MIN_MATCHED`] of its cells name
+//! distinct fields. Its columns are placed once the sheet's first data rows are known: a column
+//! read by meaning must hold values that fit its field (a column of amounts is no list of funders),
+//! and each field gets at most one column, for the best total score.
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::meaning::{self, PROBABLE_AT, READ_AT, Score};
 use crate::sheet::{CellValue, Row};
-use jvap_record::catalogue;
-use jvap_record::record::{FIELDS, Field};
+use jvap_record::columns::{ColumnMapping, ColumnRead, ReadAs};
+use jvap_record::record::FIELDS;
 use jvap_record::reference::EUR_RATES;
 use jvap_record::report::Issue;
 use jvap_record::text::fold;
@@ -14,10 +22,21 @@ use jvap_record::text::fold;
 /// How many rows from the top of a sheet may hold the header row (title rows and banners above it).
 pub(super) const HEADER_SEARCH_ROWS: usize = 30;
 
-/// At least this many cells of a row must name a field for it to be the header row.
+/// At least this many cells of a row must name distinct fields for it to be the header row.
 const MIN_MATCHED: usize = 3;
 
-/// A sheet's header row: which column holds which field.
+/// The most columns a field considers by meaning: a header of thousands of look-alike cells costs no
+/// more than one of a few.
+const CANDIDATES_PER_FIELD: usize = 8;
+
+/// Only this many first cells of a row are read by meaning (a header has a few dozen): a row of
+/// thousands of cells costs exact lookups only past them.
+const MEANING_CELLS: usize = 256;
+
+/// At most this many guesses are given for a column that was not placed.
+const GUESSES: usize = 3;
+
+/// A sheet's header row with its columns placed.
 #[derive(Debug, Clone)]
 pub(super) struct Header {
     /// Index in `Sheet::rows` of the header row.
@@ -29,8 +48,12 @@ pub(super) struct Header {
     pub columns: BTreeMap<&'static str, usize>,
     /// A currency the budget header names (`Budget (EUR)`), used when there is no currency column.
     pub budget_currency: Option<String>,
-    /// Unknown and duplicate header cells.
+    /// Header cells that are unknown, repeated, read by meaning or as confirmed, in column order.
     pub issues: Vec<Issue>,
+    /// How every header cell was read: the mapping used.
+    pub reads: Vec<ColumnRead>,
+    /// For a field without a column, the unplaced column that probably holds it, and its header.
+    pub probable: BTreeMap<&'static str, (usize, String)>,
 }
 
 impl Header {
@@ -39,65 +62,128 @@ impl Header {
     }
 }
 
-/// Folded EN and FR headers and synonyms to field.
-static HEADERS: LazyLock<HashMap<String, &'static Field>> = LazyLock::new(|| {
+/// A header row found, its columns not placed yet.
+#[derive(Debug, Clone)]
+pub(super) struct HeaderRow {
+    pub index: usize,
+    pub row: u32,
+    cells: Vec<CellReading>,
+}
+
+/// One header cell as read, before placing.
+#[derive(Debug, Clone)]
+struct CellReading {
+    col: usize,
+    text: String,
+    /// The field (index in `FIELDS`) the partner confirmed for this header.
+    confirmed: Option<usize>,
+    /// The field whose template header or synonym this is.
+    exact: Option<usize>,
+    /// The meaning score of each field; empty for text too long to be a header.
+    scores: Vec<Score>,
+    /// A currency the header names (`Total budget (USD)`).
+    currency: Option<String>,
+}
+
+impl CellReading {
+    fn score(&self, field: usize) -> Option<i32> {
+        self.scores.get(field).copied().flatten()
+    }
+
+    /// The field this cell most probably names, if any names it well enough to be read.
+    fn named(&self) -> Option<usize> {
+        self.confirmed.or(self.exact).or_else(|| {
+            (0..self.scores.len())
+                .filter(|&f| self.score(f).is_some_and(|s| s >= READ_AT))
+                .max_by_key(|&f| (self.score(f), std::cmp::Reverse(f)))
+        })
+    }
+}
+
+/// What became of a header cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    Unknown,
+    Field(usize, ReadAs),
+}
+
+/// Folded EN and FR headers and synonyms to field index.
+static HEADERS: LazyLock<HashMap<String, usize>> = LazyLock::new(|| {
     let mut map = HashMap::new();
-    for field in FIELDS.iter() {
+    for (index, field) in FIELDS.iter().enumerate() {
         let names = [&field.header_en, &field.header_fr]
             .into_iter()
             .chain(field.synonyms.iter());
         for name in names {
-            map.entry(fold(name)).or_insert(field);
+            map.entry(fold(name)).or_insert(index);
         }
     }
     map
 });
 
-/// The field a header cell names, and the currency it names, if any (`Total budget (USD)`).
-fn match_header(text: &str) -> Option<(&'static Field, Option<String>)> {
-    let currency = header_currency(text);
-    if let Some(field) = HEADERS.get(&fold(text)) {
-        return Some((field, currency));
+/// The field a header cell names exactly, also with a currency code left out for the budget
+/// (`Total budget (USD)`).
+fn exact_field(text: &str, currency: Option<&str>) -> Option<usize> {
+    if let Some(&field) = HEADERS.get(&fold(text)) {
+        return Some(field);
     }
-    let code = currency?;
-    let without: String = text.replace(&code, " ");
-    let field = HEADERS.get(&fold(&without))?;
-    (field.key == "budget").then_some((field, Some(code)))
+    let without = text.replace(currency?, " ");
+    let field = *HEADERS.get(&fold(&without))?;
+    (FIELDS[field].key == "budget").then_some(field)
 }
 
-/// An ISO currency code of the rate table written as a word of a header (`Budget (EUR)`).
+/// A currency a header names: an ISO code of the rate table written as a word (`Budget (EUR)`), or
+/// the euro by its sign or name (`Montant (€)`, `Coût en euros`).
 fn header_currency(text: &str) -> Option<String> {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .find(|w| w.len() == 3 && EUR_RATES.contains_key(*w))
-        .map(String::from)
+    let code = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| w.len() == 3 && EUR_RATES.contains_key(*w));
+    if let Some(code) = code {
+        return Some(code.to_string());
+    }
+    let euro = text.contains('€')
+        || text
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.eq_ignore_ascii_case("euro") || w.eq_ignore_ascii_case("euros"));
+    euro.then(|| "EUR".to_string())
 }
 
-/// Find the header row among the first rows of a sheet.
-#[cfg(test)]
-pub(super) fn find_header(sheet: &crate::sheet::Sheet) -> Option<Header> {
-    sheet
-        .rows
-        .iter()
-        .take(HEADER_SEARCH_ROWS)
-        .enumerate()
-        .find_map(|(index, row)| header_at(sheet.name.as_deref(), row, index))
+fn read_cell(col: usize, text: String, mapping: &ColumnMapping) -> CellReading {
+    let currency = header_currency(&text);
+    let exact = exact_field(&text, currency.as_deref());
+    let confirmed = mapping
+        .field_for(&text)
+        .and_then(|field| FIELDS.iter().position(|f| f.key == field.key));
+    let scores = meaning::header_words(&text)
+        .filter(|_| col < MEANING_CELLS)
+        .map(|words| meaning::scores(&words))
+        .unwrap_or_default();
+    CellReading {
+        col,
+        text,
+        confirmed,
+        exact,
+        scores,
+        currency,
+    }
 }
 
 /// The header, if `row` (the `index`th row of its sheet) is the header row.
-pub(super) fn header_at(sheet: Option<&str>, row: &Row, index: usize) -> Option<Header> {
-    (matched_fields(row) >= MIN_MATCHED).then(|| map_header(sheet, row, index))
-}
-
-fn matched_fields(row: &Row) -> usize {
-    let mut keys: Vec<&str> = row
+pub(super) fn header_at(row: &Row, index: usize, mapping: &ColumnMapping) -> Option<HeaderRow> {
+    let cells: Vec<CellReading> = row
         .cells
         .iter()
-        .filter_map(|cell| match_header(&header_text(&cell.value)?))
-        .map(|(field, _)| field.key.as_str())
+        .enumerate()
+        .filter_map(|(col, cell)| Some(read_cell(col, header_text(&cell.value)?, mapping)))
         .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.len()
+    let mut named: Vec<usize> = cells.iter().filter_map(CellReading::named).collect();
+    named.sort_unstable();
+    named.dedup();
+    (named.len() >= MIN_MATCHED).then_some(HeaderRow {
+        index,
+        row: row.number,
+        cells,
+    })
 }
 
 fn header_text(value: &CellValue) -> Option<String> {
@@ -108,145 +194,8 @@ fn header_text(value: &CellValue) -> Option<String> {
     }
 }
 
-fn map_header(sheet: Option<&str>, row: &Row, index: usize) -> Header {
-    let mut header = Header {
-        index,
-        row: row.number,
-        columns: BTreeMap::new(),
-        budget_currency: None,
-        issues: vec![],
-    };
-    for (col, cell) in row.cells.iter().enumerate() {
-        if let Some(text) = header_text(&cell.value) {
-            map_cell(&mut header, sheet, col, &text);
-        }
-    }
-    header
-}
-
-fn map_cell(header: &mut Header, sheet: Option<&str>, col: usize, text: &str) {
-    let at = |kind| {
-        Issue::new(kind, text)
-            .at(sheet, header.row, col)
-            .value(text)
-    };
-    let Some((field, currency)) = match_header(text) else {
-        header.issues.push(at(&catalogue::COLUMN_UNKNOWN));
-        return;
-    };
-    if header.columns.contains_key(field.key.as_str()) {
-        header
-            .issues
-            .push(at(&catalogue::COLUMN_DUPLICATE).column(&field.key));
-        return;
-    }
-    header.columns.insert(field.key.as_str(), col);
-    if field.key == "budget" {
-        header.budget_currency = currency;
-    }
-}
-
+mod place;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sheet::{Cell, Sheet, Visibility};
+mod tests;
 
-    fn row(number: u32, texts: &[&str]) -> Row {
-        let cells = texts
-            .iter()
-            .map(|t| Cell::new(CellValue::Text((*t).into())))
-            .collect();
-        Row { number, cells }
-    }
-
-    fn sheet(rows: Vec<Row>) -> Sheet {
-        Sheet {
-            name: Some("Initiatives".into()),
-            visibility: Visibility::Visible,
-            rows,
-        }
-    }
-
-    #[test]
-    fn the_header_row_is_found_below_title_rows() {
-        let s = sheet(vec![
-            row(1, &["JVAP DATA COLLECTION 2022"]),
-            row(2, &["Focal point: Mr Mensah"]),
-            row(
-                6,
-                &[
-                    "Project title",
-                    "Type",
-                    "Country(ies)",
-                    "Start",
-                    "Budget (EUR)",
-                ],
-            ),
-        ]);
-        let header = find_header(&s).expect("a header");
-        assert_eq!((header.index, header.row), (2, 6));
-        assert_eq!(header.column("title"), Some(0));
-        assert_eq!(header.column("countries"), Some(2));
-        assert_eq!(header.column("start_date"), Some(3));
-        assert_eq!(header.column("budget"), Some(4));
-        assert_eq!(header.budget_currency.as_deref(), Some("EUR"));
-    }
-
-    #[test]
-    fn french_headers_match_whatever_their_accents_and_case() {
-        let s = sheet(vec![row(
-            1,
-            &[
-                "Référence",
-                "TITRE",
-                "Date de debut (ou d'adoption)",
-                "Pays de mise en oeuvre",
-                "Devise",
-            ],
-        )]);
-        let header = find_header(&s).expect("a header");
-        assert_eq!(header.columns.len(), 5);
-        assert_eq!(header.column("currency"), Some(4));
-        assert!(header.issues.is_empty());
-    }
-
-    #[test]
-    fn unknown_and_repeated_header_cells_are_reported() {
-        let s = sheet(vec![row(
-            1,
-            &["Title", "Type", "Status", "Comments", "Titre"],
-        )]);
-        let header = find_header(&s).expect("a header");
-        let codes: Vec<(&str, Option<&str>)> = header
-            .issues
-            .iter()
-            .map(|i| (i.code.as_str(), i.cell.as_deref()))
-            .collect();
-        assert_eq!(
-            codes,
-            vec![
-                ("column.unknown", Some("D1")),
-                ("column.duplicate", Some("E1"))
-            ]
-        );
-    }
-
-    #[test]
-    fn a_budget_header_naming_another_currency_still_matches() {
-        let s = sheet(vec![row(1, &["Title", "Type", "Total budget (USD)"])]);
-        let header = find_header(&s).expect("a header");
-        assert_eq!(header.column("budget"), Some(2));
-        assert_eq!(header.budget_currency.as_deref(), Some("USD"));
-    }
-
-    #[test]
-    fn instruction_sheets_with_one_label_per_row_have_no_header() {
-        let s = sheet(vec![
-            row(1, &["Column", "Required", "Explanation"]),
-            row(2, &["Title", "yes"]),
-            row(3, &["Type", "yes"]),
-            row(4, &["Status", "yes"]),
-        ]);
-        assert!(find_header(&s).is_none());
-    }
-}
+pub(super) use place::place;

@@ -77,7 +77,7 @@ fn category(ctx: &mut RowCtx, lead: Option<&Funder>) -> Option<String> {
     if let Some(written) = ctx.text("funder_category") {
         let found = code("funder_category", &written);
         if found.is_none() {
-            ctx.report(&catalogue::CODE_UNKNOWN, "funder_category", &written);
+            ctx.report_not_listed("funder_category", "funder_category", &written);
         }
         return found.map(String::from);
     }

@@ -3,8 +3,8 @@
 use super::ctx::{RowCtx, cell_text};
 use crate::parse::codes::code;
 use jvap_record::catalogue;
-use jvap_record::country::{Country, find_country};
-use jvap_record::text::split_list;
+use jvap_record::country::{Country, find_country, list_names};
+use jvap_record::text::split_known;
 
 pub(super) struct Places {
     /// ISO alpha-3 codes, in the order given, without repeats.
@@ -30,11 +30,11 @@ fn countries(ctx: &mut RowCtx) -> Vec<Country> {
         return vec![accepted(ctx, &written, country)];
     }
     let mut found: Vec<Country> = Vec::new();
-    for item in split_list(&written) {
-        match find_country(&item) {
+    for item in split_known(&written, list_names()) {
+        match find_country(item) {
             Some(c) if found.iter().any(|f| f.iso3 == c.iso3) => {}
-            Some(c) => found.push(accepted(ctx, &item, c)),
-            None => ctx.report(&catalogue::COUNTRY_UNKNOWN, "countries", &item),
+            Some(c) => found.push(accepted(ctx, item, c)),
+            None => ctx.report(&catalogue::COUNTRY_UNKNOWN, "countries", item),
         }
     }
     found
@@ -56,7 +56,7 @@ fn scope(ctx: &mut RowCtx, countries: &[Country]) -> Option<String> {
     if let Some(written) = ctx.text("geographic_scope") {
         let found = code("geographic_scope", &written);
         if found.is_none() {
-            ctx.report(&catalogue::CODE_UNKNOWN, "geographic_scope", &written);
+            ctx.report_not_listed("geographic_scope", "geographic_scope", &written);
         }
         return found.map(String::from);
     }

@@ -62,9 +62,15 @@ fn cell_warnings(ctx: &mut RowCtx) {
         .collect();
     columns.sort_unstable();
     for (_, key) in columns {
-        let Some(cell) = ctx.cell(key).filter(|c| !c.value.is_empty()) else {
+        let Some(cell) = ctx.cell(key) else {
             continue;
         };
+        if cell.value.is_empty() {
+            if cell.formula {
+                ctx.report(&catalogue::CELL_FORMULA_UNCALCULATED, key, "");
+            }
+            continue;
+        }
         if !cell.merged && !cell.formula {
             continue;
         }

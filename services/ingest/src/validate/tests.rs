@@ -140,8 +140,18 @@ fn titles_and_descriptions_have_length_limits() {
 
 #[test]
 fn dates_must_be_real_in_order_and_within_the_jvap() {
+    let impossible = one_row(|r| r[5] = "31/02/2019");
+    assert_eq!(errors(&impossible), vec![pair("date.impossible", "F2")]);
     assert_eq!(
-        errors(&one_row(|r| r[5] = "31/02/2019")),
+        impossible.issues[0].message_en,
+        "31/02/2019: February has no 31st. Check the day and the month (day first, dd/mm/yyyy)."
+    );
+    assert_eq!(
+        impossible.issues[0].message_fr,
+        "31/02/2019 : février n'a pas de 31. Vérifiez le jour et le mois (jour en premier, jj/mm/aaaa)."
+    );
+    assert_eq!(
+        errors(&one_row(|r| r[5] = "sometime in 2019")),
         vec![pair("date.unparseable", "F2")]
     );
     assert_eq!(
@@ -453,7 +463,7 @@ fn a_pipelined_validation_gives_the_same_report() {
         let expected = super::validate_with(&name, &bytes, &limits);
         let mut sink = jvap_record::report::CollectSink::default();
         let mut validator = super::Validator::new(&mut sink);
-        let read = super::pipelined(&mut validator, |visitor| {
+        let read = super::pipeline::pipelined(&mut validator, |visitor| {
             crate::read::read_rows(&name, &bytes, &limits, visitor)
         });
         match read.expect("no panic") {
@@ -545,5 +555,222 @@ fn a_header_cell_with_control_characters_is_read_without_them() {
         unknown.message_en.contains("\"Notes\""),
         "{}",
         unknown.message_en
+    );
+}
+
+#[test]
+fn list_cells_keep_whole_the_names_that_hold_commas() {
+    let report = one_row(|r| {
+        r[7] = "D1, Return, readmission and reintegration";
+        r[8] = "D5";
+        r[9] = "";
+        r[10] = "Korea, Republic of; Senegal, Mali";
+    });
+    assert_eq!(report.records.len(), 1, "{:?}", report.issues);
+    assert_eq!(report.records[0].jvap_domains, vec!["D1", "D5"]);
+    assert_eq!(report.records[0].countries, vec!["KOR", "SEN", "MLI"]);
+}
+
+/// [`HEADER`] in other words: French, synonyms the list does not hold, plurals and units.
+const OTHER_WORDS: &[&str] = &[
+    "Réf. interne",
+    "Nature",
+    "Nom de l'initiative",
+    "Brief summary",
+    "État d'avancement",
+    "Date de lancement",
+    "Expected end",
+    "Thematic areas",
+    "Main pillar",
+    "Priority areas",
+    "Countries concerned",
+    "Financing body",
+    "Opérateurs",
+    "Montant global (EUR)",
+    "Currency of the budget",
+    "E-mail du point focal",
+    "Web link",
+];
+
+#[test]
+fn a_sheet_in_other_words_is_read_with_an_info_for_each_column_read_by_meaning() {
+    let report = validate_sheets(&[sheet("Initiatives", OTHER_WORDS, vec![project()])]);
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let record = &report.records[0];
+    assert_eq!(record.title, "Support to integrated border management");
+    assert_eq!(record.lead_funder.as_deref(), Some("EU"));
+    assert_eq!(record.budget_eur, Some(1_200_000.0));
+    assert_eq!(record.start_date.to_string(), "2019-03-15");
+    let infos: Vec<String> = codes(&report, Severity::Info)
+        .into_iter()
+        .filter(|(code, _)| code == "column.read_as")
+        .filter_map(|(_, cell)| cell)
+        .collect();
+    // "Opérateurs" is a synonym; every other header is read by meaning.
+    let expected: Vec<String> = [
+        "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "N", "O",
+    ]
+    .iter()
+    .chain(&["P", "Q"])
+    .map(|c| format!("{c}1"))
+    .collect();
+    assert_eq!(infos, expected);
+}
+
+#[test]
+fn a_missing_required_column_names_the_header_that_probably_is_it() {
+    let mut header: Vec<&str> = HEADER.to_vec();
+    header[11] = "Financial partner";
+    header[2] = "Label";
+    let report = validate_sheets(&[sheet("Initiatives", &header, vec![project()])]);
+    let probable: Vec<&Issue> = report
+        .issues
+        .iter()
+        .filter(|i| i.code == "column.probable")
+        .collect();
+    let found: Vec<_> = probable
+        .iter()
+        .map(|i| (i.column.as_deref(), i.cell.as_deref(), i.value.as_deref()))
+        .collect();
+    assert_eq!(found, vec![(Some("title"), Some("C1"), Some("Label"))]);
+    assert_eq!(
+        probable[0].message_en,
+        "The required column \"Title\" is missing; column C \"Label\" is probably it. Rename that \
+         header as in the template, or confirm that it is this column."
+    );
+    assert_eq!(
+        probable[0].message_fr,
+        "La colonne obligatoire « Titre » est absente ; la colonne C « Label » est probablement \
+         celle-ci. Renommez cet en-tête comme dans le modèle, ou confirmez qu'il s'agit de cette \
+         colonne."
+    );
+    // The other renamed header says the lead funder well enough to be read as it.
+    assert_eq!(report.records.len(), 0);
+    assert!(
+        !report
+            .issues
+            .iter()
+            .any(|i| i.column.as_deref() == Some("lead_funder") && i.severity == Severity::Error)
+    );
+}
+
+#[test]
+fn a_confirmed_mapping_places_the_columns_and_is_listed_in_the_mapping_used() {
+    let mut header: Vec<&str> = HEADER.to_vec();
+    header[2] = "Label";
+    let mapping =
+        jvap_record::columns::ColumnMapping::from_pairs(["label=title"]).expect("a mapping");
+    let (report, columns) =
+        super::validate_sheets_mapped(&[sheet("Initiatives", &header, vec![project()])], &mapping);
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    assert_eq!(
+        codes(&report, Severity::Info),
+        vec![pair("column.confirmed", "C1")]
+    );
+    assert_eq!(columns.len(), header.len());
+    let title = &columns[2];
+    assert_eq!(
+        (title.cell.as_str(), title.field.as_deref(), title.read_as),
+        ("C1", Some("title"), jvap_record::columns::ReadAs::Confirmed)
+    );
+}
+
+/// The template's own lists sheet: its first row names fields by their keys, its rows are labels.
+fn lists_sheet() -> Sheet {
+    sheet(
+        "Lists",
+        &[
+            "initiative_type",
+            "status",
+            "geographic_scope",
+            "funder_category",
+            "primary_domain",
+            "jvap_domains",
+        ],
+        vec![
+            vec![
+                "Project",
+                "Planned",
+                "National",
+                "African country",
+                "D1",
+                "D1",
+            ],
+            vec![
+                "Policy",
+                "Ongoing",
+                "Bilateral",
+                "African organisation",
+                "D2",
+                "D2",
+            ],
+            vec!["", "Completed", "Regional", "EU institution", "D3", "D3"],
+        ],
+    )
+}
+
+#[test]
+fn a_visible_lists_sheet_is_skipped_with_an_info_naming_it() {
+    let report = validate_sheets(&[sheet("Initiatives", HEADER, vec![project()]), lists_sheet()]);
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.issues);
+    let skipped: Vec<_> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.as_str(), i.sheet.as_deref(), i.severity))
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![("sheet.skipped", Some("Lists"), Severity::Info)]
+    );
+    let empty = validate_sheets(&[sheet("Initiatives", HEADER, vec![]), lists_sheet()]);
+    let found: Vec<&str> = empty.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(found, vec!["file.empty", "sheet.skipped"]);
+}
+
+#[test]
+fn a_data_sheet_without_a_title_column_is_still_read_and_says_the_title_is_missing() {
+    let header: Vec<&str> = HEADER
+        .iter()
+        .map(|h| if *h == "Title" { "Xyz" } else { h })
+        .collect();
+    let report = validate_sheets(&[sheet("Initiatives", &header, vec![project()])]);
+    assert_eq!(errors(&report), vec![("column.missing".to_string(), None)]);
+    assert_eq!(
+        report
+            .issues
+            .iter()
+            .find(|i| i.severity == Severity::Error)
+            .and_then(|i| i.column.as_deref()),
+        Some("title")
+    );
+}
+
+#[test]
+fn a_formula_never_calculated_says_to_save_the_file_in_a_spreadsheet_program() {
+    let mut s = sheet("Initiatives", HEADER, vec![project()]);
+    s.rows[1].cells[3] = Cell {
+        value: CellValue::Empty,
+        merged: false,
+        formula: true,
+    };
+    let report = validate_sheets(&[s]);
+    let warnings = codes(&report, Severity::Warning);
+    assert!(
+        warnings.contains(&pair("cell.formula_uncalculated", "D2")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_value_outside_a_code_list_is_told_the_allowed_values() {
+    let report = one_row(|r| r[1] = "Programme");
+    assert_eq!(errors(&report), vec![pair("code.unknown", "B2")]);
+    assert_eq!(
+        report.issues[0].message_en,
+        "\"Programme\" is not one of the allowed values: Project, Policy."
+    );
+    assert_eq!(
+        report.issues[0].message_fr,
+        "« Programme » ne fait pas partie des valeurs autorisées : Projet, Politique."
     );
 }
