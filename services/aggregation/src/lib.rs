@@ -203,7 +203,7 @@ impl App {
             .and(rejected)
             .and(summaries)
             .map_err(|e| Error::Consumer(format!("{e:#}")))?;
-        heartbeat.abort();
+        heartbeat.end().await;
         self.store.pool().close().await;
         Ok(())
     }

@@ -125,6 +125,22 @@ pub struct Failure {
     pub reason: String,
 }
 
+/// A service's heartbeat task ([`Health::heartbeat`]).
+pub struct Heartbeat {
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Heartbeat {
+    /// Stop beating and delete the service's entry, once the service has stopped.
+    pub async fn end(self) {
+        self.stop.cancel();
+        if let Err(e) = self.task.await {
+            tracing::debug!(error.message = %e, "the heartbeat task failed");
+        }
+    }
+}
+
 /// What a service writes to the `services` bucket every [`HEARTBEAT`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceState {
@@ -309,15 +325,28 @@ impl Health {
         }
     }
 
-    /// Write [`Health::state`] every [`HEARTBEAT`] until `stop`.
-    pub fn heartbeat(&self, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+    /// Write [`Health::state`] every [`HEARTBEAT`] until `stop` (or [`Heartbeat::end`]), then delete it: a service that
+    /// stopped cleanly leaves no heartbeat behind (so `jvap admin backup` and `restore` need not
+    /// wait for it to age), one that crashed leaves its last one, which ages. End it
+    /// with [`Heartbeat::end`] after the service stops.
+    pub fn heartbeat(&self, stop: CancellationToken) -> Heartbeat {
         let health = self.clone();
-        tokio::spawn(async move {
+        let stop = stop.child_token();
+        let beating = stop.clone();
+        let task = tokio::spawn(async move {
             let key = format!("{}.{}", health.service, health.instance).replace(['/', ' '], "-");
             let mut tick = tokio::time::interval(HEARTBEAT);
             loop {
                 tokio::select! {
-                    _ = stop.cancelled() => return,
+                    _ = stop.cancelled() => {
+                        let gone = health.bus.services.delete(&key);
+                        match tokio::time::timeout(Duration::from_secs(2), gone).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => tracing::debug!(error.message = %e, "cannot delete the heartbeat"),
+                            Err(_) => tracing::debug!("cannot delete the heartbeat in time"),
+                        }
+                        return;
+                    }
                     _ = tick.tick() => {}
                 }
                 let state = health.state().await;
@@ -325,7 +354,11 @@ impl Health {
                     tracing::debug!(error.message = %e, "cannot write the heartbeat");
                 }
             }
-        })
+        });
+        Heartbeat {
+            stop: beating,
+            task,
+        }
     }
 
     /// `/metrics`, `/livez` and `/readyz`, for the ops listener (and intake's own).

@@ -107,7 +107,7 @@ impl App {
             .with_graceful_shutdown(stop.cancelled_owned())
             .await
             .context("the HTTP server failed")?;
-        heartbeat.abort();
+        heartbeat.end().await;
         if let Err(e) = self.bus.client.drain().await {
             tracing::warn!(error.message = %e, "cannot drain the NATS connection");
         }

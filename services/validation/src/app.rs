@@ -65,7 +65,7 @@ impl App {
         })
         .await
         .context("the validation consumer failed")?;
-        heartbeat.abort();
+        heartbeat.end().await;
         if let Err(e) = self.bus.client.drain().await {
             tracing::warn!(error.message = %e, "cannot drain the NATS connection");
         }
