@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod invariants;
 pub mod load;
 pub mod system;
+pub mod web;
 
 pub use client::Client;
 pub use jvap_testkit::{

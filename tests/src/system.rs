@@ -60,6 +60,17 @@ impl System {
         backend: Backend,
         mail: Option<jvap_aggregation::MailConfig>,
     ) -> anyhow::Result<System> {
+        let mut system = System::prepare(backend, mail)?;
+        system.start_services().await?;
+        Ok(system)
+    }
+
+    /// A fresh NATS and database with no service running yet (to restore a backup into, say);
+    /// [`System::start_services`] starts them.
+    pub fn prepare(
+        backend: Backend,
+        mail: Option<jvap_aggregation::MailConfig>,
+    ) -> anyhow::Result<System> {
         let nats = NatsServer::start()?;
         let data = tempfile::tempdir()?;
         let postgres = match backend {
@@ -70,25 +81,55 @@ impl System {
             Some(pg) => jvap_aggregation::Database::Postgres(pg.url().to_string()),
             None => jvap_aggregation::Database::Sqlite(data.path().join("jvap.db")),
         };
-        let config = intake_config(nats_config(&nats)?);
-        let intake = jvap_intake::App::build(config).await?;
-        let admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
-        let ops_ports = [("intake", intake.ops_port())].into_iter().collect();
-        let mut system = System {
+        Ok(System {
             nats,
-            admin,
+            // Its address is known once intake listens.
+            admin: Client::new("http://127.0.0.1:0", ADMIN_TOKEN),
             data,
             database,
             mail,
-            intake: Some(spawn(|stop| intake.run_until_stopped(stop))),
+            intake: None,
             validation: None,
             aggregation: None,
-            ops_ports,
+            ops_ports: Default::default(),
             _postgres: postgres,
-        };
-        system.start_validation().await?;
-        system.start_aggregation().await?;
-        Ok(system)
+        })
+    }
+
+    /// Start intake, validation and aggregation.
+    pub async fn start_services(&mut self) -> anyhow::Result<()> {
+        self.start_intake().await?;
+        self.start_validation().await?;
+        self.start_aggregation().await
+    }
+
+    /// Stop every service, leaving NATS and the database as they are.
+    pub async fn stop_services(&mut self) -> anyhow::Result<()> {
+        for running in [
+            self.intake.take(),
+            self.validation.take(),
+            self.aggregation.take(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            running.stop().await?;
+        }
+        Ok(())
+    }
+
+    /// Where aggregation keeps its database.
+    pub fn database(&self) -> &jvap_aggregation::Database {
+        &self.database
+    }
+
+    pub async fn start_intake(&mut self) -> anyhow::Result<()> {
+        let config = intake_config(nats_config(&self.nats)?);
+        let intake = jvap_intake::App::build(config).await?;
+        self.admin = Client::new(&format!("http://127.0.0.1:{}", intake.port()), ADMIN_TOKEN);
+        self.ops_ports.insert("intake", intake.ops_port());
+        self.intake = Some(spawn(|stop| intake.run_until_stopped(stop)));
+        Ok(())
     }
 
     pub async fn start_validation(&mut self) -> anyhow::Result<()> {
@@ -98,6 +139,7 @@ impl System {
             consumer: jvap_validation::config::consumer_spec(&worker.budget),
             worker,
             limits: jvap_ingest::Limits::default(),
+            check_workers: 1,
             metrics_addr: "127.0.0.1:0".into(),
         };
         let app = jvap_validation::App::build(config).await?;
@@ -136,17 +178,7 @@ impl System {
 
     /// Stop every service (NATS stops when the system is dropped).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
-        for running in [
-            self.intake.take(),
-            self.validation.take(),
-            self.aggregation.take(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            running.stop().await?;
-        }
-        Ok(())
+        self.stop_services().await
     }
 }
 
