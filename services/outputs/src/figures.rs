@@ -115,7 +115,46 @@ pub struct Quality {
     /// Warning codes and how many initiatives carry each, most frequent first.
     pub warnings_by_code: Vec<(String, u64)>,
     pub duplicates: Vec<PossibleDuplicate>,
+    /// Partners that alone make up more than [`DOMINANT_SHARE_PERCENT`] of the round's initiatives
+    /// or budget (in a round of at least [`DOMINANT_MIN_PARTNERS`] partners), largest first.
+    #[serde(default)]
+    pub dominant: Vec<Dominant>,
+    /// Initiatives whose budget is far outside the round's range, largest first: more than
+    /// [`OUTLIER_FACTOR`] times the median budget, or less than the median over it.
+    #[serde(default)]
+    pub budget_outliers: Vec<BudgetOutlier>,
 }
+
+/// A partner that weighs more than a set share of the round: its file may be a test, a copy or a
+/// whole database, and the round's figures are mostly its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dominant {
+    pub partner: String,
+    /// Its share of the round's initiatives and of its budget in euros, in percent, one decimal.
+    pub initiatives_percent: Decimal,
+    pub budget_percent: Decimal,
+}
+
+/// An initiative whose budget is far outside the round's range (a budget in cents or in
+/// thousands, a typo of three zeros).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetOutlier {
+    pub partner: String,
+    pub title: String,
+    pub budget_eur: Money,
+    /// The round's median budget it is compared with.
+    pub median_eur: Money,
+}
+
+/// A partner is flagged when it makes up more than this share of the round, in percent…
+pub const DOMINANT_SHARE_PERCENT: u64 = 50;
+/// …in a round of at least this many partners (with fewer, every partner is a large share).
+pub const DOMINANT_MIN_PARTNERS: u64 = 3;
+/// A budget is an outlier when it is more than this many times the round's median, or less than
+/// the median divided by it…
+pub const OUTLIER_FACTOR: u64 = 1000;
+/// …among at least this many budgets (fewer say nothing about the round's range).
+pub const OUTLIER_MIN_BUDGETS: usize = 10;
 
 /// A domain, objective or region is a gap when it has fewer initiatives than this many…
 pub const GAP_MIN_INITIATIVES: u64 = 3;
@@ -485,7 +524,82 @@ fn quality(
         with_warnings: rows.iter().filter(|(i, _)| !i.warnings.is_empty()).count() as u64,
         warnings_by_code,
         duplicates,
+        dominant: dominant(rows),
+        budget_outliers: budget_outliers(rows),
     }
+}
+
+/// `part / whole` in percent with one decimal (0 for an empty whole).
+fn percent(part: Decimal, whole: Decimal) -> Decimal {
+    if whole.is_zero() {
+        return Decimal::ZERO;
+    }
+    (part * Decimal::ONE_HUNDRED / whole)
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn dominant(rows: &[(&DatasetInitiative, Option<Money>)]) -> Vec<Dominant> {
+    let mut by_partner: BTreeMap<&str, (u64, Money)> = BTreeMap::new();
+    for (initiative, budget) in rows {
+        let sum = by_partner
+            .entry(initiative.partner.as_str())
+            .or_insert((0, ZERO_EUR));
+        sum.0 += 1;
+        sum.1 += budget.unwrap_or(ZERO_EUR);
+    }
+    if (by_partner.len() as u64) < DOMINANT_MIN_PARTNERS {
+        return Vec::new();
+    }
+    let initiatives = Decimal::from(rows.len() as u64);
+    let budget: Money = by_partner.values().map(|(_, b)| *b).sum();
+    let share = Decimal::from(DOMINANT_SHARE_PERCENT);
+    let mut dominant: Vec<Dominant> = by_partner
+        .into_iter()
+        .map(|(partner, (n, b))| Dominant {
+            partner: partner.to_string(),
+            initiatives_percent: percent(Decimal::from(n), initiatives),
+            budget_percent: percent(b, budget),
+        })
+        .filter(|d| d.initiatives_percent > share || d.budget_percent > share)
+        .collect();
+    dominant.sort_by(|a, b| {
+        b.initiatives_percent
+            .max(b.budget_percent)
+            .cmp(&a.initiatives_percent.max(a.budget_percent))
+            .then_with(|| a.partner.cmp(&b.partner))
+    });
+    dominant
+}
+
+fn budget_outliers(rows: &[(&DatasetInitiative, Option<Money>)]) -> Vec<BudgetOutlier> {
+    let mut budgets: Vec<Money> = rows
+        .iter()
+        .filter_map(|(_, b)| *b)
+        .filter(|b| b.is_sign_positive() && !b.is_zero())
+        .collect();
+    if budgets.len() < OUTLIER_MIN_BUDGETS {
+        return Vec::new();
+    }
+    budgets.sort_unstable();
+    let median = budgets[budgets.len() / 2];
+    let factor = Decimal::from(OUTLIER_FACTOR);
+    let mut outliers: Vec<BudgetOutlier> = rows
+        .iter()
+        .filter_map(|(initiative, budget)| budget.map(|b| (initiative, b)))
+        .filter(|(_, b)| !b.is_zero() && (*b > median * factor || *b * factor < median))
+        .map(|(initiative, b)| BudgetOutlier {
+            partner: initiative.partner.clone(),
+            title: initiative.record.title.clone(),
+            budget_eur: b,
+            median_eur: median,
+        })
+        .collect();
+    outliers.sort_by(|a, b| {
+        b.budget_eur
+            .cmp(&a.budget_eur)
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    outliers
 }
 
 #[cfg(test)]
@@ -517,6 +631,41 @@ mod tests {
 
     fn empty_tracker() -> Tracker {
         Tracker::build("2022", &[], &[], &BTreeMap::new())
+    }
+
+    #[test]
+    fn a_partner_that_is_most_of_the_round_and_a_budget_far_outside_its_range_are_flagged() {
+        // 60 of SEN's, 20 of NER's, 20 of GMB's: SEN is 60 % of the initiatives.
+        let mut initiatives: Vec<DatasetInitiative> = Vec::new();
+        for (partner, n) in [("SEN", 60), ("NER", 20), ("GMB", 20)] {
+            initiatives.extend((0..n).map(|_| initiative(partner, Some(1_000_000.0))));
+        }
+        // A budget typed in cents: 1,000,000,000,000 euros against a median of a million.
+        initiatives[70].record.budget_eur = Some(1.0e12);
+        initiatives[70].record.title = "Typed in cents".into();
+        let tracker = empty_tracker();
+        let figures = Figures::compute(&round(&initiatives, &tracker));
+        // NER's one outlier is nearly all the budget, so NER is flagged by budget; SEN by count.
+        let dominant = &figures.quality.dominant;
+        let partners: Vec<&str> = dominant.iter().map(|d| d.partner.as_str()).collect();
+        assert_eq!(partners, ["NER", "SEN"], "{dominant:?}");
+        assert_eq!(dominant[0].initiatives_percent, eur("20.0"));
+        assert_eq!(dominant[0].budget_percent, eur("100.0"));
+        assert_eq!(dominant[1].initiatives_percent, eur("60.0"));
+        let outliers = &figures.quality.budget_outliers;
+        assert_eq!(outliers.len(), 1, "{outliers:?}");
+        assert_eq!(outliers[0].title, "Typed in cents");
+        assert_eq!(outliers[0].partner, "NER");
+        assert_eq!(outliers[0].median_eur, eur("1000000.00"));
+
+        // Spread evenly, nothing is flagged.
+        let even: Vec<DatasetInitiative> = ["SEN", "NER", "GMB", "MLI"]
+            .iter()
+            .flat_map(|p| (0..5).map(move |_| initiative(p, Some(1_000_000.0))))
+            .collect();
+        let figures = Figures::compute(&round(&even, &tracker));
+        assert!(figures.quality.dominant.is_empty());
+        assert!(figures.quality.budget_outliers.is_empty());
     }
 
     #[test]

@@ -16,6 +16,8 @@ use super::format::{amount, count, date_time, money_full, money_short, percent, 
 const DUPLICATES_SHOWN: usize = 10;
 /// How many warning codes the summary lists.
 const WARNINGS_SHOWN: usize = 5;
+/// Budgets far outside the round's range named in the data-quality section.
+const OUTLIERS_SHOWN: usize = 5;
 /// How many countries the summary lists.
 const COUNTRIES_SHOWN: usize = 10;
 
@@ -670,6 +672,66 @@ impl Words<'_> {
         }
     }
 
+    /// What points at a file that is not what its partner meant to send: a partner that alone is
+    /// most of the round, a budget far outside the round's range.
+    fn weight_flags(&self) -> Vec<String> {
+        let quality = &self.figures.quality;
+        let mut flags: Vec<String> = quality
+            .dominant
+            .iter()
+            .map(|d| {
+                let name = self.partner_name(&d.partner);
+                let (n, b) = (
+                    percent(d.initiatives_percent, self.lang),
+                    percent(d.budget_percent, self.lang),
+                );
+                match self.lang {
+                    Lang::En => format!(
+                        "To check: {name} ({}) alone makes up {n} of the initiatives and {b} of the budget; \
+                         make sure its file is the one it meant to send before quoting the round's figures.",
+                        d.partner
+                    ),
+                    Lang::Fr => format!(
+                        "À vérifier\u{A0}: {name} ({}) représente à lui seul {n} des initiatives et {b} du budget\u{A0}; \
+                         assurez-vous que son fichier est bien celui qu'il voulait envoyer avant de citer les chiffres du cycle.",
+                        d.partner
+                    ),
+                }
+            })
+            .collect();
+        let outliers = &quality.budget_outliers;
+        if let Some(first) = outliers.first() {
+            let shown: Vec<String> = outliers
+                .iter()
+                .take(OUTLIERS_SHOWN)
+                .map(|o| {
+                    format!(
+                        "{} ({}, {})",
+                        self.quoted(&o.title),
+                        o.partner,
+                        self.amount(o.budget_eur)
+                    )
+                })
+                .collect();
+            let factor = self.count(crate::figures::OUTLIER_FACTOR);
+            let median = self.amount(first.median_eur);
+            let n = outliers.len() as u64;
+            flags.push(match self.lang {
+                Lang::En => format!(
+                    "To check: {} a budget over {factor} times the round's median of {median}, or under a {factor}th of it: {}.",
+                    self.counted(n, "initiative has", "initiatives have"),
+                    shown.join("; ")
+                ),
+                Lang::Fr => format!(
+                    "À vérifier\u{A0}: {} un budget plus de {factor} fois supérieur à la médiane du cycle ({median}) ou {factor} fois inférieur\u{A0}: {}.",
+                    self.counted(n, "initiative a", "initiatives ont"),
+                    shown.join("\u{A0}; ")
+                ),
+            });
+        }
+        flags
+    }
+
     fn quality(&self) -> Section {
         let quality = &self.figures.quality;
         let totals = &self.figures.totals;
@@ -709,6 +771,8 @@ impl Words<'_> {
                 ),
             },
         ];
+        let mut notes = notes;
+        notes.extend(self.weight_flags());
         let mut blocks = vec![Block::List(notes)];
 
         if !quality.warnings_by_code.is_empty() {

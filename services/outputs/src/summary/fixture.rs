@@ -291,6 +291,8 @@ pub fn figures() -> Figures {
                     ),
                 },
             ],
+            dominant: vec![],
+            budget_outliers: vec![],
         },
         tracker: Tracker {
             round: "2022".to_owned(),

@@ -466,3 +466,42 @@ fn write_previews() {
         .unwrap();
     }
 }
+
+#[test]
+fn the_quality_section_points_at_a_partner_that_is_most_of_the_round_and_an_outlying_budget() {
+    use crate::figures::{BudgetOutlier, Dominant};
+    let mut figures = fixture::figures();
+    figures.quality.dominant = vec![Dominant {
+        partner: "NER".to_owned(),
+        initiatives_percent: "99.0".parse().expect("decimal"),
+        budget_percent: "12.5".parse().expect("decimal"),
+    }];
+    figures.quality.budget_outliers = vec![BudgetOutlier {
+        partner: "SEN".to_owned(),
+        title: "Typed in cents".to_owned(),
+        budget_eur: "120000000000.00".parse().expect("decimal"),
+        median_eur: "850000.00".parse().expect("decimal"),
+    }];
+    let english = super::markdown(&figures, Lang::En);
+    assert!(
+        english.contains("alone makes up 99% of the initiatives and 12.5% of the budget"),
+        "{english}"
+    );
+    assert!(
+        english.contains("1 initiative has a budget over 1,000 times the round's median"),
+        "{english}"
+    );
+    assert!(english.contains("“Typed in cents” (SEN"), "{english}");
+    let french = super::markdown(&figures, Lang::Fr);
+    assert!(
+        french.contains("représente à lui seul 99\u{202F}% des initiatives"),
+        "{french}"
+    );
+    assert!(
+        french.contains("1 initiative a un budget plus de 1\u{202F}000 fois"),
+        "{french}"
+    );
+    // Nothing flagged, nothing said.
+    let plain = super::markdown(&fixture::figures(), Lang::En);
+    assert!(!plain.contains("To check:"));
+}
