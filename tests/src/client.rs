@@ -77,6 +77,31 @@ impl Client {
         Ok((status, response.json().await?))
     }
 
+    /// Check a file without submitting it (`POST /api/v1/validate`); the HTTP status, the
+    /// `Retry-After` header if any, and the JSON answer.
+    pub async fn check(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<(u16, Option<String>, Value)> {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = self
+            .http
+            .post(self.url("/api/v1/validate"))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Ok((status, retry_after, response.json().await?))
+    }
+
     /// GET a JSON document; `None` on 404.
     pub async fn get_json(&self, path: &str) -> anyhow::Result<Option<Value>> {
         let response = self

@@ -42,6 +42,9 @@ use crate::manifest::{BucketPart, ConsumerPart, Manifest, StorePart, StreamPart}
 /// and the services' heartbeats.
 const EPHEMERAL_BUCKETS: [&str; 2] = [KV_SESSIONS, KV_SERVICES];
 
+/// Object stores that hold nothing once a request is answered: the files of dry runs.
+const EPHEMERAL_STORES: [&str; 1] = [jvap_record::messages::BUCKET_CHECKS];
+
 /// Reads of one object that found a chunk gone (the object was replaced meanwhile) start again.
 const READ_ATTEMPTS: usize = 3;
 
@@ -100,7 +103,11 @@ pub(crate) async fn inventory(js: &jetstream::Context) -> Result<Vec<Kind>> {
     Ok(names
         .iter()
         .map(|name| kind_of(name))
-        .filter(|kind| !matches!(kind, Kind::Bucket(b) if EPHEMERAL_BUCKETS.contains(&b.as_str())))
+        .filter(|kind| match kind {
+            Kind::Bucket(b) => !EPHEMERAL_BUCKETS.contains(&b.as_str()),
+            Kind::Store(s) => !EPHEMERAL_STORES.contains(&s.as_str()),
+            Kind::Stream(_) => true,
+        })
         .collect())
 }
 
@@ -893,6 +900,7 @@ mod tests {
         assert_eq!(kind_of("OBJ_uploads"), Kind::Store("uploads".into()));
         assert!(EPHEMERAL_BUCKETS.contains(&"sessions"));
         assert!(EPHEMERAL_BUCKETS.contains(&"services"));
+        assert!(EPHEMERAL_STORES.contains(&"checks"));
     }
 
     #[test]

@@ -44,6 +44,14 @@ pub const SERVICES_TTL: std::time::Duration = std::time::Duration::from_secs(30)
 /// The KV bucket where each service writes its state every few seconds (the ops module's heartbeat).
 pub const KV_SERVICES: &str = "services";
 
+/// The longest a dry run's file or report stays in the `checks` store (each is deleted once
+/// answered; this bounds what a crash leaves behind).
+pub const CHECKS_TTL: Duration = Duration::from_secs(3600);
+
+/// The `checks` store's size limit (at most the uploads' own): room for the dry runs in hand, which
+/// are each at most one upload, without reserving much disk.
+pub const CHECKS_MAX_BYTES: i64 = 1 << 30;
+
 /// How long a session lasts after sign-in: a working day, then the person signs in again.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
@@ -73,6 +81,9 @@ pub struct Bus {
     pub reports: Objects,
     /// Published dataset files.
     pub datasets: Objects,
+    /// The files and reports of dry runs, for as long as one takes; anything older than
+    /// [`CHECKS_TTL`] is dropped.
+    pub checks: Objects,
     /// The audit log of admin actions (see [`crate::audit`]).
     pub audit: stream::Stream,
 }
@@ -127,8 +138,15 @@ impl Bus {
         let audit = Box::pin(ensure_audit_stream(&js, replicas)).await?;
         let kv =
             |bucket, history| Box::pin(ensure_kv(&js, bucket, history, Duration::ZERO, replicas));
-        let objects =
-            |bucket, max_bytes| Box::pin(ensure_objects(&js, bucket, replicas, max_bytes));
+        let objects = |bucket, max_bytes| {
+            Box::pin(ensure_objects(
+                &js,
+                bucket,
+                replicas,
+                max_bytes,
+                Duration::ZERO,
+            ))
+        };
         let bus = Bus {
             submissions: kv(m::KV_SUBMISSIONS, 10).await?,
             tokens: kv(m::KV_TOKENS, 1).await?,
@@ -140,6 +158,14 @@ impl Bus {
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
             datasets: objects(m::BUCKET_DATASETS, config.datasets_max_bytes).await?,
+            checks: Box::pin(ensure_objects(
+                &js,
+                m::BUCKET_CHECKS,
+                replicas,
+                config.uploads_max_bytes.min(CHECKS_MAX_BYTES),
+                CHECKS_TTL,
+            ))
+            .await?,
             audit,
             client,
             js,
@@ -169,11 +195,12 @@ impl Bus {
     }
 
     /// The names of every object store the bus opens.
-    pub fn object_names(&self) -> [&'static str; 3] {
+    pub fn object_names(&self) -> [&'static str; 4] {
         [
             self.uploads.bucket,
             self.reports.bucket,
             self.datasets.bucket,
+            self.checks.bucket,
         ]
     }
 
@@ -628,6 +655,7 @@ async fn ensure_objects(
     bucket: &'static str,
     replicas: usize,
     max_bytes: i64,
+    max_age: Duration,
 ) -> Result<Objects, BusError> {
     let what = format!("object store {bucket}");
     if js.get_object_store(bucket).await.is_err() {
@@ -636,6 +664,7 @@ async fn ensure_objects(
             storage: stream::StorageType::File,
             num_replicas: replicas,
             max_bytes,
+            max_age,
             ..Default::default()
         };
         if let Err(e) = js.create_object_store(config).await

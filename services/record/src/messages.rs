@@ -424,3 +424,54 @@ pub struct AuditEntry {
     #[schema(value_type = Object)]
     pub detail: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Object store of dry runs (`POST /api/v1/validate`, "check only"): the file under
+/// [`check_upload_object`] while it is checked, then its report under [`check_report_object`]; intake
+/// deletes both once it has answered, and the store drops anything older than an hour.
+pub const BUCKET_CHECKS: &str = "checks";
+/// The core NATS subject of dry runs, answered by validation's instances as one queue group. It is
+/// outside the stream's `jvap.>` on purpose: a dry run leaves nothing behind to replay.
+pub const SUBJECT_CHECK: &str = "checks.requested";
+/// The queue group of validation's instances on [`SUBJECT_CHECK`].
+pub const CHECK_QUEUE: &str = "validation";
+
+/// The file of a dry run in [`BUCKET_CHECKS`].
+pub fn check_upload_object(check_id: &str) -> String {
+    format!("{check_id}/upload")
+}
+
+/// The report of a dry run in [`BUCKET_CHECKS`] (as a submission's `report.json`, records left out).
+pub fn check_report_object(check_id: &str) -> String {
+    format!("{check_id}/report.json")
+}
+
+/// A dry run asked of validation on [`SUBJECT_CHECK`] (a request: the answer is a [`CheckAnswered`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRequested {
+    pub check_id: String,
+    /// As the person's computer named it; the extension tells the reader.
+    pub file_name: String,
+    pub size: u64,
+}
+
+/// What became of a dry run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The report is in [`check_report_object`].
+    Reported,
+    /// Every slot for dry runs was taken for too long; try again in a moment.
+    Busy,
+    /// The system failed (not the file: a file that cannot be read is reported like any other).
+    Failed,
+}
+
+/// Validation's answer to a [`CheckRequested`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckAnswered {
+    pub check_id: String,
+    pub outcome: CheckOutcome,
+    /// What failed, for the logs; never shown to the person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}

@@ -5,6 +5,7 @@ use jvap_bus::{Bus, CancellationToken, ConsumerSpec, Health};
 use tokio::net::TcpListener;
 
 use crate::Config;
+use crate::checks;
 use crate::handler::{self, Validator};
 
 /// Validation, connected and ready to consume.
@@ -15,6 +16,7 @@ pub struct App {
     ops_listener: TcpListener,
     consumer: ConsumerSpec,
     validator: Validator,
+    check_workers: usize,
 }
 
 impl App {
@@ -42,6 +44,7 @@ impl App {
                 worker: config.worker,
                 limits: config.limits,
             },
+            check_workers: config.check_workers,
         })
     }
 
@@ -60,11 +63,18 @@ impl App {
             concurrency = self.consumer.concurrency,
             "validation consuming"
         );
-        jvap_bus::consumer::run(&self.bus, &self.consumer, stop, |payload| {
+        let checks = checks::serve(
+            self.bus.clone(),
+            self.validator.clone(),
+            self.check_workers,
+            stop.clone(),
+        );
+        let submissions = jvap_bus::consumer::run(&self.bus, &self.consumer, stop, |payload| {
             handler::handle(&self.bus, &self.validator, payload)
-        })
-        .await
-        .context("the validation consumer failed")?;
+        });
+        let (checks, submissions) = tokio::join!(checks, submissions);
+        submissions.context("the validation consumer failed")?;
+        checks.context("the dry runs failed")?;
         heartbeat.end().await;
         if let Err(e) = self.bus.client.drain().await {
             tracing::warn!(error.message = %e, "cannot drain the NATS connection");

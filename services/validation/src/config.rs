@@ -26,6 +26,9 @@ pub struct Settings {
     /// Files validated at once [default: the number of cores].
     #[arg(long, env = "JVAP_VALIDATION_WORKERS", value_parser = clap::value_parser!(u32).range(1..))]
     pub validation_workers: Option<u32>,
+    /// Dry runs ("check only", `POST /api/v1/validate`) checked at once, beside the submissions.
+    #[arg(long, env = "JVAP_CHECK_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub check_workers: u32,
     /// Where `/metrics`, `/livez` and `/readyz` are served, for Prometheus and probes.
     #[arg(long, env = "JVAP_METRICS_ADDR", default_value = "127.0.0.1:9102", value_parser = address_arg)]
     pub metrics_addr: String,
@@ -44,6 +47,8 @@ pub struct Config {
     pub worker: Worker,
     /// The readers' limits (upload size, rows, inflation).
     pub limits: Limits,
+    /// Dry runs checked at once, in slots of their own (see [`crate::checks`]).
+    pub check_workers: usize,
     /// The ops listener's address (`127.0.0.1:0` in tests).
     pub metrics_addr: String,
 }
@@ -63,6 +68,7 @@ impl Settings {
             consumer,
             worker,
             limits: Limits::default(),
+            check_workers: self.check_workers as usize,
             metrics_addr: self.metrics_addr,
         })
     }

@@ -38,6 +38,30 @@ pub struct Validator {
     pub limits: Limits,
 }
 
+impl Validator {
+    /// The report of the file at `input` (sent as `file_name`), records left out, without annotated
+    /// workbooks: a dry run. A file that overruns its worker is reported as such, like a submission.
+    pub async fn check(&self, input: &Path, file_name: &str) -> Result<Report, HandleError> {
+        let (worker, limits, input, file_name) = (
+            self.worker.clone(),
+            self.limits.clone(),
+            input.to_path_buf(),
+            file_name.to_string(),
+        );
+        let validated =
+            tokio::task::spawn_blocking(move || worker.validate(&input, &file_name, &limits, &[]))
+                .await
+                .map_err(|e| HandleError::Files(std::io::Error::other(e)))?;
+        match validated {
+            Ok(validated) => Ok(validated.report),
+            Err(error) => match error.file_issue() {
+                Some(issue) => Ok(Report::file_error(issue)),
+                None => Err(error.into()),
+            },
+        }
+    }
+}
+
 /// Why an attempt must be retried. Every variant is a failure of the system, not of the file: a file
 /// the validator cannot read becomes a rejection, never an error here.
 #[derive(Debug, thiserror::Error)]

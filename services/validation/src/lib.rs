@@ -14,8 +14,10 @@
 //! - [`config`]: settings read from the environment, including the consumer's delivery settings.
 //! - [`app`]: [`App`], which connects and consumes until stopped.
 //! - [`handler`]: what happens to one `SubmissionReceived`.
+//! - [`checks`]: dry runs, a file checked without being submitted (a core NATS request).
 
 pub mod app;
+pub mod checks;
 pub mod config;
 pub mod handler;
 

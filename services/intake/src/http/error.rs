@@ -31,6 +31,10 @@ pub enum Error {
     /// A partner's upload quota is used up (429), said in English and French.
     #[error("{}", .0.en)]
     TooMany(Box<super::quota::Exceeded>),
+    /// Nobody can do it right now (validation busy or not running); nothing was kept (503 with
+    /// `Retry-After`).
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// NATS failed; the user may try again shortly.
     #[error("the message system failed: {0}")]
     Bus(#[from] BusError),
@@ -50,7 +54,7 @@ impl Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            Error::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Busy { .. } | Error::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,6 +84,14 @@ impl IntoResponse for Error {
             };
         }
         let body = Json(serde_json::json!({ "error": message }));
+        if let Error::Busy { retry_after, .. } = &self {
+            return (
+                status,
+                [(header::RETRY_AFTER, retry_after.to_string())],
+                body,
+            )
+                .into_response();
+        }
         if status == StatusCode::UNAUTHORIZED {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
         }

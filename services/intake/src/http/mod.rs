@@ -6,6 +6,7 @@ pub mod error;
 
 pub(crate) mod admin;
 pub(crate) mod audit;
+pub(crate) mod checks;
 pub(crate) mod committee;
 pub(crate) mod cookies;
 mod datasets;
@@ -85,6 +86,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(submissions::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(checks::router())
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())

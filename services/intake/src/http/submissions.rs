@@ -39,8 +39,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// The fields of an upload form.
 pub(crate) struct Upload {
-    file_name: String,
-    bytes: Bytes,
+    pub file_name: String,
+    pub bytes: Bytes,
     mode: Mode,
     /// Given by analysts and admins, who submit on a partner's behalf.
     partner: Option<String>,
@@ -51,7 +51,7 @@ pub(crate) struct Upload {
 /// The upload form, as the OpenAPI document describes it; [`read_upload`] reads it.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
-struct UploadForm {
+pub(crate) struct UploadForm {
     /// The workbook: xlsx, xls, ods or csv.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -134,6 +134,15 @@ pub(crate) async fn read_form(
         .take(Action::Upload, client, &caller.token_key)
         .map_err(|e| Error::TooMany(Box::new(e)))?;
     ensure_round_open(&state.bus, &state.round).await?;
+    read_body(state, multipart).await
+}
+
+/// Read an upload form's body within [`super::UPLOAD_STALLS`] body timeouts (the rate and the
+/// round are the caller's to check first).
+pub(crate) async fn read_body(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Upload> {
     let multipart = multipart.map_err(|_| {
         Error::BadRequest("send the file as multipart/form-data in a field named file".into())
     })?;

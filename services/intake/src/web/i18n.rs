@@ -138,6 +138,13 @@ pub(crate) struct Words {
     pub mode_replace: &'static str,
     pub mode_merge: &'static str,
     pub upload_button: &'static str,
+    /// The second button of the upload form: check the file without sending it.
+    pub check_button: &'static str,
+    /// The page of a dry run: its title and what it says first.
+    pub check_title: &'static str,
+    pub check_intro: &'static str,
+    pub check_accepted: &'static str,
+    pub check_rejected: &'static str,
     pub uploading: &'static str,
     pub upload_progress: &'static str,
 
@@ -336,6 +343,8 @@ pub(crate) struct Words {
     pub err_forbidden: &'static str,
     pub err_bad_request: &'static str,
     pub err_unavailable: &'static str,
+    /// Validation busy or not running: a dry run could not be done.
+    pub err_check_busy: &'static str,
     pub err_internal: &'static str,
     pub back_home: &'static str,
 }
@@ -375,6 +384,11 @@ const EN: Words = Words {
     mode_replace: "Replace: this file holds all our initiatives for the round",
     mode_merge: "Merge: update the initiatives in this file (by reference) and add new ones",
     upload_button: "Send",
+    check_button: "Check only",
+    check_title: "Check of a file",
+    check_intro: "This file was checked, not sent: nothing was kept, and the Secretariat does not see it. Send it from the form below when it is ready.",
+    check_accepted: "It would be accepted.",
+    check_rejected: "It would be rejected: fix the errors below first.",
     uploading: "Sending…",
     upload_progress: "Upload progress",
 
@@ -571,6 +585,7 @@ const EN: Words = Words {
     err_forbidden: "Your access token does not allow this.",
     err_bad_request: "The request could not be understood: {detail}",
     err_unavailable: "The service is briefly unavailable. Please try again in a moment.",
+    err_check_busy: "The file could not be checked right now (nothing was kept). Please try again in a few minutes.",
     err_internal: "Something went wrong on our side. Please try again later.",
     back_home: "Back to the home page",
 };
@@ -610,6 +625,11 @@ const FR: Words = Words {
     mode_replace: "Remplacer : ce fichier contient toutes nos initiatives de la collecte",
     mode_merge: "Fusionner : mettre à jour les initiatives de ce fichier (par référence) et ajouter les nouvelles",
     upload_button: "Envoyer",
+    check_button: "Vérifier seulement",
+    check_title: "Vérification d'un fichier",
+    check_intro: "Ce fichier a été vérifié, pas envoyé : rien n'a été conservé et le Secrétariat ne le voit pas. Envoyez-le avec le formulaire ci-dessous quand il est prêt.",
+    check_accepted: "Il serait accepté.",
+    check_rejected: "Il serait refusé : corrigez d'abord les erreurs ci-dessous.",
     uploading: "Envoi en cours…",
     upload_progress: "Progression de l'envoi",
 
@@ -806,6 +826,7 @@ const FR: Words = Words {
     err_forbidden: "Votre jeton d'accès ne permet pas cette action.",
     err_bad_request: "La demande n'a pas pu être comprise : {detail}",
     err_unavailable: "Le service est momentanément indisponible. Veuillez réessayer dans un instant.",
+    err_check_busy: "Le fichier n'a pas pu être vérifié pour le moment (rien n'a été conservé). Veuillez réessayer dans quelques minutes.",
     err_internal: "Un problème est survenu de notre côté. Veuillez réessayer plus tard.",
     back_home: "Retour à l'accueil",
 };

@@ -208,7 +208,7 @@ if(form&&window.FormData&&window.XMLHttpRequest){
   ['dragleave','drop'].forEach(function(e){drop.addEventListener(e,function(ev){ev.preventDefault();drop.classList.remove('over');});});
   drop.addEventListener('drop',function(ev){if(ev.dataTransfer&&ev.dataTransfer.files.length){input.files=ev.dataTransfer.files;input.dispatchEvent(new Event('change'));}});
   form.addEventListener('submit',function(ev){
-    if(!input.files.length)return;
+    if(!input.files.length||(ev.submitter&&ev.submitter.hasAttribute('data-plain')))return;
     ev.preventDefault();
     var xhr=new XMLHttpRequest();
     xhr.open('POST',form.action);

@@ -155,6 +155,9 @@ impl IntoResponse for PageError {
                         StatusCode::BAD_REQUEST,
                         i18n::fill(words.err_bad_request, &[("detail", detail)]),
                     ),
+                    Error::Busy { .. } => {
+                        (StatusCode::SERVICE_UNAVAILABLE, words.err_check_busy.into())
+                    }
                     Error::Bus(_) => {
                         tracing::error!(error.message = %error, "page failed on NATS");
                         (
@@ -169,6 +172,7 @@ impl IntoResponse for PageError {
                 };
                 let retry_after = match &error {
                     Error::TooMany(exceeded) => exceeded.retry_after,
+                    Error::Busy { retry_after, .. } => Some(*retry_after),
                     _ => None,
                 };
                 let page = layout::error_page(lang, &message);

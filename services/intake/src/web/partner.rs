@@ -10,9 +10,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use jvap_record::Lang;
-use jvap_record::Severity;
 use jvap_record::messages::{self as m, Mode, SubmissionState, SubmissionStatus};
 use jvap_record::report::{Issue, Report};
+use jvap_record::{Severity, Verdict};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -21,11 +21,12 @@ use super::layout::{self, column_heads, when};
 use super::session::SignedIn;
 use super::{PageError, View};
 use crate::http::rate::Client;
-use crate::http::{AppState, human_size, submissions};
+use crate::http::{AppState, checks, human_size, submissions};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/upload", post(upload))
+        .route("/check", post(check))
         .route("/submissions", get(list))
         .route("/submissions/{id}", get(submission))
 }
@@ -87,6 +88,9 @@ fn upload_form(view: &View, user: &SignedIn) -> Markup {
                 }
             }
             button type="submit" { (w.upload_button) }
+            " "
+            // A plain form post (the script leaves it alone): the page of the check comes back.
+            button.secondary #check type="submit" formaction="/check" data-plain { (w.check_button) }
             progress max="100" value="0" hidden aria-label=(w.upload_progress) {}
             p data-message role="status" aria-live="polite" tabindex="-1" {}
         }
@@ -112,6 +116,46 @@ async fn upload(
         "/submissions/{}",
         answer.status.submission_id
     )))
+}
+
+/// `POST /check`: the file checked as a submission would be, its report on a page, nothing kept;
+/// the upload form follows, to send it once it is right.
+async fn check(
+    State(state): State<AppState>,
+    view: View,
+    client: Client,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Html<String>, PageError> {
+    let user = view.user()?;
+    let w = view.words;
+    let upload = checks::read_form(&state, &user.caller, &client, multipart)
+        .await
+        .map_err(|e| view.fail(e))?;
+    user.check_csrf(&view, upload.csrf.as_deref())?;
+    let report = checks::report(&state, &upload)
+        .await
+        .map_err(|e| view.fail(e))?;
+    let verdict = match report.verdict {
+        Verdict::Accepted => w.check_accepted,
+        Verdict::Rejected => w.check_rejected,
+    };
+    let counts = &report.counts;
+    let body = html! {
+        h1 { (w.check_title) " — " (upload.file_name) }
+        div.card #check-result data-verdict=(match report.verdict { Verdict::Accepted => "accepted", Verdict::Rejected => "rejected" }) {
+            p.notice role="status" { (w.check_intro) }
+            p #verdict { strong { (verdict) } }
+            dl.facts {
+                dt { (w.count_rows) } dd { (counts.rows) }
+                dt { (w.count_records) } dd { (counts.records) }
+                dt { (w.count_errors) } dd { (counts.errors) }
+                dt { (w.count_warnings) } dd { (counts.warnings) }
+            }
+        }
+        (report_section(&view, None, &report, &ReportFilter::default()))
+        (upload_form(&view, user))
+    };
+    Ok(layout::page(&view, w.check_title, html! {}, body))
 }
 
 /// `GET /submissions`: every submission the person may see.
@@ -310,7 +354,7 @@ async fn submission(
                     }
                 }
             }
-            (report_section(&view, &id, report, &filter))
+            (report_section(&view, Some(&id), report, &filter))
         }
         @if user.caller.partner.is_some()
             && matches!(status.state, SubmissionState::Rejected | SubmissionState::Failed) {
@@ -330,8 +374,9 @@ fn state_key(state: SubmissionState) -> &'static str {
     }
 }
 
-/// The issues as a table, with a filter form that works without script (a GET to this page).
-fn report_section(view: &View, id: &str, report: &Report, filter: &ReportFilter) -> Markup {
+/// The issues as a table, with a filter form that works without script (a GET to the page of
+/// submission `id`; a dry run, which has no page to come back to, has none).
+fn report_section(view: &View, id: Option<&str>, report: &Report, filter: &ReportFilter) -> Markup {
     let w = view.words;
     let mut sheets: Vec<&str> = report
         .issues
@@ -348,7 +393,7 @@ fn report_section(view: &View, id: &str, report: &Report, filter: &ReportFilter)
             @if report.issues.is_empty() {
                 p { (w.no_issues) }
             } @else {
-                form.filters method="get" action={ "/submissions/" (id) } {
+                @if let Some(id) = id { form.filters method="get" action={ "/submissions/" (id) } {
                     div {
                         label for="severity" { (w.filter_severity) }
                         select #severity name="severity" {
@@ -369,7 +414,7 @@ fn report_section(view: &View, id: &str, report: &Report, filter: &ReportFilter)
                         }
                     }
                     button.secondary type="submit" { (w.filter_button) }
-                }
+                } }
                 p role="status" {
                     (fill(w.shown_of, &[("shown", &shown.len().to_string()), ("total", &report.issues.len().to_string())]))
                 }

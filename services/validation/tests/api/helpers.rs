@@ -43,6 +43,7 @@ pub async fn spawn_validation(configure: impl FnOnce(&mut jvap_validation::Confi
         consumer: jvap_validation::config::consumer_spec(&worker.budget),
         worker,
         limits: jvap_ingest::Limits::default(),
+        check_workers: 1,
         metrics_addr: "127.0.0.1:0".into(),
     };
     configure(&mut config);
