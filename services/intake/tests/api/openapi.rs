@@ -13,6 +13,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/submissions"),
     ("post", "/api/v1/submissions"),
+    ("post", "/api/v1/validate"),
     ("get", "/api/v1/submissions/{id}"),
     ("get", "/api/v1/submissions/{id}/report"),
     ("get", "/api/v1/submissions/{id}/annotated.xlsx"),
