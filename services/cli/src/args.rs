@@ -111,7 +111,8 @@ pub enum Command {
     },
     /// Consolidate a folder of partner spreadsheets offline: validate each, keep the accepted ones
     /// (one partner per file, named by the code that starts the file name: NER_....xlsx), and write
-    /// the dataset version and summaries the service would publish.
+    /// the dataset version and summaries the service would publish (the workbook in the language of
+    /// --lang).
     Consolidate {
         /// The folder: every xlsx, xls, xlsb, ods and csv file in it, in name order.
         dir: PathBuf,
