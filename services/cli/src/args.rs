@@ -42,6 +42,10 @@ pub enum Command {
         /// (in the language of --lang), and a first sheet listing every issue.
         #[arg(long, value_name = "OUT.xlsx")]
         annotate: Option<PathBuf>,
+        /// Also write the list of issues (in the language of --lang), to share with whoever fixes
+        /// the file: CSV or xlsx, by the name's extension.
+        #[arg(long, value_name = "OUT.csv|OUT.xlsx")]
+        issues: Option<PathBuf>,
     },
     /// Write the official template (in the language of --lang).
     Template {
@@ -111,7 +115,8 @@ pub enum Command {
     },
     /// Consolidate a folder of partner spreadsheets offline: validate each, keep the accepted ones
     /// (one partner per file, named by the code that starts the file name: NER_....xlsx), and write
-    /// the dataset version and summaries the service would publish.
+    /// the dataset version and summaries the service would publish (the workbook in the language of
+    /// --lang).
     Consolidate {
         /// The folder: every xlsx, xls, xlsb, ods and csv file in it, in name order.
         dir: PathBuf,
@@ -417,10 +422,12 @@ mod tests {
                 file,
                 format,
                 annotate,
+                issues,
             } => {
                 assert_eq!(file, PathBuf::from("a.xlsx"));
                 assert_eq!(format, OutputFormat::Json);
                 assert_eq!(annotate, None);
+                assert_eq!(issues, None);
             }
             other => panic!("parsed as {other:?}"),
         }

@@ -5,8 +5,8 @@
 //! jvap-ingest code as the service. Its partner is the code that starts its name (`NER_Donnees.xlsx` is
 //! Niger's); a name that starts with no partner code is reported and left out. An accepted file
 //! replaces its partner's initiatives, as a `replace` submission does. The round tracker comes from
-//! those results (one submission per file, the file name as its id), and [`jvap_outputs::build`] writes
-//! dataset version 1 and its summaries.
+//! those results (one submission per file, the file name as its id), and [`jvap_outputs::build_in`]
+//! writes dataset version 1 and its summaries, the workbook in the language of `--lang`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ pub fn run(
             _ => {}
         }
     }
-    let written = write(&consolidation, round, out, Utc::now())?;
+    let written = write(&consolidation, round, out, lang, Utc::now())?;
     print!("{}", summary(&consolidation, out, &written, lang));
     let files = || consolidation.files.iter().map(|(_, outcome)| outcome);
     Ok(if files().any(|o| matches!(o, Outcome::Unreadable(_))) {
@@ -185,12 +185,13 @@ fn validated(
     }
 }
 
-/// Build version 1 of `round` (tracker, dataset, summaries) and write its files into `out`; returns
-/// the paths written, in the order of [`jvap_outputs::DatasetFile::ALL`].
+/// Build version 1 of `round` (tracker, dataset with its workbook in `lang`, summaries) and write its
+/// files into `out`; returns the paths written, in the order of [`jvap_outputs::DatasetFile::ALL`].
 pub fn write(
     consolidation: &Consolidation,
     round: &str,
     out: &Path,
+    lang: Lang,
     generated_at: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -210,7 +211,7 @@ pub fn write(
         previous: None,
         tracker: &tracker,
     };
-    let files = jvap_outputs::build(&data).context("could not build the dataset files")?;
+    let files = jvap_outputs::build_in(lang, &data).context("could not build the dataset files")?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     files
         .into_iter()

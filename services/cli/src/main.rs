@@ -45,7 +45,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             format,
             annotate,
-        } => offline::validate(&file, format, annotate.as_deref(), lang, &worker()?),
+            issues,
+        } => offline::validate(
+            &file,
+            format,
+            offline::Outputs {
+                annotate: annotate.as_deref(),
+                issues: issues.as_deref(),
+            },
+            lang,
+            &worker()?,
+        ),
         Command::Template { output } => offline::template(output, lang),
         Command::Codes { format } => offline::codes(format),
         Command::Consolidate { dir, out, round } => {

@@ -13,15 +13,50 @@ use jvap_worker::Worker;
 use crate::args::OutputFormat;
 use crate::render;
 
+/// The files `jvap validate` writes besides its report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs<'a> {
+    /// The workbook back with its problem cells coloured and noted (`--annotate`).
+    pub annotate: Option<&'a Path>,
+    /// The issue list, CSV or xlsx by the extension (`--issues`).
+    pub issues: Option<&'a Path>,
+}
+
+/// How an issue list is written, from its file name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IssuesFormat {
+    Csv,
+    Xlsx,
+}
+
+impl IssuesFormat {
+    fn of(path: &Path) -> anyhow::Result<IssuesFormat> {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("csv") => Ok(IssuesFormat::Csv),
+            Some("xlsx") => Ok(IssuesFormat::Xlsx),
+            _ => anyhow::bail!(
+                "--issues {}: the name must end in .csv or .xlsx",
+                path.display()
+            ),
+        }
+    }
+}
+
 /// `jvap validate`: the file is read by a worker process under its budget (never in this one), so a
 /// hostile file gets a report with `file.too_complex`, never a crash.
 pub fn validate(
     file: &Path,
     format: OutputFormat,
-    annotate: Option<&Path>,
+    outputs: Outputs<'_>,
     lang: Lang,
     worker: &Worker,
 ) -> anyhow::Result<ExitCode> {
+    let Outputs { annotate, issues } = outputs;
+    // A bad name is said before the file is read.
+    let issues_format = issues.map(IssuesFormat::of).transpose()?;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -72,6 +107,15 @@ pub fn validate(
                 eprintln!("no annotated workbook: {why}");
             }
         }
+    }
+    if let (Some(out), Some(issues_format)) = (issues, issues_format) {
+        let bytes = match issues_format {
+            IssuesFormat::Csv => jvap_outputs::issues::issues_csv(&report, lang),
+            IssuesFormat::Xlsx => jvap_outputs::issues::issues_xlsx(&report, lang),
+        }
+        .context("the issue list could not be written")?;
+        std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("issue list: {}", out.display());
     }
     Ok(verdict_code(report.verdict))
 }

@@ -257,3 +257,59 @@ fn consolidate_of_a_missing_folder_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot read /nonexistent/samples"));
 }
+
+#[test]
+fn validate_issues_writes_the_issue_list_as_csv_or_xlsx_in_the_language_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gmb = format!("{SAMPLES}GMB_MoI_JVAP_2022.xlsx");
+    let report: Value =
+        serde_json::from_str(&stdout(&jvap(&["validate", &gmb, "--format", "json"])))
+            .expect("the JSON report");
+    let issues = report["issues"].as_array().expect("issues").len();
+    assert!(issues > 0, "GMB has issues");
+
+    let xlsx = dir.path().join("problemes.xlsx");
+    let output = jvap(&[
+        "validate",
+        &gmb,
+        "--lang",
+        "fr",
+        "--issues",
+        xlsx.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "GMB is rejected");
+    let mut workbook: Xlsx<_> = open_workbook(&xlsx).expect("an xlsx");
+    let sheet = workbook.sheet_names()[0].clone();
+    let rows: Vec<Vec<String>> = workbook
+        .worksheet_range(&sheet)
+        .expect("the sheet")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), issues + 1, "a header and a line per issue");
+    assert_eq!(rows[0][0], "Gravité", "in French");
+    assert!(rows.iter().any(|r| r[3] == "C6"), "the cells are given");
+
+    let csv = dir.path().join("issues.csv");
+    let output = jvap(&["validate", &gmb, "--issues", csv.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = std::fs::read_to_string(&csv).expect("the CSV");
+    let header = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    assert!(header.starts_with("Severity,Code,Sheet,Cell"), "{header}");
+
+    let output = jvap(&["validate", &gmb, "--issues", "issues.txt"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a name that is neither .csv nor .xlsx"
+    );
+    assert!(
+        stderr(&output).contains(".csv or .xlsx"),
+        "{}",
+        stderr(&output)
+    );
+}

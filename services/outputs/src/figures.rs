@@ -312,11 +312,10 @@ fn domain_labels() -> Vec<Label> {
         .collect()
 }
 
-/// The objectives list has no French names; the English one stands in for both.
 fn objective_labels() -> Vec<Label> {
     reference::OBJECTIVES
         .iter()
-        .map(|o| (o.code.clone(), o.name_en.clone(), o.name_en.clone()))
+        .map(|o| (o.code.clone(), o.name_en.clone(), o.name_fr.clone()))
         .collect()
 }
 

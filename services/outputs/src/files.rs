@@ -79,13 +79,19 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Build every [`DatasetFile`] for `data`, from one [`Figures`].
+/// Build every [`DatasetFile`] for `data`, from one [`Figures`], the workbook in English.
+pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
+    build_in(Lang::En, data)
+}
+
+/// Build every [`DatasetFile`] for `data`, from one [`Figures`], the workbook in `lang` (the
+/// summaries are in both languages either way).
 ///
 /// The workbook's long sheets, which need no figures, are written on other threads while the figures
 /// are computed and the other files written; the workbook is finished last.
-pub fn build(data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
+pub fn build_in(lang: Lang, data: &RoundData<'_>) -> Result<Vec<OutputFile>, DatasetError> {
     let contents: Vec<Result<Vec<u8>, DatasetError>> = std::thread::scope(|scope| {
-        let long_sheets = scope.spawn(|| LongSheets::write(data));
+        let long_sheets = scope.spawn(|| LongSheets::write(lang, data));
         let figures = Figures::compute(data);
         let others: Vec<_> = DatasetFile::ALL[1..]
             .iter()

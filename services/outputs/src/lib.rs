@@ -11,7 +11,8 @@
 //!   across partners.
 //! - [`figures`]: the one computation of a version's figures, from the tracker, changes and duplicates.
 //! - [`dataset`]: the consolidated workbook, JSON and CSV; [`summary`]: the Committee summaries.
-//! - [`files`]: every published file of a version ([`build`]), from one [`figures::Figures`].
+//! - [`files`]: every published file of a version ([`build`], or [`build_in`] a language for the
+//!   workbook), from one [`figures::Figures`].
 //! - [`template`]: the official template, generated from the record's fields.
 //! - [`issues`]: a report's issue list as CSV or xlsx, to share with whoever fixes the file.
 
@@ -29,5 +30,5 @@ mod threads;
 #[cfg(test)]
 pub(crate) mod sample;
 
-pub use files::{DatasetFile, OutputFile, XLSX, build};
+pub use files::{DatasetFile, OutputFile, XLSX, build, build_in};
 pub use round::{DatasetInitiative, DatasetMeta, RoundData};

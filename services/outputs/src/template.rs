@@ -3,9 +3,12 @@
 //! Headers, required flags and rule texts come from [`FIELDS`]; dropdown values come from
 //! [`jvap_record::reference`]. Nothing about a column is typed twice.
 //!
-//! The workbook has three sheets: `Instructions` (how to fill it, one row per column), `Initiatives`
-//! (the headers, with a note on each, dropdowns and date formats on the first [`PREPARED_ROWS`] rows)
-//! and a hidden `Lists` sheet holding the dropdown values in the template's language.
+//! The workbook has three sheets: `Instructions` (how to fill it, the JVAP domains and Marrakesh
+//! objectives, one row per column), `Initiatives` (the headers, with a note on each, dropdowns and date
+//! formats on the first [`PREPARED_ROWS`] rows) and a hidden sheet of lists ([`SHEET_LISTS`]: `Lists`,
+//! in French `Listes`) holding the dropdown values in the template's language, each list headed by
+//! its field's header. A reader finds the lists sheet by what it holds (codes and labels, no
+//! initiatives), never by its name.
 
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note,
@@ -14,7 +17,8 @@ use rust_xlsxwriter::{
 
 use jvap_record::Lang;
 use jvap_record::record::{FIELDS, Field, Kind};
-use jvap_record::reference::{self, DOMAINS};
+use jvap_record::reference::{self, DOMAINS, OBJECTIVES};
+use jvap_record::vocabulary::Bilingual;
 
 /// Data rows prepared with dropdowns and formats below the header.
 pub const PREPARED_ROWS: u32 = 500;
@@ -22,7 +26,11 @@ pub const PREPARED_ROWS: u32 = 500;
 /// Sheet names; the data sheet's name is the one the readers look for first.
 pub const SHEET_INSTRUCTIONS: &str = "Instructions";
 pub const SHEET_INITIATIVES: &str = "Initiatives";
-pub const SHEET_LISTS: &str = "Lists";
+/// The hidden sheet of dropdown values, named in the template's language.
+pub const SHEET_LISTS: Bilingual = Bilingual {
+    en: "Lists",
+    fr: "Listes",
+};
 
 /// The template could not be generated.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +47,7 @@ pub fn template(lang: Lang) -> Result<Vec<u8>, TemplateError> {
 
     write_instructions(workbook.add_worksheet(), lang, &text)?;
     write_initiatives(workbook.add_worksheet(), lang, &text, &lists)?;
-    write_lists(workbook.add_worksheet(), &lists)?;
+    write_lists(workbook.add_worksheet(), lang, &lists)?;
 
     Ok(workbook.save_to_buffer()?)
 }
@@ -120,6 +128,20 @@ fn write_instructions(sheet: &mut Worksheet, lang: Lang, text: &Texts) -> Result
     }
 
     row += 1;
+    sheet.write_string_with_format(row, 0, text.objectives_title, &bold)?;
+    row += 1;
+    for objective in OBJECTIVES.iter() {
+        let name = match lang {
+            Lang::En => &objective.name_en,
+            Lang::Fr => &objective.name_fr,
+        };
+        sheet.write_string(row, 0, &objective.code)?;
+        sheet.write_string(row, 1, &objective.domain)?;
+        sheet.write_string_with_format(row, 2, name, &wrap)?;
+        row += 1;
+    }
+
+    row += 1;
     sheet.write_string_with_format(row, 0, text.columns_title, &bold)?;
     row += 1;
     for (col, label) in text.table_headers.iter().enumerate() {
@@ -179,7 +201,8 @@ fn write_initiatives(
         };
         let letter = jvap_record::report::column_letters(list_col);
         let range = format!(
-            "={SHEET_LISTS}!${letter}$2:${letter}${}",
+            "={}!${letter}$2:${letter}${}",
+            SHEET_LISTS.get(lang),
             dropdown.values.len() + 1
         );
         let mut validation = DataValidation::new().allow_list_formula(Formula::new(range));
@@ -194,12 +217,13 @@ fn write_initiatives(
     Ok(())
 }
 
-fn write_lists(sheet: &mut Worksheet, lists: &[Dropdown]) -> Result<(), XlsxError> {
-    sheet.set_name(SHEET_LISTS)?;
+fn write_lists(sheet: &mut Worksheet, lang: Lang, lists: &[Dropdown]) -> Result<(), XlsxError> {
+    sheet.set_name(SHEET_LISTS.get(lang))?;
     sheet.set_hidden(true);
     for (col, dropdown) in lists.iter().enumerate() {
         let col = col as u16;
-        sheet.write_string(0, col, dropdown.key)?;
+        let header = jvap_record::record::field(dropdown.key).header(lang);
+        sheet.write_string(0, col, header)?;
         for (row, value) in dropdown.values.iter().enumerate() {
             sheet.write_string(row as u32 + 1, col, value)?;
         }
@@ -243,6 +267,7 @@ struct Texts {
     title: &'static str,
     how_to: &'static [&'static str],
     domains_title: &'static str,
+    objectives_title: &'static str,
     columns_title: &'static str,
     table_headers: [&'static str; 3],
     hint_title: &'static str,
@@ -263,6 +288,7 @@ impl Texts {
                     "6. Upload the file: you will see within seconds whether it is accepted, and which cells to correct if not.",
                 ],
                 domains_title: "JVAP domains (use the codes D1 to D5)",
+                objectives_title: "Marrakesh Action Plan objectives (use the codes O1 to O10), with their domain",
                 columns_title: "Columns",
                 table_headers: ["Column", "Required", "Rule"],
                 hint_title: "JVAP domains",
@@ -279,6 +305,7 @@ impl Texts {
                     "6. Envoyez le fichier : vous saurez en quelques secondes s'il est accepté et, sinon, quelles cellules corriger.",
                 ],
                 domains_title: "Domaines JVAP (utilisez les codes D1 à D5)",
+                objectives_title: "Objectifs du Plan d'action de Marrakech (utilisez les codes O1 à O10), avec leur domaine",
                 columns_title: "Colonnes",
                 table_headers: ["Colonne", "Obligatoire", "Règle"],
                 hint_title: "Domaines JVAP",
@@ -334,13 +361,24 @@ mod tests {
         let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
-            [SHEET_INSTRUCTIONS, SHEET_INITIATIVES, SHEET_LISTS],
+            [SHEET_INSTRUCTIONS, SHEET_INITIATIVES, "Listes"],
             "sheet order"
         );
         assert_eq!(sheets[2].visible, SheetVisible::Hidden);
         assert_eq!(sheets[1].visible, SheetVisible::Visible);
 
-        let lists = workbook.worksheet_range(SHEET_LISTS).expect("Lists sheet");
+        let lists = workbook.worksheet_range("Listes").expect("the lists sheet");
+        let headers: Vec<String> = lists
+            .rows()
+            .next()
+            .expect("a header row")
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            headers[1], "Statut",
+            "each list is headed by its field's header"
+        );
         let status: Vec<String> = lists
             .rows()
             .skip(1)
@@ -374,5 +412,40 @@ mod tests {
             rows.iter()
                 .any(|r| r[0] == "Total budget" && r[1] == "projects only")
         );
+    }
+
+    #[test]
+    fn instructions_name_every_marrakesh_objective_in_the_language() {
+        for lang in [Lang::En, Lang::Fr] {
+            let mut workbook = open(lang);
+            let range = workbook
+                .worksheet_range(SHEET_INSTRUCTIONS)
+                .expect("Instructions sheet");
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            for objective in OBJECTIVES.iter() {
+                let name = match lang {
+                    Lang::En => &objective.name_en,
+                    Lang::Fr => &objective.name_fr,
+                };
+                assert!(
+                    rows.iter().any(|r| r[0] == objective.code
+                        && r[1] == objective.domain
+                        && &r[2] == name),
+                    "{lang:?}: no row for {}",
+                    objective.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_lists_sheet_is_named_in_the_language() {
+        for lang in [Lang::En, Lang::Fr] {
+            let workbook = open(lang);
+            assert_eq!(workbook.sheet_names()[2], SHEET_LISTS.get(lang));
+        }
     }
 }

@@ -2,81 +2,22 @@
 //! its sheets, and the workbook, the JSON and the [`Figures`] agree on every total. Also the one
 //! cross-partner duplicate the samples hold (the PAGIF project, reported by the EU and by Niger).
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::str::FromStr;
 
 use calamine::{Data, Reader, Xlsx};
-use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use jvap_outputs::DatasetInitiative;
 use jvap_outputs::RoundData;
 use jvap_outputs::dataset::xlsx::{SHEET_BY_DOMAIN, SHEETS};
 use jvap_outputs::dataset::{write_csv, write_json, write_xlsx};
 use jvap_outputs::duplicates;
 use jvap_outputs::figures::{Figures, Money};
-use jvap_outputs::{DatasetInitiative, DatasetMeta};
-use jvap_record::Verdict;
-use jvap_record::tracker::Tracker;
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples/");
-
-/// The initiatives of one sample file, validated as the service does; the partner is the code the
-/// file name starts with (as in the manifest), the submission id the file name.
-fn sample(file: &str) -> (Verdict, Vec<DatasetInitiative>) {
-    let bytes = std::fs::read(format!("{SAMPLES}{file}")).expect("the sample is readable");
-    let report = jvap_ingest::validate(file, &bytes);
-    let partner = file.split('_').next().expect("a partner code");
-    let initiatives = DatasetInitiative::from_report(partner, file, &report);
-    (report.verdict, initiatives)
-}
-
-/// Every sample file the manifest lists as accepted.
-fn accepted_samples() -> Vec<DatasetInitiative> {
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{SAMPLES}manifest.json")).expect("manifest.json"),
-    )
-    .expect("manifest.json is JSON");
-    let mut initiatives = Vec::new();
-    for entry in manifest.as_array().expect("a list") {
-        if entry["verdict"] != "accepted" {
-            continue;
-        }
-        let file = entry["file"].as_str().expect("a file name");
-        let (verdict, records) = sample(file);
-        assert_eq!(verdict, Verdict::Accepted, "{file}");
-        assert_eq!(
-            entry["partner"].as_str(),
-            records.first().map(|r| r.partner.as_str())
-        );
-        initiatives.extend(records);
-    }
-    initiatives
-}
-
-fn meta() -> DatasetMeta {
-    DatasetMeta {
-        round: "2022".into(),
-        version: 1,
-        generated_at: Utc
-            .with_ymd_and_hms(2022, 11, 30, 12, 0, 0)
-            .single()
-            .expect("an instant"),
-    }
-}
-
-fn tracker(initiatives: &[DatasetInitiative]) -> Tracker {
-    let mut counts = BTreeMap::new();
-    for initiative in initiatives {
-        *counts.entry(initiative.partner.clone()).or_insert(0) += 1;
-    }
-    let expected: Vec<String> = jvap_record::reference::PARTNERS
-        .iter()
-        .map(|p| p.code.clone())
-        .collect();
-    Tracker::build("2022", &expected, &[], &counts)
-}
+mod round;
+use round::{accepted_samples, meta, sample, tracker};
 
 /// A number cell as [`Money`], to the cent.
 fn money(cell: &Data) -> Money {

@@ -42,13 +42,15 @@ pub struct Domain {
     pub name_fr: String,
 }
 
-/// A Marrakesh Action Plan objective, O1..O10.
+/// A Marrakesh Action Plan objective, O1..O10, named in both languages (the file's header says
+/// which French names are the Rabat Process's own and which the project's translation).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Objective {
     pub code: String,
     pub domain: String,
     pub actions: u8,
     pub name_en: String,
+    pub name_fr: String,
 }
 
 /// One entry of a code list in `codes.csv` (initiative_type, status, geographic_scope, ...).

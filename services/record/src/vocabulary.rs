@@ -1,5 +1,6 @@
 //! The one bilingual vocabulary: the words for the record's states, severities, verdicts, roles,
-//! round states and requirements, in English and French, which every output shows (pages, CLI, workbooks, summaries,
+//! round states and requirements, the programme's name and the reasons two initiatives look alike, in
+//! English and French, which every output shows (pages, CLI, workbooks, summaries,
 //! template, annotated workbook).
 //!
 //! Each label is a [`Bilingual`], whose two texts are both required fields, so a label without its
@@ -36,6 +37,30 @@ impl Bilingual {
 
 const fn words(en: &'static str, fr: &'static str) -> Bilingual {
     Bilingual { en, fr }
+}
+
+/// The programme's name, as its own documents abbreviate it: the Joint Valletta Action Plan, in
+/// French le Plan d'action conjoint de La Valette.
+pub const PROGRAMME: Bilingual = words("JVAP", "PACV");
+
+/// Why two initiatives of different partners look like the same one, by the code the duplicate
+/// search gives each reason (`jvap_outputs::duplicates`), in the order it weighs them.
+pub const DUPLICATE_REASONS: [(&str, Bilingual); 4] = [
+    ("title", words("similar titles", "titres proches")),
+    ("countries", words("the same countries", "mêmes pays")),
+    (
+        "dates",
+        words("overlapping dates", "dates qui se chevauchent"),
+    ),
+    ("budget", words("close budgets", "budgets proches")),
+];
+
+/// The words of a duplicate reason code in `lang`; an unknown code stands as it is.
+pub fn duplicate_reason(code: &str, lang: Lang) -> &str {
+    DUPLICATE_REASONS
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or(code, |(_, words)| words.get(lang))
 }
 
 /// The code of a value as the JSON files write it (`not_submitted`, `error`): its serde name, so the
@@ -282,12 +307,20 @@ mod tests {
         distinct(Role::ALL.map(Role::words).to_vec());
         distinct(RoundState::ALL.map(RoundState::words).to_vec());
         distinct(Required::ALL.map(Required::words).to_vec());
+        distinct(DUPLICATE_REASONS.map(|(_, words)| words).to_vec());
     }
 
     #[test]
     fn a_label_starts_a_cell_capitalised() {
         assert_eq!(capitalized(PartnerState::Failed.label(Lang::Fr)), "Échec");
         assert_eq!(capitalized(""), "");
+    }
+
+    #[test]
+    fn a_duplicate_reason_reads_in_the_language_asked() {
+        assert_eq!(duplicate_reason("title", Lang::Fr), "titres proches");
+        assert_eq!(duplicate_reason("budget", Lang::En), "close budgets");
+        assert_eq!(duplicate_reason("colour", Lang::Fr), "colour");
     }
 
     #[test]

@@ -218,6 +218,18 @@ fn contributors_section(view: &View, figures: &Figures) -> Markup {
 }
 
 /// `part / whole` in percent with one decimal (`42.5 %`, `42,5 %`); a dash when the whole is zero.
+/// Why a pair looks like one initiative, in the page's language (the vocabulary's words).
+fn reasons(codes: &[String], lang: Lang) -> String {
+    let words: Vec<&str> = codes
+        .iter()
+        .map(|code| jvap_record::vocabulary::duplicate_reason(code, lang))
+        .collect();
+    words.join(match lang {
+        Lang::En => "; ",
+        Lang::Fr => " ; ",
+    })
+}
+
 fn share(part: Money, whole: Money, lang: Lang) -> String {
     if whole.is_zero() {
         return "—".into();
@@ -269,7 +281,6 @@ async fn latest_dataset(state: &AppState, view: &View) -> Result<Option<Dataset>
 /// possible duplicates.
 fn latest_details(view: &View, dataset: &Dataset) -> Markup {
     let w = view.words;
-    let lang_fr = view.lang == Lang::Fr;
     html! {
         @if let Some(changes) = &dataset.changes {
             section aria-labelledby="changes" {
@@ -332,7 +343,7 @@ fn latest_details(view: &View, dataset: &Dataset) -> Markup {
                                 td { (format!("{:.2}", duplicate.score)) }
                                 td { strong { (duplicate.a.partner) } " " (duplicate.a.title) }
                                 td { strong { (duplicate.b.partner) } " " (duplicate.b.title) }
-                                td { (duplicate.reasons.join(if lang_fr { " ; " } else { "; " })) }
+                                td { (reasons(&duplicate.reasons, view.lang)) }
                             }
                         }
                     }

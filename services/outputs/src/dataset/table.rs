@@ -33,6 +33,16 @@ pub struct Column {
     pub rule_fr: &'static str,
 }
 
+impl Column {
+    /// The column's header in `lang`: the label of its field in `fields.csv`, or of the derived column.
+    pub fn header(&self, lang: jvap_record::Lang) -> &'static str {
+        match lang {
+            jvap_record::Lang::En => self.header_en,
+            jvap_record::Lang::Fr => self.header_fr,
+        }
+    }
+}
+
 /// The columns, in order.
 pub fn columns() -> Vec<Column> {
     let mut columns = vec![extra(

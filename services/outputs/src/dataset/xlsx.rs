@@ -6,6 +6,11 @@
 //! The two long sheets (Initiatives, Initiative countries) are constant-memory worksheets written row by
 //! row, so 100,000 initiatives cost a few MB. Every figure comes from [`Figures`]; nothing is added up
 //! here.
+//!
+//! A workbook has a language ([`write_xlsx_in`]): its column headers are the labels of `fields.csv`
+//! in that language, and its other words too; the keys stay in the JSON and the CSV, and in the read
+//! me's data dictionary, which gives every key with its labels in both languages. The sheet names are
+//! the same in both languages (the summaries cite them). Every sheet prints (see [`print`]).
 
 use std::collections::HashMap;
 
@@ -20,7 +25,11 @@ use crate::figures::{self, Figures};
 use crate::round::RoundData;
 use crate::round::{DatasetInitiative, DatasetMeta};
 use crate::threads::joined;
+use jvap_record::Lang;
+use jvap_record::record::field;
+use print::{Print, tr, width_of};
 
+pub mod print;
 mod reports;
 
 pub use reports::{
@@ -59,9 +68,18 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// times slower.
 const ZIP_LEVEL: u8 = 1;
 
-/// The workbook of one dataset version, as xlsx bytes.
+/// The workbook of one dataset version, in English, as xlsx bytes.
 pub fn write_xlsx(data: &RoundData<'_>, figures: &Figures) -> Result<Vec<u8>, DatasetError> {
-    LongSheets::write(data)?.finish(data, figures)
+    write_xlsx_in(Lang::En, data, figures)
+}
+
+/// The workbook of one dataset version in `lang`, as xlsx bytes.
+pub fn write_xlsx_in(
+    lang: Lang,
+    data: &RoundData<'_>,
+    figures: &Figures,
+) -> Result<Vec<u8>, DatasetError> {
+    LongSheets::write(lang, data)?.finish(data, figures)
 }
 
 /// A workbook whose two long sheets (Initiatives and Initiative countries) are written. They need no
@@ -69,11 +87,16 @@ pub fn write_xlsx(data: &RoundData<'_>, figures: &Figures) -> Result<Vec<u8>, Da
 /// adds the other sheets and saves.
 ///
 /// [`finish`]: LongSheets::finish
-pub struct LongSheets(Workbook);
+pub struct LongSheets {
+    workbook: Workbook,
+    print: Print,
+}
 
 impl LongSheets {
-    /// A workbook with an empty `Read me` sheet first, then the two long sheets written side by side.
-    pub fn write(data: &RoundData<'_>) -> Result<LongSheets, DatasetError> {
+    /// A workbook in `lang` with an empty `Read me` sheet first, then the two long sheets written side
+    /// by side.
+    pub fn write(lang: Lang, data: &RoundData<'_>) -> Result<LongSheets, DatasetError> {
+        let print = Print::of(data.meta, lang);
         let mut workbook = Workbook::new();
         workbook.set_zip_compression_level(ZIP_LEVEL);
         workbook.add_worksheet().set_name(SHEET_README)?;
@@ -83,24 +106,35 @@ impl LongSheets {
         let (first, rest) = workbook.worksheets_mut().split_at_mut(2);
         let (initiatives, countries) = (&mut first[1], &mut rest[0]);
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| write_countries(countries, data.initiatives, &styles));
-            write_initiatives(initiatives, &table::columns(), data.initiatives, &styles)?;
+            let other =
+                scope.spawn(|| write_countries(countries, data.initiatives, &styles, &print));
+            write_initiatives(
+                initiatives,
+                &table::columns(),
+                data.initiatives,
+                &styles,
+                &print,
+            )?;
             joined(other)
         })?;
-        Ok(LongSheets(workbook))
+        Ok(LongSheets { workbook, print })
     }
 
     /// The `Read me` sheet and the sheets made from `figures`, and the workbook as xlsx bytes.
     pub fn finish(self, data: &RoundData<'_>, figures: &Figures) -> Result<Vec<u8>, DatasetError> {
-        let LongSheets(mut workbook) = self;
+        let LongSheets {
+            mut workbook,
+            print,
+        } = self;
         write_readme(
             workbook.worksheet_from_index(0)?,
             data.meta,
             DatasetCounts::of(data.initiatives),
             &figures.changes,
             &table::columns(),
+            &print,
         )?;
-        reports::write(&mut workbook, figures)?;
+        reports::write(&mut workbook, figures, &print)?;
         Ok(workbook.save_to_buffer()?)
     }
 }
@@ -122,7 +156,11 @@ struct LongStyles {
 impl LongStyles {
     fn registered(workbook: &mut Workbook) -> LongStyles {
         let styles = LongStyles {
-            header: Format::new().set_bold().set_background_color(0xDDEBF7),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(0xDDEBF7),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             amount: Format::new().set_num_format("#,##0.00"),
             euros: Format::new().set_num_format(EUR_FORMAT),
@@ -147,6 +185,7 @@ fn write_readme(
     counts: DatasetCounts,
     changes: &ChangeLog,
     columns: &[Column],
+    print: &Print,
 ) -> Result<(), XlsxError> {
     let title = Format::new().set_bold().set_font_size(16);
     let bold = Format::new().set_bold();
@@ -154,15 +193,39 @@ fn write_readme(
     for (col, width) in [22.0, 34.0, 34.0, 60.0, 60.0].into_iter().enumerate() {
         sheet.set_column_width(col as u16, width)?;
     }
+    print.setup(sheet, None)?;
 
-    sheet.write_string_with_format(0, 0, "JVAP consolidated dataset", &title)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        print.tr(tr(
+            "JVAP consolidated dataset",
+            "Base de données consolidée du PACV",
+        )),
+        &title,
+    )?;
     let facts: [(&str, String); 6] = [
-        ("Round", meta.round.clone()),
-        ("Dataset version", meta.version.to_string()),
-        ("Generated at (UTC)", meta.generated_at.to_rfc3339()),
-        ("Initiatives", counts.initiatives.to_string()),
-        ("Partners", counts.partners.to_string()),
-        ("Submissions", counts.submissions.to_string()),
+        (print.tr(tr("Round", "Collecte")), meta.round.clone()),
+        (
+            print.tr(tr("Dataset version", "Version des données")),
+            meta.version.to_string(),
+        ),
+        (
+            print.tr(tr("Generated at (UTC)", "Produit le (UTC)")),
+            meta.generated_at.to_rfc3339(),
+        ),
+        (
+            print.tr(tr("Initiatives", "Initiatives")),
+            counts.initiatives.to_string(),
+        ),
+        (
+            print.tr(tr("Partners", "Partenaires")),
+            counts.partners.to_string(),
+        ),
+        (
+            print.tr(tr("Submissions", "Envois")),
+            counts.submissions.to_string(),
+        ),
     ];
     for (i, (label, value)) in facts.iter().enumerate() {
         let row = i as u32 + 2;
@@ -171,18 +234,23 @@ fn write_readme(
     }
 
     let mut row = facts.len() as u32 + 3;
-    row = write_changes(sheet, row, changes, &bold)? + 2;
-    sheet.write_string_with_format(row, 0, "Data dictionary / Dictionnaire des données", &bold)?;
+    row = write_changes(sheet, row, changes, &bold, print)? + 2;
+    sheet.write_string_with_format(
+        row,
+        0,
+        print.tr(tr("Data dictionary", "Dictionnaire des données")),
+        &bold,
+    )?;
     row += 1;
     let headers = [
-        "Key",
-        "Header (EN)",
-        "En-tête (FR)",
-        "Rule (EN)",
-        "Règle (FR)",
+        tr("Key", "Clé"),
+        tr("Header (EN)", "En-tête (EN)"),
+        tr("Header (FR)", "En-tête (FR)"),
+        tr("Rule (EN)", "Règle (EN)"),
+        tr("Rule (FR)", "Règle (FR)"),
     ];
     for (col, header) in headers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, *header, &bold)?;
+        sheet.write_string_with_format(row, col as u16, print.tr(*header), &bold)?;
     }
     for column in columns {
         row += 1;
@@ -201,23 +269,26 @@ fn write_changes(
     mut row: u32,
     changes: &ChangeLog,
     bold: &Format,
+    print: &Print,
 ) -> Result<u32, XlsxError> {
-    let title = match changes.previous_version {
-        Some(v) => format!("Changes since version {v} / Modifications depuis la version {v}"),
-        None => "Changes: first version / Modifications : première version".to_string(),
+    let title = match (changes.previous_version, print.lang) {
+        (Some(v), Lang::En) => format!("Changes since version {v}"),
+        (Some(v), Lang::Fr) => format!("Modifications depuis la version {v}"),
+        (None, Lang::En) => "Changes: first version".to_string(),
+        (None, Lang::Fr) => "Modifications : première version".to_string(),
     };
     sheet.write_string_with_format(row, 0, title, bold)?;
     row += 1;
     for (col, header) in [
-        "Partner / Partenaire",
-        "Added / Ajoutées",
-        "Updated / Modifiées",
-        "Removed / Retirées",
+        tr("Partner", "Partenaire"),
+        tr("Added", "Ajoutées"),
+        tr("Updated", "Modifiées"),
+        tr("Removed", "Retirées"),
     ]
     .into_iter()
     .enumerate()
     {
-        sheet.write_string_with_format(row, col as u16, header, bold)?;
+        sheet.write_string_with_format(row, col as u16, print.tr(header), bold)?;
     }
     let lines = changes
         .partners
@@ -239,8 +310,10 @@ fn write_initiatives(
     columns: &[Column],
     initiatives: &[DatasetInitiative],
     styles: &LongStyles,
+    print: &Print,
 ) -> Result<(), DatasetError> {
     sheet.set_name(SHEET_INITIATIVES)?;
+    print.setup(sheet, Some((0, 0)))?;
     let LongStyles {
         header,
         date,
@@ -250,16 +323,18 @@ fn write_initiatives(
     } = styles;
 
     for (col, column) in columns.iter().enumerate() {
-        sheet.set_column_width(col as u16, width(column))?;
+        sheet.set_column_width(col as u16, width(column, print.lang))?;
     }
     let headers: Vec<TableColumn> = columns
         .iter()
         .map(|c| {
             TableColumn::new()
-                .set_header(c.key)
+                .set_header(c.header(print.lang))
                 .set_header_format(header)
         })
         .collect();
+    // Room for a header of two lines.
+    sheet.set_row_height(0, 30)?;
     let last_col = columns.len().saturating_sub(1) as u16;
     // An Excel table needs a data row, even an empty one.
     let last_row = (initiatives.len() as u32).max(1);
@@ -303,28 +378,40 @@ fn write_initiatives(
     Ok(())
 }
 
-/// One row per initiative and country, for pivot tables. `budget_eur` is the initiative's whole
-/// budget, repeated on each of its countries' rows (so sum it by initiative, not by row).
+/// One row per initiative and country, for pivot tables. The total budget in euros is the
+/// initiative's whole budget, repeated on each of its countries' rows (so sum it by initiative, not by
+/// row).
 fn write_countries(
     sheet: &mut Worksheet,
     initiatives: &[DatasetInitiative],
     styles: &LongStyles,
+    print: &Print,
 ) -> Result<(), DatasetError> {
     sheet.set_name(SHEET_COUNTRIES)?;
+    print.setup(sheet, Some((0, 0)))?;
     let LongStyles { header, euros, .. } = styles;
+    let by_key = |key: &str| {
+        table::columns()
+            .into_iter()
+            .find(|c| c.key == key)
+            .map_or(key.to_string(), |c| c.header(print.lang).to_string())
+    };
     let columns = [
-        ("partner", 10.0),
-        ("partner_ref", 18.0),
-        ("title", 45.0),
-        ("country", 9.0),
-        ("country_name", 24.0),
-        ("region", 16.0),
-        ("primary_domain", 9.0),
-        ("budget_eur", 16.0),
+        (by_key("partner"), 12.0),
+        (field("partner_ref").header(print.lang).to_string(), 18.0),
+        (field("title").header(print.lang).to_string(), 45.0),
+        (print.tr(tr("Country", "Pays")).to_string(), 9.0),
+        (
+            print.tr(tr("Country name", "Nom du pays")).to_string(),
+            24.0,
+        ),
+        (print.tr(tr("Region", "Région")).to_string(), 16.0),
+        (field("primary_domain").header(print.lang).to_string(), 12.0),
+        (by_key("budget_eur"), 18.0),
     ];
-    for (col, (key, width)) in columns.iter().enumerate() {
-        sheet.set_column_width(col as u16, *width)?;
-        sheet.write_string_with_format(0, col as u16, *key, header)?;
+    for (col, (label, width)) in columns.iter().enumerate() {
+        sheet.set_column_width(col as u16, width_of([label.as_str()], *width, 45.0))?;
+        sheet.write_string_with_format(0, col as u16, label, header)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let rows: u32 = initiatives
@@ -390,8 +477,10 @@ pub(crate) fn truncate(s: &str) -> &str {
     }
 }
 
-fn width(column: &Column) -> f64 {
-    match (column.key, column.column_type) {
+/// A column's width: enough for a typical value, and for its header up to a point (a long header
+/// wraps in the print rather than widen the page).
+fn width(column: &Column, lang: Lang) -> f64 {
+    let typical = match (column.key, column.column_type) {
         ("title", _) => 45.0,
         ("description", _) => 50.0,
         ("submission_id", _) => 38.0,
@@ -399,7 +488,8 @@ fn width(column: &Column) -> f64 {
         (_, ColumnType::Date | ColumnType::Amount) => 15.0,
         (_, ColumnType::Integer) => 11.0,
         (_, ColumnType::Text) => 16.0,
-    }
+    };
+    width_of([column.header(lang)], typical, typical.max(28.0))
 }
 
 #[cfg(test)]
@@ -455,8 +545,9 @@ mod tests {
             .iter()
             .map(|c| c.to_string())
             .collect();
-        let keys: Vec<&str> = table::columns().iter().map(|c| c.key).collect();
-        assert_eq!(header, keys);
+        // Headed by the labels people read; the keys are in the JSON, the CSV and the read me.
+        let labels: Vec<&str> = table::columns().iter().map(|c| c.header_en).collect();
+        assert_eq!(header, labels);
         let back: Vec<DatasetInitiative> = rows
             .map(|r| readback::initiative(&r.iter().map(cell).collect::<Vec<_>>()))
             .collect();
@@ -494,7 +585,11 @@ mod tests {
     #[test]
     fn initiative_countries_has_a_row_per_initiative_and_country() {
         let rows = text_rows(&write(&sample()), SHEET_COUNTRIES);
-        assert_eq!(rows[0][3], "country");
+        assert_eq!(rows[0][3], "Country");
+        assert_eq!(
+            rows[0][1],
+            jvap_record::record::field("partner_ref").header_en
+        );
         // NER (NER, MLI), SEN (SEN), SEN hostile (NER, MLI): five rows.
         assert_eq!(rows.len(), 6);
         assert_eq!(

@@ -7,7 +7,7 @@ use jvap_record::Lang;
 use jvap_record::catalogue;
 use jvap_record::reference;
 use jvap_record::tracker::PartnerState;
-use jvap_record::vocabulary::capitalized;
+use jvap_record::vocabulary::{self, PROGRAMME, capitalized};
 
 use super::document::{Bar, Block, Chart, ChartKind, Column, Document, Section, Stat, Table};
 use super::format::{amount, count, date_time, money_full, money_short, percent, score};
@@ -31,8 +31,8 @@ pub fn build(figures: &Figures, lang: Lang) -> Document {
             "Plan d'action conjoint de La Valette",
         ),
         title: match lang {
-            Lang::En => format!("JVAP data round {}", figures.round),
-            Lang::Fr => format!("Collecte de données JVAP {}", figures.round),
+            Lang::En => format!("{} data round {}", PROGRAMME.en, figures.round),
+            Lang::Fr => format!("Collecte de données {} {}", PROGRAMME.fr, figures.round),
         },
         subtitle: w.tr(
             "Summary for the joint Khartoum/Rabat Steering Committee",
@@ -79,6 +79,12 @@ impl Words<'_> {
             Lang::En => en.to_owned(),
             Lang::Fr => fr.to_owned(),
         }
+    }
+
+    /// [`tr`](Self::tr), with `{programme}` standing for the programme's name in the vocabulary.
+    fn named(&self, en: &str, fr: &str) -> String {
+        self.tr(en, fr)
+            .replace("{programme}", PROGRAMME.get(self.lang))
     }
 
     fn count(&self, n: u64) -> String {
@@ -393,9 +399,9 @@ impl Words<'_> {
                 .map_or(0, |group| group.initiatives)
         };
         let table = Table {
-            caption: self.tr(
-                "Initiatives and budget by primary JVAP domain",
-                "Initiatives et budget par domaine principal du JVAP",
+            caption: self.named(
+                "Initiatives and budget by primary {programme} domain",
+                "Initiatives et budget par domaine principal du {programme}",
             ),
             columns: vec![
                 Column::text(self.tr("Domain", "Domaine")),
@@ -422,13 +428,16 @@ impl Words<'_> {
         };
         Section {
             id: "domains",
-            heading: self.tr("Initiatives by JVAP domain", "Initiatives par domaine du JVAP"),
+            heading: self.named(
+                "Initiatives by {programme} domain",
+                "Initiatives par domaine du {programme}",
+            ),
             blocks: vec![
                 Block::Chart(Chart {
                     kind: ChartKind::Horizontal,
-                    title: self.tr(
-                        "Number of initiatives by primary JVAP domain",
-                        "Nombre d'initiatives par domaine principal du JVAP",
+                    title: self.named(
+                        "Number of initiatives by primary {programme} domain",
+                        "Nombre d'initiatives par domaine principal du {programme}",
                     ),
                     bars: self.bars(&figures.by_primary_domain, |group| self.coded_label(group)),
                 }),
@@ -632,9 +641,9 @@ impl Words<'_> {
     fn gaps(&self) -> Section {
         let sentences: Vec<String> = self.figures.gaps.iter().map(|gap| self.gap(gap)).collect();
         let blocks = if sentences.is_empty() {
-            vec![Block::Paragraph(self.tr(
-                "Every JVAP domain, Marrakesh objective and region has initiatives.",
-                "Chaque domaine du JVAP, objectif de Marrakech et région compte des initiatives.",
+            vec![Block::Paragraph(self.named(
+                "Every {programme} domain, Marrakesh objective and region has initiatives.",
+                "Chaque domaine du {programme}, objectif de Marrakech et région compte des initiatives.",
             ))]
         } else {
             vec![Block::List(sentences)]
@@ -654,10 +663,10 @@ impl Words<'_> {
             Lang::Fr => &gap.label_fr,
         };
         let what = match (self.lang, gap.dimension.as_str()) {
-            (Lang::En, "domain") => format!("JVAP domain {} – {label}", gap.key),
+            (Lang::En, "domain") => format!("{} domain {} – {label}", PROGRAMME.en, gap.key),
             (Lang::En, "objective") => format!("Marrakesh objective {} – {label}", gap.key),
             (Lang::En, "region") => format!("the region {label}"),
-            (Lang::Fr, "domain") => format!("le domaine du JVAP {} – {label}", gap.key),
+            (Lang::Fr, "domain") => format!("le domaine du {} {} – {label}", PROGRAMME.fr, gap.key),
             (Lang::Fr, "objective") => format!("l'objectif de Marrakech {} – {label}", gap.key),
             (Lang::Fr, "region") => format!("la région {label}"),
             (_, _) => format!("{} – {label}", gap.key),
@@ -883,13 +892,7 @@ impl Words<'_> {
 
     /// Why two initiatives look alike, from the reason codes of [`crate::duplicates`].
     fn reason(&self, code: &str) -> String {
-        match code {
-            "title" => self.tr("similar titles", "titres proches"),
-            "countries" => self.tr("the same countries", "mêmes pays"),
-            "dates" => self.tr("overlapping dates", "dates qui se chevauchent"),
-            "budget" => self.tr("close budgets", "budgets proches"),
-            other => other.to_owned(),
-        }
+        vocabulary::duplicate_reason(code, self.lang).to_owned()
     }
 
     fn changes(&self) -> Section {

@@ -49,7 +49,7 @@ fn objective(key: &str, initiatives: u64, budget: &str) -> Group {
     group(
         key,
         &objective.name_en,
-        &objective.name_en,
+        &objective.name_fr,
         initiatives,
         budget,
     )
