@@ -11,7 +11,7 @@
 use crate::catalogue::Severity;
 use crate::lang::Lang;
 use crate::messages::{
-    AuditAction, DeliveryOutcome, Role, RoundState, SubmissionState, SummaryReason,
+    AuditAction, DeliveryOutcome, ReminderKind, Role, RoundState, SubmissionState, SummaryReason,
 };
 use crate::record::Required;
 use crate::report::Verdict;
@@ -196,7 +196,7 @@ impl Required {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::TokenIssued,
         AuditAction::TokenRevoked,
         AuditAction::RoundOpened,
@@ -206,6 +206,8 @@ impl AuditAction {
         AuditAction::SummaryRequested,
         AuditAction::SubmissionReplayed,
         AuditAction::RoundRevalidated,
+        AuditAction::DeadlineSet,
+        AuditAction::ContactsSet,
     ];
 
     pub const fn words(self) -> Bilingual {
@@ -224,6 +226,8 @@ impl AuditAction {
             ),
             AuditAction::SubmissionReplayed => words("submission run again", "envoi relancé"),
             AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
+            AuditAction::DeadlineSet => words("deadline set", "date limite fixée"),
+            AuditAction::ContactsSet => words("focal points set", "points focaux définis"),
         }
     }
 
@@ -260,6 +264,34 @@ impl SummaryReason {
     }
 }
 
+impl ReminderKind {
+    pub const ALL: [ReminderKind; 2] = [ReminderKind::Deadline, ReminderKind::Rejected];
+
+    /// Why a partner was reminded, as the tracker says it.
+    pub const fn words(self) -> Bilingual {
+        match self {
+            ReminderKind::Deadline => words("deadline reminder", "rappel de la date limite"),
+            ReminderKind::Rejected => words("file rejected", "fichier rejeté"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+/// The words of a deadline: "deadline", "days left", "late".
+pub mod deadline {
+    use super::{Bilingual, words};
+
+    pub const DEADLINE: Bilingual = words("deadline", "date limite");
+    pub const DAYS_LEFT: Bilingual = words("days left", "jours restants");
+    /// A file received after the deadline.
+    pub const LATE: Bilingual = words("late", "en retard");
+    pub const REMINDED: Bilingual = words("reminded", "relancé");
+    pub const FOCAL_POINTS: Bilingual = words("focal points", "points focaux");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +314,7 @@ mod tests {
         distinct(Role::ALL.map(Role::words).to_vec());
         distinct(RoundState::ALL.map(RoundState::words).to_vec());
         distinct(Required::ALL.map(Required::words).to_vec());
+        distinct(ReminderKind::ALL.map(ReminderKind::words).to_vec());
     }
 
     #[test]

@@ -9,8 +9,10 @@ pub(crate) mod audit;
 pub(crate) mod committee;
 pub(crate) mod cookies;
 mod datasets;
+pub(crate) mod deadline;
 mod health;
 pub mod openapi;
+pub(crate) mod partners;
 pub(crate) mod quota;
 pub(crate) mod rate;
 pub(crate) mod rounds;
@@ -88,6 +90,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
+        .merge(deadline::router())
+        .merge(partners::router())
         .merge(committee::router())
         .merge(tracker::router())
         .merge(template::router())
