@@ -41,17 +41,26 @@ async fn a_deadline_and_focal_points_set_over_http_drive_reminders_late_flags_an
 
     // Act: the deadline (refused from an analyst, or not a date), then the focal points.
     let (code, _) = analyst
-        .put_json("/api/v1/rounds/2022/deadline", &json!({ "deadline": "2022-06-30" }))
+        .put_json(
+            "/api/v1/rounds/2022/deadline",
+            &json!({ "deadline": "2022-06-30" }),
+        )
         .await
         .expect("answer");
     assert_eq!(code, 403);
     let (code, refused) = admin
-        .put_json("/api/v1/rounds/2022/deadline", &json!({ "deadline": "30/06/2022" }))
+        .put_json(
+            "/api/v1/rounds/2022/deadline",
+            &json!({ "deadline": "30/06/2022" }),
+        )
         .await
         .expect("answer");
     assert_eq!(code, 400, "{refused}");
     let (code, round) = admin
-        .put_json("/api/v1/rounds/2022/deadline", &json!({ "deadline": "2022-06-30" }))
+        .put_json(
+            "/api/v1/rounds/2022/deadline",
+            &json!({ "deadline": "2022-06-30" }),
+        )
         .await
         .expect("answer");
     assert_eq!(code, 200, "{round}");
@@ -78,7 +87,11 @@ async fn a_deadline_and_focal_points_set_over_http_drive_reminders_late_flags_an
             .contains("niger at example"),
         "{refused}"
     );
-    for (partner, address, lang) in [("NER", NIGER, "en"), ("SEN", SENEGAL, "fr"), ("GMB", GAMBIA, "en")] {
+    for (partner, address, lang) in [
+        ("NER", NIGER, "en"),
+        ("SEN", SENEGAL, "fr"),
+        ("GMB", GAMBIA, "en"),
+    ] {
         let (code, contacts) = admin
             .put_json(
                 &format!("/api/v1/partners/{partner}/contacts"),
@@ -132,8 +145,8 @@ async fn a_deadline_and_focal_points_set_over_http_drive_reminders_late_flags_an
             .expect("a time"),
     );
     let reminders = app.reminders(Arc::new(clock.clone()));
-    let handled = reminders.tick().await.expect("a tick");
-    let again = reminders.tick().await.expect("a tick");
+    let handled = Box::pin(reminders.tick()).await.expect("a tick");
+    let again = Box::pin(reminders.tick()).await.expect("a tick");
 
     // Assert: Niger, Senegal (in French) and Gambia are reminded, once; Belgium is not.
     assert_eq!(handled.len(), 3, "{handled:?}");
@@ -186,7 +199,11 @@ async fn a_deadline_and_focal_points_set_over_http_drive_reminders_late_flags_an
     assert_eq!(row("BEL")["reminders"], json!([]));
     for partner in ["NER", "SEN", "GMB"] {
         let reminders = row(partner)["reminders"].clone();
-        assert_eq!(reminders.as_array().map(Vec::len), Some(1), "{partner}: {reminders}");
+        assert_eq!(
+            reminders.as_array().map(Vec::len),
+            Some(1),
+            "{partner}: {reminders}"
+        );
         assert_eq!(reminders[0]["day"], "2022-06-29");
         assert_eq!(reminders[0]["kind"], "deadline");
         assert_eq!(reminders[0]["outcome"], "sent");
@@ -211,8 +228,11 @@ async fn a_deadline_and_focal_points_set_over_http_drive_reminders_late_flags_an
         .filter(|e| e["action"] == "contacts_set")
         .collect();
     assert_eq!(contacts_set.len(), 3, "only the lists that were set");
-    assert!(contacts_set.iter().any(|e| e["detail"]["partner"] == "SEN"
-        && e["detail"]["languages"] == json!(["fr"])));
+    assert!(
+        contacts_set
+            .iter()
+            .any(|e| e["detail"]["partner"] == "SEN" && e["detail"]["languages"] == json!(["fr"]))
+    );
 
     system.shutdown().await.expect("clean shutdown");
 }
@@ -234,7 +254,10 @@ async fn wait_for_initiatives(analyst: &jvap_tests::Client, partner: &str) {
         if count > 0 {
             return;
         }
-        assert!(started.elapsed() < LIMIT, "{partner} never counted: {tracker}");
+        assert!(
+            started.elapsed() < LIMIT,
+            "{partner} never counted: {tracker}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

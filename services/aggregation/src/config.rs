@@ -118,7 +118,9 @@ fn days_arg(text: &str) -> Result<Days, String> {
             format!("{part:?} is not a number of days; give days before the deadline such as 7,1,0")
         })?;
         if day > 366 {
-            return Err(format!("{day} days is more than a year before the deadline"));
+            return Err(format!(
+                "{day} days is more than a year before the deadline"
+            ));
         }
         days.push(day);
     }
@@ -360,10 +362,15 @@ mod tests {
         assert_eq!(config.reminders.days, [14, 1, 0]);
         assert_eq!(config.reminders.rejected_days, None);
         assert_eq!(config.reminders.public_url, "https://jvap.example.org");
-        assert!(config_of(&["--reminder-days", ""]).reminders.days.is_empty());
+        assert!(
+            config_of(&["--reminder-days", ""])
+                .reminders
+                .days
+                .is_empty()
+        );
         let error = parse(&["--reminder-days", "7,one"]).expect_err("refused");
         assert!(error.to_string().contains("JVAP_REMINDER_DAYS"), "{error}");
-        let error = parse(&["--reminder-rejected-days", "-1"]).expect_err("refused");
+        let error = parse(&["--reminder-rejected-days", "three"]).expect_err("refused");
         assert!(
             error.to_string().contains("JVAP_REMINDER_REJECTED_DAYS"),
             "{error}"

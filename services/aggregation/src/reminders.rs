@@ -144,12 +144,14 @@ impl Reminders {
                 () = stop.cancelled() => return,
                 _ = interval.tick() => {}
             }
-            match self.tick().await {
+            match Box::pin(self.tick()).await {
                 Ok(sent) if !sent.is_empty() => {
                     tracing::info!(reminders = sent.len(), "reminders handled");
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error.message = %e, "reminders not handled, next tick tries again"),
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "reminders not handled, next tick tries again")
+                }
             }
         }
     }
@@ -171,7 +173,8 @@ impl Reminders {
         let statuses = self.bus.all_statuses().await?;
         let mut handled = Vec::new();
         for record in &rounds {
-            handled.extend(self.round(record, today, &statuses).await?);
+            // Boxed: the SMTP conversation's futures are large for a debug build's stack.
+            handled.extend(Box::pin(self.round(record, today, &statuses)).await?);
         }
         Ok(handled)
     }
@@ -231,7 +234,7 @@ impl Reminders {
                     .filter(|_| rejected_due)
                     .map(|s| s.submission_id.clone()),
             };
-            if let Some(reminder) = self.send(&due).await? {
+            if let Some(reminder) = Box::pin(self.send(&due)).await? {
                 handled.push(reminder);
             }
         }
@@ -288,14 +291,19 @@ impl Reminders {
                 DeliveryOutcome::Skipped,
                 format!("{partner} has no focal point (PUT /api/v1/partners/{partner}/contacts)"),
             )),
-            (Some(mailer), false) => self.mail(mailer, due, &contacts).await.map_err(|e| {
-                if reminder.attempts >= MAX_ATTEMPTS {
-                    let detail = format!("gave up after {} attempts: {e}", reminder.attempts);
-                    (DeliveryOutcome::Failed, detail)
-                } else {
-                    (DeliveryOutcome::Retrying, e.to_string())
-                }
-            }),
+            (Some(mailer), false) => {
+                Box::pin(self.mail(mailer, due, &contacts))
+                    .await
+                    .map_err(|e| {
+                        if reminder.attempts >= MAX_ATTEMPTS {
+                            let detail =
+                                format!("gave up after {} attempts: {e}", reminder.attempts);
+                            (DeliveryOutcome::Failed, detail)
+                        } else {
+                            (DeliveryOutcome::Retrying, e.to_string())
+                        }
+                    })
+            }
         };
         match outcome {
             Ok(()) => {
@@ -502,9 +510,8 @@ fn message(due: &Due<'_>, lang: Lang, public_url: &str) -> (String, String) {
                 n if n > 0 => format!("in {n} days"),
                 n => format!("{} days ago", -n),
             };
-            let subject = format!(
-                "JVAP data round {round}: {name}, the deadline is {when} ({deadline})"
-            );
+            let subject =
+                format!("JVAP data round {round}: {name}, the deadline is {when} ({deadline})");
             let missing = match due.rejected {
                 Some(file) => format!(
                     "Your file {} received on {} was {} and no other file followed it.",
@@ -512,9 +519,9 @@ fn message(due: &Due<'_>, lang: Lang, public_url: &str) -> (String, String) {
                     file.received_at.format("%Y-%m-%d"),
                     SubmissionState::Rejected.label(lang)
                 ),
-                None => format!(
-                    "The round has no accepted data from {name} yet (tracker: {state})."
-                ),
+                None => {
+                    format!("The round has no accepted data from {name} yet (tracker: {state}).")
+                }
             };
             let text = format!(
                 "Dear colleague,\n\n\

@@ -19,7 +19,6 @@ use jvap_record::messages::{
 use jvap_testkit::{NatsServer, Postgres, ReceivedMail, SmtpSink};
 
 const ROUND: &str = "2022";
-const LIMIT: Duration = Duration::from_secs(30);
 const NIGER: &str = "focal.point@niger.example.org";
 const SENEGAL_FR: &str = "point.focal@senegal.example.org";
 const SENEGAL_EN: &str = "focal.point@senegal.example.org";
@@ -31,11 +30,11 @@ macro_rules! on_both_backends {
         mod $scenario {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                super::$scenario(super::Env::start(false).await).await
+                Box::pin(super::$scenario(super::Env::start(false).await)).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                super::$scenario(super::Env::start(true).await).await
+                Box::pin(super::$scenario(super::Env::start(true).await)).await
             }
         }
     )*};
@@ -75,7 +74,10 @@ async fn reminders_go_to_the_partners_without_data_on_the_configured_days_in_the
     let clock = FixedClock::at(at(day(6, 1), 7));
     let first = env.app(Some(&sink)).await;
     let second = env.app(Some(&sink)).await;
-    let (one, two) = (env.reminders(&first, &clock), env.reminders(&second, &clock));
+    let (one, two) = (
+        env.reminders(&first, &clock),
+        env.reminders(&second, &clock),
+    );
 
     // Act: every day from 1 June to 3 July, both instances at once, at 07:00 and again at 18:00;
     // Niger's file is accepted on 25 June.
@@ -90,7 +92,7 @@ async fn reminders_go_to_the_partners_without_data_on_the_configured_days_in_the
         }
         for hour in [7, 18] {
             clock.set(at(today, hour));
-            let (a, b) = tokio::join!(one.tick(), two.tick());
+            let (a, b) = tokio::join!(Box::pin(one.tick()), Box::pin(two.tick()));
             a.expect("a tick");
             b.expect("a tick");
         }
@@ -142,10 +144,17 @@ async fn reminders_go_to_the_partners_without_data_on_the_configured_days_in_the
     let english = mail_to(day(6, 23), NIGER);
     let text = english.text.as_deref().expect("a text body");
     assert!(english.subject.contains("Niger"), "{}", english.subject);
-    assert!(english.subject.contains("2022-06-30"), "{}", english.subject);
+    assert!(
+        english.subject.contains("2022-06-30"),
+        "{}",
+        english.subject
+    );
     assert!(text.contains("no accepted data from Niger"), "{text}");
     assert!(text.contains("not submitted"), "{text}");
-    assert!(text.contains("Deadline: 2022-06-30 (days left: 7)"), "{text}");
+    assert!(
+        text.contains("Deadline: 2022-06-30 (days left: 7)"),
+        "{text}"
+    );
     assert!(text.contains(PAGE), "{text}");
     let french = mail_to(day(6, 29), SENEGAL_FR);
     let text = french.text.as_deref().expect("a text body");
@@ -194,8 +203,13 @@ async fn reminders_go_to_the_partners_without_data_on_the_configured_days_in_the
     assert!(of("EU").is_empty());
     let chad: Vec<_> = recorded.iter().filter(|r| r.partner == "TCD").collect();
     assert_eq!(chad.len(), 3);
-    assert!(chad.iter().all(|r| r.outcome == DeliveryOutcome::Skipped
-        && r.detail.as_deref().unwrap_or_default().contains("no focal point")));
+    assert!(chad.iter().all(|r| {
+        r.outcome == DeliveryOutcome::Skipped
+            && r.detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("no focal point")
+    }));
     let senegal = recorded
         .iter()
         .find(|r| r.partner == "SEN" && r.day == day(6, 30))
@@ -208,9 +222,7 @@ async fn reminders_go_to_the_partners_without_data_on_the_configured_days_in_the
     // A restarted instance on the same day sends nothing again.
     clock.set(at(day(6, 30), 23));
     let third = env.app(Some(&sink)).await;
-    let handled = env
-        .reminders(&third, &clock)
-        .tick()
+    let handled = Box::pin(env.reminders(&third, &clock).tick())
         .await
         .expect("a tick");
     assert!(handled.is_empty(), "{handled:?}");
@@ -229,8 +241,8 @@ async fn without_an_smtp_server_a_due_reminder_is_recorded_as_skipped_and_not_tr
     let reminders = env.reminders(&app, &clock);
 
     // Act
-    let first = reminders.tick().await.expect("a tick");
-    let again = reminders.tick().await.expect("a tick");
+    let first = Box::pin(reminders.tick()).await.expect("a tick");
+    let again = Box::pin(reminders.tick()).await.expect("a tick");
 
     // Assert
     assert_eq!(first.len(), 1, "{first:?}");
@@ -255,7 +267,7 @@ async fn without_an_smtp_server_a_due_reminder_is_recorded_as_skipped_and_not_tr
         .kv_put(&env.bus.rounds, ROUND, &record)
         .await
         .expect("KV");
-    assert!(reminders.tick().await.expect("a tick").is_empty());
+    assert!(Box::pin(reminders.tick()).await.expect("a tick").is_empty());
 }
 
 struct Env {

@@ -29,8 +29,12 @@ impl Bus {
 
     /// Replace the focal points of `contacts.partner` (the addresses are checked by the caller).
     pub async fn set_contacts(&self, contacts: &PartnerContacts) -> Result<(), BusError> {
-        self.kv_put(&self.partners, &m::key_contacts(&contacts.partner), contacts)
-            .await
+        self.kv_put(
+            &self.partners,
+            &m::key_contacts(&contacts.partner),
+            contacts,
+        )
+        .await
     }
 
     /// Every reminder of `round`, in the order of their days.

@@ -349,8 +349,12 @@ mod tests {
         let reminders = [reminder("NER", 12), reminder("NER", 6), other_round];
         let expected = codes(&["NER", "SEN", "MLI"]);
 
-        let tracker = Tracker::build("2022", &expected, &statuses, &BTreeMap::new())
-            .with_deadline(Some(day(13)), day(10), &statuses, &reminders);
+        let tracker = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            Some(day(13)),
+            day(10),
+            &statuses,
+            &reminders,
+        );
 
         assert_eq!(tracker.deadline, Some(day(13)));
         assert_eq!(tracker.days_left, Some(3));
@@ -367,12 +371,23 @@ mod tests {
         assert_eq!(days, [day(6), day(12)], "this round's, oldest first");
         assert!(row("SEN").reminders.is_empty());
 
-        let on_time = Tracker::build("2022", &expected, &statuses, &BTreeMap::new())
-            .with_deadline(Some(day(14)), day(15), &statuses, &[]);
+        let on_time = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            Some(day(14)),
+            day(15),
+            &statuses,
+            &[],
+        );
         assert_eq!(on_time.days_left, Some(-1));
-        assert!(on_time.partners.iter().all(|r| !r.late), "on the day is on time");
-        let none = Tracker::build("2022", &expected, &statuses, &BTreeMap::new())
-            .with_deadline(None, day(15), &statuses, &[]);
+        assert!(
+            on_time.partners.iter().all(|r| !r.late),
+            "on the day is on time"
+        );
+        let none = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            None,
+            day(15),
+            &statuses,
+            &[],
+        );
         assert_eq!(none.days_left, None);
         assert!(none.partners.iter().all(|r| !r.late));
     }

@@ -67,10 +67,12 @@ pub(crate) async fn round_tracker(bus: &Bus, round: &str) -> Result<Tracker> {
     let by_partner = latest.map(|l| l.by_partner).unwrap_or_default();
     let reminders = bus.reminders(round).await?;
     let today = chrono::Utc::now().date_naive();
-    Ok(Tracker::build(round, &expected, &statuses, &by_partner).with_deadline(
-        record.deadline,
-        today,
-        &statuses,
-        &reminders,
-    ))
+    Ok(
+        Tracker::build(round, &expected, &statuses, &by_partner).with_deadline(
+            record.deadline,
+            today,
+            &statuses,
+            &reminders,
+        ),
+    )
 }

@@ -312,7 +312,8 @@ mod tests {
 
     #[test]
     fn a_contact_line_is_an_address_and_an_optional_language() {
-        let contacts = contact_lines("a@niger.example.org fr\n\n b@niger.example.org\nc@x.org, en\n");
+        let contacts =
+            contact_lines("a@niger.example.org fr\n\n b@niger.example.org\nc@x.org, en\n");
         let got: Vec<(&str, Lang)> = contacts
             .iter()
             .map(|c| (c.address.as_str(), c.lang))
@@ -326,7 +327,11 @@ mod tests {
             ]
         );
         assert_eq!(
-            deadline_line(Lang::Fr, NaiveDate::from_ymd_opt(2022, 6, 30).unwrap_or_default(), 7),
+            deadline_line(
+                Lang::Fr,
+                NaiveDate::from_ymd_opt(2022, 6, 30).unwrap_or_default(),
+                7
+            ),
             "Date limite : 2022-06-30 (jours restants : 7)"
         );
     }
