@@ -169,6 +169,19 @@ impl System {
         Ok(())
     }
 
+    /// Another aggregation instance on the same NATS and database, not consuming: for driving its
+    /// parts (the reminder scheduler on a test's clock) by hand.
+    pub async fn aggregation_app(
+        &self,
+        reminders: jvap_aggregation::ReminderConfig,
+    ) -> anyhow::Result<jvap_aggregation::App> {
+        let mut config =
+            jvap_aggregation::Config::new(nats_config(&self.nats)?, self.database.clone());
+        config.mail = self.mail.clone();
+        config.reminders = reminders;
+        Ok(jvap_aggregation::build(config).await?)
+    }
+
     pub async fn stop_aggregation(&mut self) -> anyhow::Result<()> {
         match self.aggregation.take() {
             Some(running) => running.stop().await,

@@ -11,7 +11,7 @@ use jvap_record::messages::{self as m, SubmissionState};
 use jvap_tests::NatsCluster;
 
 /// Every stream jvap keeps: the message stream, the KV buckets and the object stores.
-const STREAMS: [&str; 11] = [
+const STREAMS: [&str; 12] = [
     m::STREAM,
     m::AUDIT_STREAM,
     "KV_submissions",
@@ -20,6 +20,7 @@ const STREAMS: [&str; 11] = [
     "KV_datasets",
     "KV_sessions",
     "KV_committee",
+    "KV_partners",
     "OBJ_uploads",
     "OBJ_reports",
     "OBJ_datasets",

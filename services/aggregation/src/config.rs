@@ -33,6 +33,8 @@ pub struct Settings {
     /// Where `/metrics`, `/livez` and `/readyz` are served, for Prometheus and probes.
     #[arg(long, env = "JVAP_METRICS_ADDR", default_value = "127.0.0.1:9103", value_parser = address_arg)]
     pub metrics_addr: String,
+    #[command(flatten)]
+    pub reminders: ReminderSettings,
     /// `text` or `json` (one JSON object per line, with the trace id of each submission).
     #[arg(long, env = "JVAP_LOG_FORMAT", value_enum, default_value_t)]
     pub log_format: LogFormat,
@@ -74,7 +76,89 @@ impl Settings {
                 from: self.mail_from,
             });
         config.metrics_addr = self.metrics_addr;
+        config.reminders = self.reminders.config();
         config
+    }
+}
+
+/// When partners are reminded of the deadline, and where the e-mail sends them.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ReminderSettings {
+    /// The days before a round's deadline on which partners without accepted data are reminded,
+    /// comma-separated; 0 is the day itself. Empty: no deadline reminders.
+    #[arg(long, env = "JVAP_REMINDER_DAYS", default_value = "7,1,0", value_parser = days_arg)]
+    pub reminder_days: Days,
+    /// Days after a rejected file, not followed by another, when its partner is reminded (once per
+    /// file). Empty: no such reminders.
+    #[arg(long, env = "JVAP_REMINDER_REJECTED_DAYS", default_value = "3", value_parser = rejected_days_arg)]
+    pub reminder_rejected_days: Blank<u32>,
+    /// The address partners open the upload page at, named in the reminders.
+    #[arg(long, env = "JVAP_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+}
+
+impl ReminderSettings {
+    pub fn config(self) -> ReminderConfig {
+        ReminderConfig {
+            days: self.reminder_days.0,
+            rejected_days: self.reminder_rejected_days.0,
+            public_url: self.public_url.trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+/// `JVAP_REMINDER_DAYS`: days before the deadline, without repeats, largest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Days(pub Vec<u32>);
+
+fn days_arg(text: &str) -> Result<Days, String> {
+    let mut days = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let day: u32 = part.parse().map_err(|_| {
+            format!("{part:?} is not a number of days; give days before the deadline such as 7,1,0")
+        })?;
+        if day > 366 {
+            return Err(format!(
+                "{day} days is more than a year before the deadline"
+            ));
+        }
+        days.push(day);
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    Ok(Days(days))
+}
+
+fn rejected_days_arg(text: &str) -> Result<Blank<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Blank(None));
+    }
+    match text.parse::<u32>() {
+        Ok(days) if days <= 366 => Ok(Blank(Some(days))),
+        _ => Err(format!("{text:?} is not a number of days (0 to 366)")),
+    }
+}
+
+/// When reminders go out (see [`crate::reminders`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderConfig {
+    /// Days before the deadline (0: the day itself) on which partners without accepted data are
+    /// reminded.
+    pub days: Vec<u32>,
+    /// Days after a rejected file not followed by another when its partner is reminded; `None`: never.
+    pub rejected_days: Option<u32>,
+    /// The upload page's address, without a trailing slash.
+    pub public_url: String,
+}
+
+impl Default for ReminderConfig {
+    fn default() -> ReminderConfig {
+        ReminderConfig {
+            days: vec![7, 1, 0],
+            rejected_days: Some(3),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
     }
 }
 
@@ -157,6 +241,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// The ops listener's address (`127.0.0.1:0`, any free port, unless set).
     pub metrics_addr: String,
+    /// When partners are reminded of the deadline.
+    pub reminders: ReminderConfig,
 }
 
 /// The SMTP server and sender of the Committee summary (`JVAP_SMTP_URL`, `JVAP_MAIL_FROM`).
@@ -191,6 +277,7 @@ impl Config {
             ack_wait: Duration::from_secs(15),
             mail: None,
             metrics_addr: "127.0.0.1:0".into(),
+            reminders: ReminderConfig::default(),
         }
     }
 }
@@ -258,6 +345,36 @@ mod tests {
         let shown = format!("{mail:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("mail.example.org"), "{shown}");
+    }
+
+    #[test]
+    fn reminder_days_are_a_list_and_empty_turns_reminders_off() {
+        let config = config_of(&[]);
+        assert_eq!(config.reminders, ReminderConfig::default());
+        let config = config_of(&[
+            "--reminder-days",
+            "1, 14,0,1",
+            "--reminder-rejected-days",
+            "",
+            "--public-url",
+            "https://jvap.example.org/",
+        ]);
+        assert_eq!(config.reminders.days, [14, 1, 0]);
+        assert_eq!(config.reminders.rejected_days, None);
+        assert_eq!(config.reminders.public_url, "https://jvap.example.org");
+        assert!(
+            config_of(&["--reminder-days", ""])
+                .reminders
+                .days
+                .is_empty()
+        );
+        let error = parse(&["--reminder-days", "7,one"]).expect_err("refused");
+        assert!(error.to_string().contains("JVAP_REMINDER_DAYS"), "{error}");
+        let error = parse(&["--reminder-rejected-days", "three"]).expect_err("refused");
+        assert!(
+            error.to_string().contains("JVAP_REMINDER_REJECTED_DAYS"),
+            "{error}"
+        );
     }
 
     #[test]

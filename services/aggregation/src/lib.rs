@@ -20,6 +20,9 @@
 //! e-mails the round's latest summary to the Steering Committee over SMTP, recording each sending
 //! in its `deliveries` table and in KV `committee` (see [`delivery`]).
 //!
+//! A scheduler reminds partners of a round's deadline by e-mail, and after a rejected file nothing
+//! followed, at most once a day each (see [`reminders`]).
+//!
 //! # Layout
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
@@ -27,6 +30,7 @@
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
 //! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
+//! - [`reminders`]: the reminder scheduler and its [`reminders::Clock`].
 //! - [`tables`]: every table as plain rows, and loading them back (`jvap admin backup`/`restore`).
 
 pub mod aggregate;
@@ -34,11 +38,12 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod mail;
+pub mod reminders;
 pub mod store;
 pub mod tables;
 
 pub use aggregate::Aggregator;
-pub use config::{Config, Database, DatabaseSettings, MailConfig, Settings};
+pub use config::{Config, Database, DatabaseSettings, MailConfig, ReminderConfig, Settings};
 pub use delivery::Delivery;
 pub use error::{Error, Result};
 pub use store::{
@@ -163,6 +168,17 @@ impl App {
         )
     }
 
+    /// The reminder scheduler, on `clock` (tests give it a [`reminders::FixedClock`]).
+    pub fn reminders(&self, clock: std::sync::Arc<dyn reminders::Clock>) -> reminders::Reminders {
+        reminders::Reminders::new(
+            self.bus.clone(),
+            self.store.clone(),
+            self.mailer.clone(),
+            self.config.reminders.clone(),
+            clock,
+        )
+    }
+
     fn summary_spec(&self) -> ConsumerSpec {
         let mut spec = ConsumerSpec::new(DURABLE_SUMMARY, m::SUBJECT_SUMMARY_REQUESTED, "delivery");
         spec.ack_wait = self.config.ack_wait;
@@ -194,11 +210,15 @@ impl App {
         });
         let summary_spec = self.summary_spec();
         let delivery = self.delivery();
-        let summaries = consumer::run(&self.bus, &summary_spec, stop, |payload| {
+        let summaries = consumer::run(&self.bus, &summary_spec, stop.clone(), |payload| {
             let delivery = delivery.clone();
             async move { delivery.handle(&payload).await }
         });
-        let (validated, rejected, summaries) = tokio::join!(validated, rejected, summaries);
+        let reminders = self
+            .reminders(std::sync::Arc::new(reminders::SystemClock))
+            .run(stop);
+        let (validated, rejected, summaries, ()) =
+            tokio::join!(validated, rejected, summaries, reminders);
         validated
             .and(rejected)
             .and(summaries)

@@ -110,6 +110,39 @@ impl Mailer {
     }
 }
 
+/// A plain-text e-mail (a reminder to a partner's focal points).
+#[derive(Debug, Clone)]
+pub struct Plain<'a> {
+    pub recipients: &'a [String],
+    pub subject: &'a str,
+    pub text: &'a str,
+    /// The Message-ID header, see [`message_id`].
+    pub message_id: String,
+}
+
+impl Mailer {
+    /// Build the plain-text e-mail and hand it to the SMTP server.
+    pub async fn send_plain(&self, plain: &Plain<'_>) -> Result<(), MailError> {
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(plain.subject)
+            .message_id(Some(plain.message_id.clone()))
+            .date_now();
+        for recipient in plain.recipients {
+            builder = builder.to(mailbox("recipient", recipient)?);
+        }
+        let message = builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(plain.text.to_string())
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        Ok(())
+    }
+}
+
 /// The e-mail of `summary` from `from`.
 pub fn build(from: &Mailbox, summary: &Summary<'_>) -> Result<Message, MailError> {
     let file = |name: &'static str| {

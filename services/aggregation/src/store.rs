@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "revalidations",
         include_str!("../migrations/0003_revalidations.sql"),
     ),
+    (
+        4,
+        "reminders",
+        include_str!("../migrations/0004_reminders.sql"),
+    ),
 ];
 
 /// The version of the newest migration: the schema this build reads and writes.

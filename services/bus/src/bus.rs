@@ -72,6 +72,8 @@ pub struct Bus {
     pub sessions: kv::Store,
     /// The Committee's distribution list, summary requests and deliveries (see [`crate::committee`]).
     pub committee: kv::Store,
+    /// Each partner's focal points and the reminders sent to them (see [`crate::partners`]).
+    pub partners: kv::Store,
     /// Each running service's readiness, lag and last failures; entries expire when a service stops
     /// writing them (after [`SERVICES_TTL`]).
     pub services: kv::Store,
@@ -154,6 +156,7 @@ impl Bus {
             dataset_versions: kv(m::KV_DATASETS, 5).await?,
             sessions: Box::pin(ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas)).await?,
             committee: kv(m::KV_COMMITTEE, 5).await?,
+            partners: kv(m::KV_PARTNERS, 5).await?,
             services: Box::pin(ensure_kv(&js, KV_SERVICES, 1, SERVICES_TTL, replicas)).await?,
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
@@ -187,6 +190,7 @@ impl Bus {
             &self.dataset_versions,
             &self.sessions,
             &self.committee,
+            &self.partners,
             &self.services,
         ]
         .iter()

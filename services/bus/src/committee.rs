@@ -105,7 +105,11 @@ fn within_window(earlier: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// Read-modify-write of one JSON value with compare-and-set, retrying when another writer got
 /// there first. `change` gets the current value and returns the new one, or `None` to keep it.
 /// Returns the value as it stands afterwards.
-async fn update_json<T, F>(store: &kv::Store, key: &str, change: F) -> Result<Option<T>, BusError>
+pub(crate) async fn update_json<T, F>(
+    store: &kv::Store,
+    key: &str,
+    change: F,
+) -> Result<Option<T>, BusError>
 where
     T: Serialize + DeserializeOwned,
     F: Fn(Option<T>) -> Option<T>,

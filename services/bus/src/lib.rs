@@ -14,6 +14,7 @@
 //! - [`sessions`]: web sessions in an expiring KV bucket, shared by intake replicas.
 //! - [`audit`]: the audit log of admin actions, an append-only stream read newest first.
 //! - [`committee`]: the Steering Committee's distribution list, summary requests and deliveries.
+//! - [`partners`]: each partner's focal points and the reminders sent to them (KV `partners`).
 //! - [`consumer`]: the durable pull-consumer loop and its [`Outcome`].
 //! - [`ops`]: [`ops::Health`], the `/metrics`, `/livez` and `/readyz` listener of every service, its
 //!   heartbeat in KV `services`, and the names of the metrics.
@@ -27,6 +28,7 @@ pub mod committee;
 pub mod config;
 pub mod consumer;
 pub mod ops;
+pub mod partners;
 pub mod sessions;
 pub mod shutdown;
 pub mod status;

@@ -327,6 +327,18 @@ pub enum RoundAction {
         #[arg(long)]
         all: bool,
     },
+    /// Show or set the round's deadline: partners without accepted data are reminded by e-mail
+    /// before it, and files received after it are flagged late.
+    Deadline {
+        #[arg(long, default_value = "2022")]
+        round: String,
+        /// The last day, YYYY-MM-DD; absent: show the deadline.
+        #[arg(value_name = "YYYY-MM-DD", conflicts_with = "clear")]
+        day: Option<chrono::NaiveDate>,
+        /// Remove the deadline (and with it the reminders).
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// A file of a published dataset version: one [`DatasetFile`].
@@ -549,6 +561,19 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+        let cli = parse(&["round", "deadline", "--round", "2022", "2022-06-30"]).expect("parses");
+        match cli.command {
+            Command::Round {
+                action: RoundAction::Deadline { round, day, clear },
+            } => {
+                assert_eq!(round, "2022");
+                assert_eq!(day, chrono::NaiveDate::from_ymd_opt(2022, 6, 30));
+                assert!(!clear);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        assert!(parse(&["round", "deadline", "30/06/2022"]).is_err());
+        assert!(parse(&["round", "deadline", "2022-06-30", "--clear"]).is_err());
         let cli = parse(&["status", "--round", "2022", "--format", "json"]).expect("parses");
         assert!(matches!(
             cli.command,

@@ -391,6 +391,15 @@ async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
                 (None, false) => api.get_json(&format!("/api/v1/rounds/{round}")).await?,
             }
         }
+        RoundAction::Deadline { round, day, clear } => {
+            if day.is_some() || clear {
+                let body = serde_json::json!({ "deadline": day });
+                api.put_json(&format!("/api/v1/rounds/{round}/deadline"), &body)
+                    .await?
+            } else {
+                api.get_json(&format!("/api/v1/rounds/{round}")).await?
+            }
+        }
     };
     // The sentence is English; the state's word comes from the vocabulary.
     let state = record.state().label(Lang::En);
@@ -401,6 +410,10 @@ async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
             "It expects every partner of the reference list ({}).",
             record.expected().len()
         ),
+    }
+    match record.deadline {
+        Some(day) => println!("Its deadline is {}.", day.format("%Y-%m-%d")),
+        None => println!("It has no deadline."),
     }
     Ok(ExitCode::SUCCESS)
 }

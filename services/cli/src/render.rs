@@ -469,6 +469,8 @@ mod tests {
             submissions: u32::from(state != PartnerState::NotSubmitted),
             last_submission_id: None,
             last_activity: None,
+            late: false,
+            reminders: Vec::new(),
         };
         let tracker = Tracker {
             round: "2022".into(),
@@ -478,6 +480,8 @@ mod tests {
                 row("SEN", "Senegal", PartnerState::NotSubmitted, 0, true),
                 row("UNDP", "UNDP", PartnerState::Accepted, 3, false),
             ],
+            deadline: None,
+            days_left: None,
         };
         let text = super::tracker(&tracker, Lang::En);
         let lines: Vec<&str> = text.lines().collect();

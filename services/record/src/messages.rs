@@ -247,6 +247,11 @@ pub struct RoundRecord {
     /// `reference/partners.csv`.
     #[serde(default)]
     pub expected_partners: Option<Vec<String>>,
+    /// The last day partners are asked to send their file (`2022-06-30`), as an admin set it; null
+    /// while none is set. Files received after it are accepted and flagged late; aggregation
+    /// e-mails reminders before it (see [`Reminder`]).
+    #[serde(default)]
+    pub deadline: Option<chrono::NaiveDate>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -356,6 +361,7 @@ impl RoundRecord {
             round: round.to_string(),
             open: true,
             expected_partners: None,
+            deadline: None,
             updated_at: Utc::now(),
         }
     }
@@ -396,6 +402,10 @@ pub enum AuditAction {
     SummaryRequested,
     SubmissionReplayed,
     RoundRevalidated,
+    /// A round's deadline set or removed.
+    DeadlineSet,
+    /// A partner's focal points set.
+    ContactsSet,
 }
 
 /// Who did it: the token that asked.
@@ -474,4 +484,88 @@ pub struct CheckAnswered {
     /// What failed, for the logs; never shown to the person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+/// KV bucket of what the round knows about each partner beyond the reference list: its focal points
+/// (`contacts.<partner>`, a [`PartnerContacts`]) and the reminders sent to it in each round
+/// (`reminders.<round>`, a list of [`Reminder`]). Neither a round name nor a partner code holds a
+/// dot, so the keys cannot collide.
+pub const KV_PARTNERS: &str = "partners";
+
+/// The key of a partner's focal points in [`KV_PARTNERS`].
+pub fn key_contacts(partner: &str) -> String {
+    format!("contacts.{partner}")
+}
+
+/// The key of a round's reminders in [`KV_PARTNERS`].
+pub fn key_reminders(round: &str) -> String {
+    format!("reminders.{round}")
+}
+
+/// One focal point of a partner: where reminders go, and in which language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Contact {
+    /// An e-mail address, checked when the list is set.
+    pub address: String,
+    /// The language of the e-mails this person gets.
+    #[schema(value_type = String)]
+    pub lang: crate::Lang,
+}
+
+/// A partner's focal points, kept by an admin (`PUT /api/v1/partners/{code}/contacts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PartnerContacts {
+    /// The partner code of `reference/partners.csv`.
+    pub partner: String,
+    pub contacts: Vec<Contact>,
+    /// When the list was last set; null while it has never been.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl PartnerContacts {
+    /// The list of a partner nobody set: empty.
+    pub fn none(partner: &str) -> PartnerContacts {
+        PartnerContacts {
+            partner: partner.to_string(),
+            contacts: Vec::new(),
+            updated_at: None,
+        }
+    }
+}
+
+/// Why a partner was reminded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    /// The deadline is near (or today) and the round has no accepted data from the partner.
+    Deadline,
+    /// The partner's latest file was rejected and no other followed it.
+    Rejected,
+}
+
+/// One reminder to one partner on one day, and what became of it: a row of aggregation's
+/// `reminders` table (one per round, partner and day: never two a day), mirrored in KV
+/// [`KV_PARTNERS`] under `reminders.<round>` for intake to show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Reminder {
+    pub round: String,
+    pub partner: String,
+    /// The day (UTC) it is for.
+    pub day: chrono::NaiveDate,
+    pub kind: ReminderKind,
+    /// The round's deadline then.
+    pub deadline: chrono::NaiveDate,
+    /// Days from `day` to the deadline (0 on the day, negative after it).
+    pub days_left: i64,
+    /// The rejected submission it is about (kind `rejected`).
+    pub submission_id: Option<String>,
+    /// The addresses written to (the partner's focal points then).
+    pub recipients: Vec<String>,
+    /// `sent`, `skipped` (no focal point, no SMTP server), `retrying` or `failed`.
+    pub outcome: DeliveryOutcome,
+    pub detail: Option<String>,
+    pub attempts: u32,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
 }

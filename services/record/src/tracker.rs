@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::messages::{SubmissionState, SubmissionStatus};
+use crate::messages::{Reminder, SubmissionState, SubmissionStatus};
 use crate::reference;
 
 /// Every expected partner of a round (and any other partner that submitted), in partner-code order.
@@ -18,6 +18,12 @@ use crate::reference;
 pub struct Tracker {
     pub round: String,
     pub partners: Vec<TrackerRow>,
+    /// The round's deadline, when an admin set one.
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
+    /// Days from today (UTC) to the deadline: 0 on the day, negative after it.
+    #[serde(default)]
+    pub days_left: Option<i64>,
 }
 
 /// One partner's line in the tracker.
@@ -37,6 +43,12 @@ pub struct TrackerRow {
     pub last_submission_id: Option<String>,
     /// When the partner's latest submission last changed state.
     pub last_activity: Option<DateTime<Utc>>,
+    /// The partner's latest file arrived after the round's deadline (it is accepted all the same).
+    #[serde(default)]
+    pub late: bool,
+    /// The reminders e-mailed to the partner this round, oldest first.
+    #[serde(default)]
+    pub reminders: Vec<Reminder>,
 }
 
 /// Where a partner stands in the round.
@@ -93,8 +105,53 @@ impl Tracker {
         Tracker {
             round: round.to_string(),
             partners,
+            deadline: None,
+            days_left: None,
         }
     }
+
+    /// The tracker with the round's `deadline` as seen on `today`: the days left, each partner's
+    /// latest file flagged `late` when it arrived after the deadline, and each partner's reminders
+    /// (of this round) in the order they were for.
+    pub fn with_deadline(
+        mut self,
+        deadline: Option<NaiveDate>,
+        today: NaiveDate,
+        statuses: &[SubmissionStatus],
+        reminders: &[Reminder],
+    ) -> Tracker {
+        self.deadline = deadline;
+        self.days_left = deadline.map(|deadline| days_left(deadline, today));
+        for row in &mut self.partners {
+            let latest = row.last_submission_id.as_deref().and_then(|id| {
+                statuses
+                    .iter()
+                    .find(|s| s.submission_id == id && s.round == self.round)
+            });
+            row.late = match (deadline, latest) {
+                (Some(deadline), Some(latest)) => is_late(latest.received_at, deadline),
+                _ => false,
+            };
+            row.reminders = reminders
+                .iter()
+                .filter(|r| r.partner == row.partner && r.round == self.round)
+                .cloned()
+                .collect();
+            row.reminders.sort_by_key(|r| (r.day, r.updated_at));
+        }
+        self
+    }
+}
+
+/// Days from `today` to `deadline`: 0 on the day, negative after it.
+pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
+    (deadline - today).num_days()
+}
+
+/// Whether a file received at `received_at` is late for `deadline`: it arrived after the deadline's
+/// day (UTC) ended.
+pub fn is_late(received_at: DateTime<Utc>, deadline: NaiveDate) -> bool {
+    received_at.date_naive() > deadline
 }
 
 /// The round at a glance: how many of the partners it expects have sent a file, and where they
@@ -219,6 +276,8 @@ fn row(
         submissions: u32::try_from(submissions.len()).unwrap_or(u32::MAX),
         last_submission_id: latest.map(|s| s.submission_id.clone()),
         last_activity: latest.map(|s| s.updated_at),
+        late: false,
+        reminders: Vec::new(),
     }
 }
 
@@ -260,6 +319,77 @@ mod tests {
 
     fn codes(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn with_a_deadline_the_tracker_counts_days_left_flags_late_files_and_lists_reminders() {
+        // Both files are received on 14 November 2022, the day after a deadline of the 13th.
+        let statuses = [
+            status("s1", "SEN", "2022", SubmissionState::Accepted, 9),
+            status("s2", "NER", "2022", SubmissionState::Rejected, 8),
+        ];
+        let day = |d: u32| NaiveDate::from_ymd_opt(2022, 11, d).expect("a day");
+        let reminder = |partner: &str, on: u32| Reminder {
+            round: "2022".into(),
+            partner: partner.into(),
+            day: day(on),
+            kind: crate::messages::ReminderKind::Deadline,
+            deadline: day(13),
+            days_left: 13 - i64::from(on),
+            submission_id: None,
+            recipients: vec!["a@b.org".into()],
+            outcome: crate::messages::DeliveryOutcome::Sent,
+            detail: None,
+            attempts: 1,
+            sent_at: Some(at(7)),
+            updated_at: at(7),
+        };
+        let mut other_round = reminder("NER", 12);
+        other_round.round = "2021".into();
+        let reminders = [reminder("NER", 12), reminder("NER", 6), other_round];
+        let expected = codes(&["NER", "SEN", "MLI"]);
+
+        let tracker = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            Some(day(13)),
+            day(10),
+            &statuses,
+            &reminders,
+        );
+
+        assert_eq!(tracker.deadline, Some(day(13)));
+        assert_eq!(tracker.days_left, Some(3));
+        let row = |code: &str| {
+            tracker
+                .partners
+                .iter()
+                .find(|r| r.partner == code)
+                .expect("a row")
+        };
+        assert!(row("SEN").late && row("NER").late);
+        assert!(!row("MLI").late, "nothing sent is not late");
+        let days: Vec<NaiveDate> = row("NER").reminders.iter().map(|r| r.day).collect();
+        assert_eq!(days, [day(6), day(12)], "this round's, oldest first");
+        assert!(row("SEN").reminders.is_empty());
+
+        let on_time = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            Some(day(14)),
+            day(15),
+            &statuses,
+            &[],
+        );
+        assert_eq!(on_time.days_left, Some(-1));
+        assert!(
+            on_time.partners.iter().all(|r| !r.late),
+            "on the day is on time"
+        );
+        let none = Tracker::build("2022", &expected, &statuses, &BTreeMap::new()).with_deadline(
+            None,
+            day(15),
+            &statuses,
+            &[],
+        );
+        assert_eq!(none.days_left, None);
+        assert!(none.partners.iter().all(|r| !r.late));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use crate::catalogue::Severity;
 use crate::lang::Lang;
 use crate::messages::{
-    AuditAction, DeliveryOutcome, Role, RoundState, SubmissionState, SummaryReason,
+    AuditAction, DeliveryOutcome, ReminderKind, Role, RoundState, SubmissionState, SummaryReason,
 };
 use crate::record::Required;
 use crate::report::Verdict;
@@ -221,7 +221,7 @@ impl Required {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::TokenIssued,
         AuditAction::TokenRevoked,
         AuditAction::RoundOpened,
@@ -231,6 +231,8 @@ impl AuditAction {
         AuditAction::SummaryRequested,
         AuditAction::SubmissionReplayed,
         AuditAction::RoundRevalidated,
+        AuditAction::DeadlineSet,
+        AuditAction::ContactsSet,
     ];
 
     pub const fn words(self) -> Bilingual {
@@ -249,6 +251,8 @@ impl AuditAction {
             ),
             AuditAction::SubmissionReplayed => words("submission run again", "envoi relancé"),
             AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
+            AuditAction::DeadlineSet => words("deadline set", "date limite fixée"),
+            AuditAction::ContactsSet => words("focal points set", "points focaux définis"),
         }
     }
 
@@ -285,6 +289,34 @@ impl SummaryReason {
     }
 }
 
+impl ReminderKind {
+    pub const ALL: [ReminderKind; 2] = [ReminderKind::Deadline, ReminderKind::Rejected];
+
+    /// Why a partner was reminded, as the tracker says it.
+    pub const fn words(self) -> Bilingual {
+        match self {
+            ReminderKind::Deadline => words("deadline reminder", "rappel de la date limite"),
+            ReminderKind::Rejected => words("file rejected", "fichier rejeté"),
+        }
+    }
+
+    pub const fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+/// The words of a deadline: "deadline", "days left", "late".
+pub mod deadline {
+    use super::{Bilingual, words};
+
+    pub const DEADLINE: Bilingual = words("deadline", "date limite");
+    pub const DAYS_LEFT: Bilingual = words("days left", "jours restants");
+    /// A file received after the deadline.
+    pub const LATE: Bilingual = words("late", "en retard");
+    pub const REMINDED: Bilingual = words("reminded", "relancé");
+    pub const FOCAL_POINTS: Bilingual = words("focal points", "points focaux");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +340,8 @@ mod tests {
         distinct(RoundState::ALL.map(RoundState::words).to_vec());
         distinct(Required::ALL.map(Required::words).to_vec());
         distinct(DUPLICATE_REASONS.map(|(_, words)| words).to_vec());
+
+        distinct(ReminderKind::ALL.map(ReminderKind::words).to_vec());
     }
 
     #[test]

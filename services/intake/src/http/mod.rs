@@ -10,8 +10,10 @@ pub(crate) mod checks;
 pub(crate) mod committee;
 pub(crate) mod cookies;
 mod datasets;
+pub(crate) mod deadline;
 mod health;
 pub mod openapi;
+pub(crate) mod partners;
 pub(crate) mod quota;
 pub(crate) mod rate;
 pub(crate) mod rounds;
@@ -90,6 +92,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(datasets::router())
         .merge(tokens::router())
         .merge(rounds::router())
+        .merge(deadline::router())
+        .merge(partners::router())
         .merge(committee::router())
         .merge(tracker::router())
         .merge(template::router())

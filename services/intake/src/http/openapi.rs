@@ -14,8 +14,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use jvap_record::Severity;
 use jvap_record::messages::{
-    CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, SubmissionState, SubmissionStatus,
-    SummaryDelivery, SummaryReason, SummaryRequested,
+    CommitteeList, Contact, DeliveryOutcome, Mode, PartnerContacts, Reminder, ReminderKind, Role,
+    RoundRecord, SubmissionState, SubmissionStatus, SummaryDelivery, SummaryReason,
+    SummaryRequested,
 };
 use jvap_record::report::{Counts, Issue, Report, Verdict};
 use jvap_record::tracker::{PartnerState, Tracker, TrackerRow};
@@ -58,7 +59,11 @@ use super::AppState;
         SummaryReason,
         SummaryRequested,
         DeliveryOutcome,
-        SummaryDelivery
+        SummaryDelivery,
+        Contact,
+        PartnerContacts,
+        ReminderKind,
+        Reminder
     )),
     modifiers(&Authentication),
     tags(

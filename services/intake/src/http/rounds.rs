@@ -274,7 +274,11 @@ fn partner_codes(codes: &[String]) -> Result<Vec<String>> {
 
 /// Change the round's record with compare-and-set (another admin may change it at the same time),
 /// starting from [`RoundRecord::new`] when there is none.
-async fn update(bus: &Bus, round: &str, change: impl Fn(&mut RoundRecord)) -> Result<RoundRecord> {
+pub(crate) async fn update(
+    bus: &Bus,
+    round: &str,
+    change: impl Fn(&mut RoundRecord),
+) -> Result<RoundRecord> {
     let kv_error = |e: &dyn std::fmt::Display| {
         Error::Bus(BusError::Kv {
             bucket: KV_ROUNDS.into(),

@@ -2,7 +2,8 @@
 //! analysts and admins.
 //!
 //! Built live from KV: the round's expected partners (`rounds`), every submission status of the round
-//! (`submissions`), and the initiatives by partner of the latest published version (`datasets`).
+//! (`submissions`), the initiatives by partner of the latest published version (`datasets`), and
+//! the reminders sent (`partners`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -24,7 +25,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// Follow the round
 ///
 /// Every expected partner (and any other that submitted), in partner-code order: its state, its
-/// submissions, its initiatives in the current dataset, its last activity.
+/// submissions, its initiatives in the current dataset, its last activity, whether its latest file
+/// came after the deadline (`late`) and the reminders it was sent; with the round's deadline and the
+/// days left to it.
 #[utoipa::path(
     get,
     path = "/api/v1/rounds/{round}/tracker",
@@ -52,7 +55,8 @@ async fn tracker(
 
 /// The tracker of `round` as it stands now; the API and the analyst's page both show this.
 pub(crate) async fn round_tracker(bus: &Bus, round: &str) -> Result<Tracker> {
-    let expected = round_record(bus, round).await?.expected();
+    let record = round_record(bus, round).await?;
+    let expected = record.expected();
     let statuses: Vec<_> = bus
         .all_statuses()
         .await?
@@ -61,5 +65,14 @@ pub(crate) async fn round_tracker(bus: &Bus, round: &str) -> Result<Tracker> {
         .collect();
     let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, round).await?;
     let by_partner = latest.map(|l| l.by_partner).unwrap_or_default();
-    Ok(Tracker::build(round, &expected, &statuses, &by_partner))
+    let reminders = bus.reminders(round).await?;
+    let today = chrono::Utc::now().date_naive();
+    Ok(
+        Tracker::build(round, &expected, &statuses, &by_partner).with_deadline(
+            record.deadline,
+            today,
+            &statuses,
+            &reminders,
+        ),
+    )
 }

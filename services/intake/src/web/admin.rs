@@ -51,6 +51,7 @@ pub(super) async fn home(
         .await
         .map_err(|e| view.fail(e))?;
     let committee = bus.committee_list().await.map_err(|e| view.fail(e))?;
+    let contacts = bus.all_contacts().await.map_err(|e| view.fail(e))?;
     let deliveries = bus
         .deliveries(&view.round)
         .await
@@ -69,7 +70,9 @@ pub(super) async fn home(
             p.notice #round-closed-notice role="status" { (w.round_closed_notice) }
         }
         (round_section(view, user, round.state()))
+        (super::reminders::deadline_section(view, user, &round))
         (partners_section(view, user, &round))
+        (super::reminders::contacts_section(view, user, &contacts))
         (committee_section(view, user, &committee, notice == AdminNotice::SummaryRequested))
         (deliveries_section(view, &deliveries))
         (tokens_section(view, user, issued.as_ref(), &entries))

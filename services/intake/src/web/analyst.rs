@@ -148,6 +148,7 @@ fn tracker_section(view: &View, tracker: &Tracker, filter: Option<PartnerState>)
         section aria-labelledby="tracker" {
             h2 #tracker { (w.tracker_title) }
             p { (w.tracker_intro) }
+            (super::reminders::tracker_deadline(view, tracker))
             nav.filter aria-label=(w.filter_label) {
                 (w.filter_label) " "
                 @if filter.is_none() {
@@ -167,7 +168,7 @@ fn tracker_section(view: &View, tracker: &Tracker, filter: Option<PartnerState>)
                 }
             }
             table #tracker-table {
-                (column_heads(&[w.col_partner, w.col_state, w.col_submissions, w.col_initiatives, w.col_last_activity]))
+                (column_heads(&[w.col_partner, w.col_state, w.col_submissions, w.col_initiatives, w.col_last_activity, &super::reminders::reminders_heading(view.lang)]))
                 tbody {
                     @for row in rows {
                         tr data-partner=(row.partner) data-state=(jvap_record::vocabulary::code(&row.state)) {
@@ -175,7 +176,7 @@ fn tracker_section(view: &View, tracker: &Tracker, filter: Option<PartnerState>)
                                 (row.partner) " — " (if view.lang == Lang::Fr { &row.name_fr } else { &row.name_en })
                                 @if !row.expected { " (" (w.col_expected) ": " (w.no) ")" }
                             }
-                            td { (partner_state_badge(w, row.state)) }
+                            td { (partner_state_badge(w, row.state)) (super::reminders::late_flag(view, row)) }
                             td {
                                 @if let Some(id) = &row.last_submission_id {
                                     a href={ "/submissions/" (id) } { (row.submissions) }
@@ -183,6 +184,7 @@ fn tracker_section(view: &View, tracker: &Tracker, filter: Option<PartnerState>)
                             }
                             td { (row.initiatives) }
                             td { (row.last_activity.map(when).unwrap_or_default()) }
+                            td { (super::reminders::reminders_cell(view, row)) }
                         }
                     }
                 }

@@ -21,6 +21,7 @@ mod api;
 mod i18n;
 mod layout;
 mod partner;
+mod reminders;
 pub(crate) mod session;
 
 use axum::Router;
@@ -46,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(partner::router())
         .merge(admin::router())
+        .merge(reminders::router())
 }
 
 /// A one-line message shown on the home page after a redirect, named in the query (`?notice=`).

@@ -44,6 +44,7 @@ pub(super) async fn home(
         .map_err(|e| view.fail(e))?;
     let body = html! {
         h1 { (w.upload_title) }
+        (super::reminders::partner_deadline(view, &round, &statuses))
         @if round.open {
             (upload_form(view, user))
         } @else {

@@ -32,6 +32,10 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/rounds/{round}/close"),
     ("put", "/api/v1/rounds/{round}/partners"),
     ("delete", "/api/v1/rounds/{round}/partners"),
+    ("put", "/api/v1/rounds/{round}/deadline"),
+    ("get", "/api/v1/partners/contacts"),
+    ("get", "/api/v1/partners/{code}/contacts"),
+    ("put", "/api/v1/partners/{code}/contacts"),
     ("get", "/api/v1/rounds/{round}/tracker"),
     ("post", "/api/v1/rounds/{round}/revalidate"),
     ("post", "/api/v1/rounds/{round}/summary/send"),
@@ -47,6 +51,7 @@ fn concrete(path: &str) -> String {
         .replace("{round}", "2022")
         .replace("{version}", "latest")
         .replace("{file}", "latest.json")
+        .replace("{code}", "NER")
 }
 
 async fn document(app: &crate::helpers::TestApp) -> Value {

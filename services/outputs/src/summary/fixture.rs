@@ -90,6 +90,8 @@ fn row(
         last_submission_id: (submissions > 0).then(|| format!("sub-{}", code.to_lowercase())),
         last_activity: (submissions > 0)
             .then(|| Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()),
+        late: false,
+        reminders: Vec::new(),
     }
 }
 
@@ -321,6 +323,8 @@ pub fn figures() -> Figures {
                 row("UNHCR", true, Accepted, 24, 1),
                 row("UNODC", false, Accepted, 4, 1),
             ],
+            deadline: None,
+            days_left: None,
         },
         changes: ChangeLog {
             previous_version: Some(6),
