@@ -36,7 +36,15 @@ pub struct Settings {
     /// `text` or `json` (one JSON object per line, with the trace id of each submission).
     #[arg(long, env = "JVAP_LOG_FORMAT", value_enum, default_value_t)]
     pub log_format: LogFormat,
+    /// How many dataset versions before a round's newest keep their built files in the `datasets`
+    /// object store; the files of older versions are removed, and built again (the same bytes)
+    /// when someone asks for them.
+    #[arg(long, env = "JVAP_DATASET_FILES_KEEP", default_value_t = DEFAULT_DATASET_FILES_KEEP)]
+    pub dataset_files_keep: u32,
 }
+
+/// The default of `JVAP_DATASET_FILES_KEEP`.
+pub const DEFAULT_DATASET_FILES_KEEP: u32 = 3;
 
 /// Where the database is: `DATABASE_URL`, else SQLite under `JVAP_DATA_DIR`. Its own group so that
 /// every program that opens aggregation's database (the service, `jvap admin backup` and `restore`)
@@ -74,6 +82,7 @@ impl Settings {
                 from: self.mail_from,
             });
         config.metrics_addr = self.metrics_addr;
+        config.dataset_files_keep = self.dataset_files_keep;
         config
     }
 }
@@ -157,6 +166,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// The ops listener's address (`127.0.0.1:0`, any free port, unless set).
     pub metrics_addr: String,
+    /// Versions before the newest whose files stay in the object store (`JVAP_DATASET_FILES_KEEP`).
+    pub dataset_files_keep: u32,
 }
 
 /// The SMTP server and sender of the Committee summary (`JVAP_SMTP_URL`, `JVAP_MAIL_FROM`).
@@ -191,6 +202,7 @@ impl Config {
             ack_wait: Duration::from_secs(15),
             mail: None,
             metrics_addr: "127.0.0.1:0".into(),
+            dataset_files_keep: DEFAULT_DATASET_FILES_KEEP,
         }
     }
 }
