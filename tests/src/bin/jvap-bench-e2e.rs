@@ -76,7 +76,7 @@ async fn bench_round(size: usize, samples: usize, batches: usize) -> anyhow::Res
                 &analyst,
                 partner,
                 per_partner,
-                "load",
+                "load".to_string(),
                 false,
             ));
         }
@@ -100,7 +100,7 @@ async fn bench_round(size: usize, samples: usize, batches: usize) -> anyhow::Res
     for i in 0..samples {
         let (partner, client) = &clients[i % clients.len()];
         let tag = format!("one-{i}");
-        one.push(submit(client, &analyst, partner, ROWS_PER_SUBMISSION, &tag, true).await?);
+        one.push(submit(client, &analyst, partner, ROWS_PER_SUBMISSION, tag, true).await?);
     }
     // Eight at once.
     let mut eight = Vec::new();
@@ -114,7 +114,7 @@ async fn bench_round(size: usize, samples: usize, batches: usize) -> anyhow::Res
                 &analyst,
                 partner,
                 ROWS_PER_SUBMISSION,
-                &tag,
+                tag,
                 true,
             ));
         }
@@ -196,7 +196,7 @@ async fn submit(
     analyst: &Client,
     partner: &str,
     rows: usize,
-    tag: &str,
+    tag: String,
     files: bool,
 ) -> anyhow::Result<Timing> {
     let rows: Vec<Row> = (0..rows)
