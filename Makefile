@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run stop test deploy-check bench lint fmt build clean
+.PHONY: help setup run stop test deploy-check bench bench-e2e lint fmt build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ deploy-check: ## validate deploy/: compose, Kubernetes, Dockerfile, systemd unit
 
 bench: ## time and peak memory: validation against a bare calamine read (10k to 1M rows), the outputs of 100,000 initiatives against a bare xlsx write (release)
 	@bash deploy/local/bench.sh
+
+bench-e2e: ## the service path end to end on its own NATS and SQLite: upload -> answer, accepted, version listed, files; p50/p95/max at rounds of 14,000 and 100,000 (release; ROUNDS="14000" for one)
+	@bash deploy/local/bench-e2e.sh
 
 lint: ## formatting and clippy, as `make test` checks them
 	cargo fmt --all --check

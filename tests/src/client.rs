@@ -102,14 +102,34 @@ impl Client {
         Ok((status, retry_after, response.json().await?))
     }
 
-    /// GET a JSON document; `None` on 404.
-    pub async fn get_json(&self, path: &str) -> anyhow::Result<Option<Value>> {
-        let response = self
+    /// GET `path`, asking again while the server answers 202 (a dataset version's files being
+    /// prepared; more often than its `Retry-After`, to keep tests short), for at most two minutes.
+    pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
+        loop {
+            let response = self.get_once(path).await?;
+            if response.status() != reqwest::StatusCode::ACCEPTED
+                || started.elapsed() > std::time::Duration::from_secs(120)
+            {
+                return Ok(response);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    /// GET `path` once, whatever it answers.
+    pub async fn get_once(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self
             .http
             .get(self.url(path))
             .bearer_auth(&self.token)
             .send()
-            .await?;
+            .await?)
+    }
+
+    /// GET a JSON document; `None` on 404.
+    pub async fn get_json(&self, path: &str) -> anyhow::Result<Option<Value>> {
+        let response = self.get(path).await?;
         if response.status() == reqwest::StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -118,23 +138,13 @@ impl Client {
 
     /// GET raw bytes with the HTTP status.
     pub async fn get_bytes(&self, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
-        let response = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
+        let response = self.get(path).await?;
         Ok((response.status().as_u16(), response.bytes().await?.to_vec()))
     }
 
     /// GET raw bytes with the HTTP status and the `Content-Type`.
     pub async fn get_typed(&self, path: &str) -> anyhow::Result<(u16, String, Vec<u8>)> {
-        let response = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
+        let response = self.get(path).await?;
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)

@@ -1,8 +1,11 @@
 //! Handling one `SubmissionValidated`: apply it to the database, then publish the dataset version.
 //!
-//! The database transaction is the point of no return; everything after it (objects, KV, message,
-//! status) is rebuilt from the database for version N, so a redelivery after a crash between commit
-//! and publish heals it, and a redelivery after success only re-publishes (de-duplicated by NATS).
+//! The database transaction is the point of no return, and the version: right after it the round's
+//! latest version in KV and `jvap.dataset.published` announce it, the submission's status names it,
+//! the round tracker is kept with it and its files are asked of the builder ([`crate::builder`]),
+//! which builds them apart. Everything after the commit is made again from the database for
+//! version N, so a redelivery after a crash between commit and publish heals it, and a redelivery
+//! after success only re-publishes (de-duplicated by NATS).
 //!
 //! A revalidated outcome (`revalidation` set: an admin's replay or round revalidation) of a
 //! submission not applied yet is applied like any other. Of one already applied, whether
@@ -16,16 +19,13 @@ use async_nats::jetstream::kv;
 use bytes::Bytes;
 use jvap_bus::{Bus, Outcome};
 use jvap_outputs::DatasetFile;
-use jvap_outputs::DatasetMeta;
-use jvap_outputs::{OutputFile, RoundData};
 use jvap_record::messages::{
-    self as m, DatasetPublished, RoundRecord, SubmissionRejected, SubmissionStatus,
-    SubmissionValidated,
+    self as m, BuildReason, DatasetPublished, SubmissionRejected, SubmissionValidated,
 };
-use jvap_record::tracker::Tracker;
 use jvap_record::{Initiative, Issue, Verdict, report};
 use serde::Deserialize;
 
+use crate::builder;
 use crate::error::{Error, Result};
 use crate::store::{NewInitiative, Rebuilt, Revalidated, Store};
 
@@ -163,12 +163,13 @@ impl Aggregator {
                 self.apply(submission, &records).await?
             }
         };
-        self.publish(&submission.round, version).await?;
+        self.announce(&submission.round, version).await?;
         self.bus
             .update_status(&submission.submission_id, |status| {
                 status.dataset_version = Some(version);
             })
             .await?;
+        self.prepare(&submission.round, version).await?;
         Ok(version)
     }
 
@@ -292,15 +293,24 @@ impl Aggregator {
         })
     }
 
-    /// Build dataset version `version` of `round` from the database and publish it: the objects
-    /// that are missing (every [`DatasetFile`]), the round's latest version in KV (never
-    /// moved backwards), and the message.
+    /// Publish dataset version `version` of `round`, committed in the database: announce it
+    /// ([`Aggregator::announce`]), then keep its tracker and ask for its files
+    /// ([`Aggregator::prepare`]).
     pub async fn publish(&self, round: &str, version: u32) -> Result<DatasetPublished> {
+        let published = self.announce(round, version).await?;
+        self.prepare(round, version).await?;
+        Ok(published)
+    }
+
+    /// What readers see as soon as the version commits: the round's latest version in KV (never
+    /// moved backwards), with what it holds (from the database, at the cost of what the version
+    /// changed), and the message. Its files are not built here: `objects` names where they will be.
+    pub async fn announce(&self, round: &str, version: u32) -> Result<DatasetPublished> {
         let info =
             self.store.version(round, version).await?.ok_or_else(|| {
                 Error::Corrupt(format!("no dataset version {version} of {round}"))
             })?;
-        let by_partner = self.store.initiatives_by_partner(round, version).await?;
+        let by_partner = self.store.counts(round, version).await?;
         let objects: BTreeMap<String, String> = DatasetFile::ALL
             .iter()
             .map(|file| {
@@ -308,30 +318,6 @@ impl Aggregator {
                 (file.name().to_string(), name)
             })
             .collect();
-        let mut missing = Vec::new();
-        for (file, name) in &objects {
-            if !self.object_exists(name).await? {
-                missing.push((file.as_str(), name.as_str()));
-            }
-        }
-        if !missing.is_empty() {
-            let meta = DatasetMeta {
-                round: round.to_string(),
-                version,
-                generated_at: info.published_at,
-            };
-            let started = std::time::Instant::now();
-            let files = self.build_outputs(&meta, &by_partner).await?;
-            metrics::histogram!(jvap_bus::ops::BUILD_SECONDS)
-                .record(started.elapsed().as_secs_f64());
-            for (file, name) in missing {
-                let output = files
-                    .iter()
-                    .find(|f| f.name == file)
-                    .ok_or_else(|| Error::Corrupt(format!("jvap_outputs::build made no {file}")))?;
-                self.bus.datasets.put(name, &output.bytes).await?;
-            }
-        }
         let published = DatasetPublished {
             round: round.to_string(),
             version,
@@ -353,59 +339,13 @@ impl Aggregator {
         Ok(published)
     }
 
-    /// Every file of dataset version `meta.version`, from the database (its initiatives, and the
-    /// previous version's for the change log) and KV (the round's expected partners and submission
-    /// statuses, for the tracker).
-    async fn build_outputs(
-        &self,
-        meta: &DatasetMeta,
-        by_partner: &BTreeMap<String, u64>,
-    ) -> Result<Vec<OutputFile>> {
-        let (round, version) = (meta.round.as_str(), meta.version);
-        let initiatives = self.store.initiatives_at(round, version).await?;
-        let previous = match version.checked_sub(1).filter(|v| *v > 0) {
-            Some(previous) => Some((previous, self.store.initiatives_at(round, previous).await?)),
-            None => None,
-        };
-        let tracker = self.tracker(round, by_partner).await?;
-        // Seconds of CPU for a large round: off the async workers, which keep serving NATS meanwhile.
-        let meta = meta.clone();
-        let build = tokio::task::spawn_blocking(move || {
-            jvap_outputs::build(&RoundData {
-                meta: &meta,
-                initiatives: &initiatives,
-                previous: previous.as_ref().map(|(v, list)| (*v, list.as_slice())),
-                tracker: &tracker,
-            })
-        });
-        Ok(build.await.map_err(|e| Error::Build(e.to_string()))??)
-    }
-
-    /// The round tracker as it stands: the round's expected partners, every submission status of
-    /// the round, and the counts of the version being built.
-    async fn tracker(&self, round: &str, by_partner: &BTreeMap<String, u64>) -> Result<Tracker> {
-        let bus = &self.bus;
-        let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
-        let expected = record.unwrap_or_else(|| RoundRecord::new(round)).expected();
-        let statuses: Vec<SubmissionStatus> = bus
-            .all_statuses()
-            .await?
-            .into_iter()
-            .filter(|status| status.round == round)
-            .collect();
-        Ok(Tracker::build(round, &expected, &statuses, by_partner))
-    }
-
-    async fn object_exists(&self, name: &str) -> Result<bool> {
-        use async_nats::jetstream::object_store::InfoErrorKind;
-        match self.bus.datasets.store.info(name).await {
-            Ok(info) => Ok(!info.deleted),
-            Err(e) if e.kind() == InfoErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Error::Bus(jvap_bus::BusError::Object {
-                bucket: m::BUCKET_DATASETS.to_string(),
-                detail: format!("info {name}: {e}"),
-            })),
+    /// After the announcement: keep the round tracker with the version (unless kept already), so
+    /// its files are the same whenever they are built, and ask the builder for them.
+    pub async fn prepare(&self, round: &str, version: u32) -> Result<()> {
+        if self.store.tracker(round, version).await?.is_none() {
+            builder::keep_tracker(&self.bus, &self.store, round, version).await?;
         }
+        builder::request(&self.bus, round, version, BuildReason::Latest).await
     }
 
     /// Put `published` under its round in KV `datasets` unless a newer version is already there

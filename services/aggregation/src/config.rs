@@ -38,7 +38,15 @@ pub struct Settings {
     /// `text` or `json` (one JSON object per line, with the trace id of each submission).
     #[arg(long, env = "JVAP_LOG_FORMAT", value_enum, default_value_t)]
     pub log_format: LogFormat,
+    /// How many dataset versions before a round's newest keep their built files in the `datasets`
+    /// object store; the files of older versions are removed, and built again (the same bytes)
+    /// when someone asks for them.
+    #[arg(long, env = "JVAP_DATASET_FILES_KEEP", default_value_t = DEFAULT_DATASET_FILES_KEEP)]
+    pub dataset_files_keep: u32,
 }
+
+/// The default of `JVAP_DATASET_FILES_KEEP`.
+pub const DEFAULT_DATASET_FILES_KEEP: u32 = 3;
 
 /// Where the database is: `DATABASE_URL`, else SQLite under `JVAP_DATA_DIR`. Its own group so that
 /// every program that opens aggregation's database (the service, `jvap admin backup` and `restore`)
@@ -77,6 +85,8 @@ impl Settings {
             });
         config.metrics_addr = self.metrics_addr;
         config.reminders = self.reminders.config();
+
+        config.dataset_files_keep = self.dataset_files_keep;
         config
     }
 }
@@ -243,6 +253,9 @@ pub struct Config {
     pub metrics_addr: String,
     /// When partners are reminded of the deadline.
     pub reminders: ReminderConfig,
+
+    /// Versions before the newest whose files stay in the object store (`JVAP_DATASET_FILES_KEEP`).
+    pub dataset_files_keep: u32,
 }
 
 /// The SMTP server and sender of the Committee summary (`JVAP_SMTP_URL`, `JVAP_MAIL_FROM`).
@@ -278,6 +291,8 @@ impl Config {
             mail: None,
             metrics_addr: "127.0.0.1:0".into(),
             reminders: ReminderConfig::default(),
+
+            dataset_files_keep: DEFAULT_DATASET_FILES_KEEP,
         }
     }
 }

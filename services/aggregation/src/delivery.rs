@@ -17,6 +17,7 @@ use jvap_record::messages::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::builder::Builder;
 use crate::mail::{self, MailError, Mailer, Summary};
 use crate::store::Store;
 
@@ -29,6 +30,8 @@ pub enum DeliveryError {
     Bus(#[from] BusError),
     #[error("a stored delivery is inconsistent: {0}")]
     Corrupt(String),
+    #[error("building the files to send: {0}")]
+    Build(String),
 }
 
 /// The handler of `jvap.summary.requested`, shared by every delivery. Cheap to clone.
@@ -40,15 +43,24 @@ pub struct Delivery {
     mailer: Option<Mailer>,
     /// SMTP attempts before a request is recorded as failed (the consumer's maximum deliveries).
     pub max_attempts: u32,
+    /// Builds the files of the version sent when they are not in the store yet.
+    builder: Builder,
 }
 
 impl Delivery {
-    pub fn new(bus: Bus, store: Store, mailer: Option<Mailer>, max_attempts: u32) -> Delivery {
+    pub fn new(
+        bus: Bus,
+        store: Store,
+        mailer: Option<Mailer>,
+        max_attempts: u32,
+        builder: Builder,
+    ) -> Delivery {
         Delivery {
             bus,
             store,
             mailer,
             max_attempts,
+            builder,
         }
     }
 
@@ -181,8 +193,14 @@ impl Delivery {
         }
     }
 
-    /// The files of the e-mail from `<round>/v<version>/` in the `datasets` store.
+    /// The files of the e-mail from `<round>/v<version>/` in the `datasets` store, built first
+    /// when they are not there yet (the builder has not reached the version, or retention removed
+    /// its files).
     async fn files(&self, round: &str, version: u32) -> Result<Vec<mail::File>, SendFailure> {
+        self.builder
+            .ensure(round, version)
+            .await
+            .map_err(|e| SendFailure::System(DeliveryError::Build(e.to_string())))?;
         let mut files = Vec::new();
         for file in mail::ATTACHED {
             let (name, content_type) = (file.name(), file.content_type());

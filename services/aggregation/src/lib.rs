@@ -4,11 +4,14 @@
 //! For each `SubmissionValidated` (at-least-once, idempotent by submission id) it applies the
 //! submission in one transaction — **replace** ends the partner's current initiatives in the round,
 //! **merge** ends only those whose `partner_ref` comes again — and takes the round's next version N.
-//! After the commit it builds version N from the database with `jvap_outputs::build` (the
-//! dataset in xlsx, JSON and CSV and the Committee summaries, with the change log against N-1 and the
-//! round tracker), writes each file to `<round>/v<N>/<file>` in the `datasets` object store, puts the
-//! `DatasetPublished` under the round in KV `datasets`, publishes it on `jvap.dataset.published` and
-//! records N in the submission's status.
+//! Right after the commit it puts the `DatasetPublished` under the round in KV `datasets`, publishes
+//! it on `jvap.dataset.published`, records N in the submission's status, keeps the round tracker with
+//! N and asks the builder for N's files. The builder ([`builder`], its own durable consumer of
+//! `jvap.dataset.build.requested`) builds the newest version from the database with
+//! `jvap_outputs::build` (the dataset in xlsx, JSON and CSV and the Committee summaries, with the
+//! change log against N-1 and the round tracker) and writes each file to `<round>/v<N>/<file>` in
+//! the `datasets` object store; versions it was overtaken on, and those retention removed, are built
+//! when asked for.
 //!
 //! A revalidated outcome (an admin's replay or round revalidation: `revalidation` set), on
 //! `jvap.submission.validated.>` or, through a second durable consumer, `jvap.submission.rejected.>`,
@@ -29,20 +32,25 @@
 //!   [`Store::versions`]).
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
+//! - [`builder`]: the files of a version, built apart from its commit, coalescing, on demand, kept
+//!   by retention; [`index`]: what a version holds, read at the cost of what it changed.
 //! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
 //! - [`reminders`]: the reminder scheduler and its [`reminders::Clock`].
 //! - [`tables`]: every table as plain rows, and loading them back (`jvap admin backup`/`restore`).
 
 pub mod aggregate;
+pub mod builder;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod index;
 pub mod mail;
 pub mod reminders;
 pub mod store;
 pub mod tables;
 
 pub use aggregate::Aggregator;
+pub use builder::{Builder, Built};
 pub use config::{Config, Database, DatabaseSettings, MailConfig, ReminderConfig, Settings};
 pub use delivery::Delivery;
 pub use error::{Error, Result};
@@ -61,6 +69,8 @@ pub const DURABLE: &str = "aggregation";
 pub const DURABLE_REJECTED: &str = "aggregation-rejected";
 /// Every rejection; `jvap_record::messages` names the per-partner subject.
 const SUBJECT_REJECTED_ALL: &str = "jvap.submission.rejected.>";
+/// The durable consumer of build requests (the builder); replicas share it.
+pub const DURABLE_BUILDER: &str = "aggregation-builder";
 /// The durable consumer of summary requests; replicas share it.
 pub const DURABLE_SUMMARY: &str = "summary-delivery";
 
@@ -134,6 +144,7 @@ fn health(bus: &Bus, store: &Store, mail: bool) -> Health {
         })
         .with_consumer(DURABLE)
         .with_consumer(DURABLE_REJECTED)
+        .with_consumer(DURABLE_BUILDER)
         .with_consumer(DURABLE_SUMMARY)
 }
 
@@ -158,6 +169,15 @@ impl App {
         Aggregator::new(self.bus.clone(), self.store.clone())
     }
 
+    /// The builder of dataset files, to drive it without a consumer.
+    pub fn builder(&self) -> Builder {
+        Builder::new(
+            self.bus.clone(),
+            self.store.clone(),
+            self.config.dataset_files_keep,
+        )
+    }
+
     /// The summary request handler, to drive it without a consumer.
     pub fn delivery(&self) -> Delivery {
         Delivery::new(
@@ -165,6 +185,7 @@ impl App {
             self.store.clone(),
             self.mailer.clone(),
             u32::try_from(self.summary_spec().max_deliver).unwrap_or(1),
+            self.builder(),
         )
     }
 
@@ -208,6 +229,16 @@ impl App {
             let aggregator = rejected_aggregator.clone();
             async move { aggregator.handle_rejected(&payload).await }
         });
+        let mut builder_spec =
+            ConsumerSpec::new(DURABLE_BUILDER, m::SUBJECT_BUILD_REQUESTED, "builder");
+        builder_spec.ack_wait = self.config.ack_wait;
+        // A build of a large round takes seconds; the loop tells the server it is in progress.
+        builder_spec.handle_timeout = std::time::Duration::from_secs(900);
+        let builder = self.builder();
+        let builds = consumer::run(&self.bus, &builder_spec, stop.clone(), |payload| {
+            let builder = builder.clone();
+            async move { builder.handle(&payload).await }
+        });
         let summary_spec = self.summary_spec();
         let delivery = self.delivery();
         let summaries = consumer::run(&self.bus, &summary_spec, stop.clone(), |payload| {
@@ -217,10 +248,11 @@ impl App {
         let reminders = self
             .reminders(std::sync::Arc::new(reminders::SystemClock))
             .run(stop);
-        let (validated, rejected, summaries, ()) =
-            tokio::join!(validated, rejected, summaries, reminders);
+        let (validated, rejected, builds, summaries, ()) =
+            tokio::join!(validated, rejected, builds, summaries, reminders);
         validated
             .and(rejected)
+            .and(builds)
             .and(summaries)
             .map_err(|e| Error::Consumer(format!("{e:#}")))?;
         heartbeat.end().await;

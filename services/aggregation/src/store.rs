@@ -45,13 +45,18 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reminders",
         include_str!("../migrations/0004_reminders.sql"),
     ),
+    (
+        5,
+        "version_index",
+        include_str!("../migrations/0005_version_index.sql"),
+    ),
 ];
 
 /// The version of the newest migration: the schema this build reads and writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// The rows of dataset version N: current from N and not yet ended at N. Binds `$1` round, `$2` N.
-const AT_VERSION: &str =
+pub(crate) const AT_VERSION: &str =
     "round = $1 AND from_version <= $2 AND (to_version IS NULL OR to_version > $2)";
 
 /// Which database is behind the pool.
@@ -260,7 +265,7 @@ impl Store {
             )
             .await?;
         }
-        set_initiative_count(&mut tx, &submission.round, version).await?;
+        set_initiative_count(&mut tx, &submission.round, &submission.partner, version).await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Applied {
             version: to_u32(version)?,
@@ -452,7 +457,7 @@ impl Store {
         for row in adds {
             insert_row(&mut tx, &outcome.round, &outcome.partner, &row, version).await?;
         }
-        set_initiative_count(&mut tx, &outcome.round, version).await?;
+        set_initiative_count(&mut tx, &outcome.round, &outcome.partner, version).await?;
         record_handled(Some(version)).execute(&mut *tx).await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Rebuilt {
@@ -509,39 +514,7 @@ impl Store {
             .bind(i64::from(version))
             .fetch_all(&self.pool)
             .await?;
-        let mut keyed = rows
-            .iter()
-            .map(|row| {
-                let version = initiative_version(row)?;
-                let seq: i64 = row.try_get("seq")?;
-                Ok((seq, version))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        keyed.sort_by(|(seq_a, a), (seq_b, b)| {
-            (
-                &a.partner,
-                &a.record.source.sheet,
-                a.record.source.row,
-                &a.submission_id,
-                seq_a,
-            )
-                .cmp(&(
-                    &b.partner,
-                    &b.record.source.sheet,
-                    b.record.source.row,
-                    &b.submission_id,
-                    seq_b,
-                ))
-        });
-        Ok(keyed
-            .into_iter()
-            .map(|(_, v)| DatasetInitiative {
-                partner: v.partner,
-                submission_id: v.submission_id,
-                record: v.record,
-                warnings: v.warnings,
-            })
-            .collect())
+        in_dataset_order(&rows)
     }
 
     /// How many initiatives each partner has in dataset version `version` (partners with none are
@@ -556,15 +529,7 @@ impl Store {
             .bind(i64::from(version))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let partner: String = row.try_get("partner")?;
-                let count: i64 = row.try_get("initiatives")?;
-                let count = u64::try_from(count)
-                    .map_err(|_| Error::Corrupt("negative initiative count".into()))?;
-                Ok((partner, count))
-            })
-            .collect()
+        counts_of(&rows)
     }
 
     /// Every version of one initiative (by the partner's reference), oldest first.
@@ -586,6 +551,63 @@ impl Store {
         .await?;
         rows.iter().map(initiative_version).collect()
     }
+}
+
+/// Rows of `initiatives` as dataset initiatives, sorted by partner, then source sheet and row (then
+/// submission and position, so the order is total and the build reproducible).
+pub(crate) fn in_dataset_order(rows: &[AnyRow]) -> Result<Vec<DatasetInitiative>> {
+    let mut keyed = rows
+        .iter()
+        .map(|row| {
+            let version = initiative_version(row)?;
+            let seq: i64 = row.try_get("seq")?;
+            Ok((seq, version))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    keyed.sort_by(|(seq_a, a), (seq_b, b)| {
+        (
+            &a.partner,
+            &a.record.source.sheet,
+            a.record.source.row,
+            &a.submission_id,
+            seq_a,
+        )
+            .cmp(&(
+                &b.partner,
+                &b.record.source.sheet,
+                b.record.source.row,
+                &b.submission_id,
+                seq_b,
+            ))
+    });
+    Ok(keyed
+        .into_iter()
+        .map(|(_, v)| DatasetInitiative {
+            partner: v.partner,
+            submission_id: v.submission_id,
+            record: v.record,
+            warnings: v.warnings,
+        })
+        .collect())
+}
+
+/// Counts by partner as kept in `dataset_versions.by_partner_json`.
+pub(crate) fn by_partner_of(json: &str) -> Result<BTreeMap<String, u64>> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Corrupt(format!("kept counts do not decode: {e}")))
+}
+
+/// Counts by partner from rows of `partner` and `initiatives` (a `GROUP BY partner`).
+pub(crate) fn counts_of(rows: &[AnyRow]) -> Result<BTreeMap<String, u64>> {
+    rows.iter()
+        .map(|row| {
+            let partner: String = row.try_get("partner")?;
+            let count: i64 = row.try_get("initiatives")?;
+            let count = u64::try_from(count)
+                .map_err(|_| Error::Corrupt("negative initiative count".into()))?;
+            Ok((partner, count))
+        })
+        .collect()
 }
 
 /// A partner's rows after applying `accepted` (submission id and mode, in order of acceptance) one
@@ -654,23 +676,24 @@ fn difference(
 
 /// The queries over [`AT_VERSION`], as static strings (sqlx 0.9 takes only `&'static str` or
 /// an asserted-safe string; these are built from constants only).
-struct AssertAt;
+pub(crate) struct AssertAt;
 
 impl AssertAt {
-    fn count() -> sqlx::AssertSqlSafe<String> {
+    /// Binds `$3` the partner.
+    pub(crate) fn count_of_partner() -> sqlx::AssertSqlSafe<String> {
         sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM initiatives WHERE {AT_VERSION}"
+            "SELECT COUNT(*) FROM initiatives WHERE {AT_VERSION} AND partner = $3"
         ))
     }
 
-    fn count_by_partner() -> sqlx::AssertSqlSafe<String> {
+    pub(crate) fn count_by_partner() -> sqlx::AssertSqlSafe<String> {
         sqlx::AssertSqlSafe(format!(
             "SELECT partner, COUNT(*) AS initiatives FROM initiatives WHERE {AT_VERSION} \
              GROUP BY partner ORDER BY partner"
         ))
     }
 
-    fn select() -> sqlx::AssertSqlSafe<String> {
+    pub(crate) fn select() -> sqlx::AssertSqlSafe<String> {
         sqlx::AssertSqlSafe(format!(
             "SELECT partner, submission_id, seq, record_json, warnings_json, from_version, \
              to_version FROM initiatives WHERE {AT_VERSION}"
@@ -711,7 +734,7 @@ fn version_info(row: &AnyRow) -> Result<VersionInfo> {
     })
 }
 
-fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
+pub(crate) fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
     let record: String = row.try_get("record_json")?;
     let warnings: String = row.try_get("warnings_json")?;
     let to_version: Option<i64> = row.try_get("to_version")?;
@@ -867,23 +890,59 @@ async fn take_next_version(
     Ok(version)
 }
 
-/// Record in `dataset_versions` how many initiatives `version` of `round` holds, as written in `tx`.
+/// Record in `dataset_versions` how many initiatives `version` of `round` holds, in all and by
+/// partner, as written in `tx`. A version changes one partner's rows (`partner`), so it is the
+/// previous version's counts with that partner's counted again: the cost grows with the partner's
+/// rows, not the round's. Before the previous version had its counts kept (a database of an
+/// earlier jvap), the whole version is counted once.
 async fn set_initiative_count(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round: &str,
+    partner: &str,
     version: i64,
 ) -> Result<()> {
-    let count: i64 = sqlx::query_scalar(AssertAt::count())
+    let previous: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT by_partner_json FROM dataset_versions WHERE round = $1 AND version = $2",
+    )
+    .bind(round)
+    .bind(version - 1)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let mut by_partner: BTreeMap<String, u64> = match previous {
+        None => BTreeMap::new(),
+        Some(Some(json)) => by_partner_of(&json)?,
+        Some(None) => {
+            let rows = sqlx::query(AssertAt::count_by_partner())
+                .bind(round)
+                .bind(version)
+                .fetch_all(&mut **tx)
+                .await?;
+            counts_of(&rows)?
+        }
+    };
+    let count: i64 = sqlx::query_scalar(AssertAt::count_of_partner())
         .bind(round)
         .bind(version)
+        .bind(partner)
         .fetch_one(&mut **tx)
         .await?;
-    sqlx::query("UPDATE dataset_versions SET initiatives = $1 WHERE round = $2 AND version = $3")
-        .bind(count)
-        .bind(round)
-        .bind(version)
-        .execute(&mut **tx)
-        .await?;
+    match u64::try_from(count).unwrap_or(0) {
+        0 => by_partner.remove(partner),
+        count => by_partner.insert(partner.to_string(), count),
+    };
+    let total: u64 = by_partner.values().sum();
+    let json = serde_json::to_string(&by_partner)
+        .map_err(|e| Error::Corrupt(format!("cannot encode counts as JSON: {e}")))?;
+    sqlx::query(
+        "UPDATE dataset_versions SET initiatives = $1, by_partner_json = $2 \
+         WHERE round = $3 AND version = $4",
+    )
+    .bind(i64::try_from(total).unwrap_or(i64::MAX))
+    .bind(json)
+    .bind(round)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -900,7 +959,7 @@ fn version_taken(round: &str, version: i64) -> impl Fn(sqlx::Error) -> Error {
     }
 }
 
-fn to_u32(value: i64) -> Result<u32> {
+pub(crate) fn to_u32(value: i64) -> Result<u32> {
     u32::try_from(value).map_err(|_| Error::Corrupt(format!("version {value} out of range")))
 }
 
@@ -913,11 +972,11 @@ fn mode_name(mode: Mode) -> &'static str {
 
 /// Timestamps are stored as RFC 3339 text with microseconds, UTC: the same on both backends, and
 /// sortable as text.
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_timestamp(text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::Corrupt(format!("stored timestamp {text:?}: {e}")))

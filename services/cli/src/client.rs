@@ -23,6 +23,9 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// How long a download waits for a file the server is preparing.
+pub const PREPARING_LIMIT: Duration = Duration::from_secs(300);
+
 /// The server's error body.
 #[derive(serde::Deserialize)]
 struct ErrorBody {
@@ -102,10 +105,32 @@ impl Api {
         json(response, path).await
     }
 
+    /// GET a file. While the server prepares it (202 Accepted: a dataset version's files are built
+    /// after the version commits) ask again after its `Retry-After`, for at most [`PREPARING_LIMIT`].
     pub async fn get_bytes(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Vec<u8>> {
-        let response = self
-            .send(self.request(Method::GET, path).query(query))
-            .await?;
+        let started = std::time::Instant::now();
+        let response = loop {
+            let response = self
+                .send(self.request(Method::GET, path).query(query))
+                .await?;
+            if response.status() != StatusCode::ACCEPTED {
+                break response;
+            }
+            let wait = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(2)
+                .clamp(1, 30);
+            if started.elapsed() + Duration::from_secs(wait) > PREPARING_LIMIT {
+                anyhow::bail!(
+                    "{path} is still being prepared after {} s; try again later",
+                    PREPARING_LIMIT.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+        };
         let bytes = response
             .bytes()
             .await

@@ -61,6 +61,45 @@ pub const SUBJECT_RECEIVED_ALL: &str = "jvap.submission.received.>";
 pub const SUBJECT_VALIDATED_ALL: &str = "jvap.submission.validated.>";
 pub const SUBJECT_DATASET_PUBLISHED: &str = "jvap.dataset.published";
 
+/// Asks aggregation's builder for the files of a dataset version (see [`BuildRequested`]).
+pub const SUBJECT_BUILD_REQUESTED: &str = "jvap.dataset.build.requested";
+
+/// Why the files of a dataset version are asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuildReason {
+    /// The version was just committed: built only while it is still the round's newest (requests
+    /// for versions overtaken while they waited are skipped, so a queue of versions builds once).
+    Latest,
+    /// Someone asked for a file of it (a download, a summary e-mail): built whatever its age.
+    OnDemand,
+}
+
+/// A request for the seven files of dataset version `version` of `round`, published on
+/// [`SUBJECT_BUILD_REQUESTED`] by aggregation when a version commits and by intake when a file
+/// asked for is not in the `datasets` store (not built yet, or removed by retention). The builder
+/// builds it from the database, so the files are the same whenever they are built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildRequested {
+    pub round: String,
+    pub version: u32,
+    pub reason: BuildReason,
+}
+
+impl BuildRequested {
+    /// The message id, de-duplicated by the stream: `bucket` is the caller's choice of how often the
+    /// same request may come (intake's on-demand requests: one per version every ten seconds,
+    /// whatever the clients' polling; aggregation's: every one, since a redelivery must reach the
+    /// builder to heal missing files).
+    pub fn msg_id(&self, bucket: i64) -> String {
+        let reason = match self.reason {
+            BuildReason::Latest => "latest",
+            BuildReason::OnDemand => "on-demand",
+        };
+        format!("build-{}-v{}-{reason}-{bucket}", self.round, self.version)
+    }
+}
+
 /// How an accepted submission changes the partner's initiatives: `replace` all of them, or `merge` by
 /// `partner_ref` (SPEC section 4).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -144,8 +183,9 @@ pub struct SubmissionFailed {
     pub failed_at: DateTime<Utc>,
 }
 
-/// Published by aggregation when dataset version `version` of `round` is in the `datasets` store;
-/// also the value of KV `datasets` under the round (its latest version).
+/// Published by aggregation when dataset version `version` of `round` is committed in its database
+/// (its files follow in the `datasets` store, built by aggregation's builder: `objects` names where
+/// they are or will be); also the value of KV `datasets` under the round (its latest version).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetPublished {
     pub round: String,

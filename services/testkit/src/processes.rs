@@ -31,6 +31,13 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
 
 /// The path of a workspace binary, e.g. `jvap-intake`, with a clear error when it was not built.
 pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    // A workspace binary itself (`target/release/jvap-bench-e2e`) finds its siblings beside it.
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)));
+    if let Some(path) = beside.filter(|p| p.exists()) {
+        return Ok(path);
+    }
     let path = bin_dir()?.join(name);
     anyhow::ensure!(
         path.exists(),

@@ -94,6 +94,11 @@ impl Env {
         config
     }
 
+    /// The NATS server's URL, for a service started as a process.
+    pub fn nats_url(&self) -> String {
+        self.nats.url()
+    }
+
     /// A built (migrated) service, not yet consuming.
     pub async fn app(&self) -> App {
         jvap_aggregation::build(self.config())
@@ -103,7 +108,14 @@ impl Env {
 
     /// A service consuming in the background.
     pub async fn run(&self) -> Running {
-        let app = self.app().await;
+        self.run_with(self.config()).await
+    }
+
+    /// A service with these settings consuming in the background.
+    pub async fn run_with(&self, config: Config) -> Running {
+        let app = jvap_aggregation::build(config)
+            .await
+            .expect("the service builds");
         let store = app.store();
         let stop = CancellationToken::new();
         let task = tokio::spawn(app.run_until_stopped(stop.clone()));
@@ -257,6 +269,54 @@ impl Env {
     /// The bytes of an object in the `datasets` store.
     pub async fn dataset_object(&self, name: &str) -> Option<Vec<u8>> {
         self.bus.datasets.get(name).await.expect("object store get")
+    }
+
+    /// The bytes of a file of a dataset version (`<round>/v<N>/<file>`), built first when it is
+    /// not in the store, by the builder as it answers an on-demand request (here in the test's own
+    /// process, so it works without a consumer running).
+    pub async fn dataset_file(&self, name: &str) -> Vec<u8> {
+        let version: u32 = name
+            .split('/')
+            .nth(1)
+            .and_then(|v| v.strip_prefix('v'))
+            .and_then(|v| v.parse().ok())
+            .expect("a dataset object name");
+        let store = Store::connect(&self.database).await.expect("database");
+        jvap_aggregation::Builder::new(self.bus.clone(), store, 3)
+            .ensure(ROUND, version)
+            .await
+            .expect("built");
+        self.dataset_object(name).await.expect("built and stored")
+    }
+
+    /// Every message on `subject` in the stream, decoded, in order.
+    pub async fn messages<T: serde::de::DeserializeOwned>(&self, subject: &str) -> Vec<T> {
+        use async_nats::jetstream::consumer::{AckPolicy, pull};
+        let stream = self.bus.js.get_stream(m::STREAM).await.expect("stream");
+        let consumer = stream
+            .create_consumer(pull::Config {
+                filter_subject: subject.into(),
+                ack_policy: AckPolicy::None,
+                ..Default::default()
+            })
+            .await
+            .expect("ephemeral consumer");
+        let pending = consumer.cached_info().num_pending;
+        if pending == 0 {
+            return Vec::new();
+        }
+        let mut messages = consumer
+            .fetch()
+            .max_messages(pending as usize)
+            .messages()
+            .await
+            .expect("fetch");
+        let mut decoded = Vec::new();
+        while let Some(message) = messages.next().await {
+            let message = message.expect("message");
+            decoded.push(serde_json::from_slice(&message.payload).expect("a message of the type"));
+        }
+        decoded
     }
 
     /// The round's latest version as intake reads it.

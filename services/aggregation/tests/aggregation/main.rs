@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod builder;
 mod database;
 mod delivery;
 mod publishing;

@@ -39,10 +39,7 @@ async fn titles_at(store: &Store, version: u32) -> Vec<String> {
 /// The `changes` of a published version's dataset.json.
 async fn changes(env: &Env, version: u32) -> Value {
     let name = m::DatasetPublished::object_name(ROUND, version, "dataset.json");
-    let bytes = env
-        .dataset_object(&name)
-        .await
-        .expect("dataset.json stored");
+    let bytes = env.dataset_file(&name).await;
     let dataset: Value = serde_json::from_slice(&bytes).expect("JSON");
     dataset["changes"].clone()
 }

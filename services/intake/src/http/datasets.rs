@@ -2,23 +2,25 @@
 //!
 //! The aggregation service puts every file of each version ([`DatasetFile`]: the dataset in xlsx,
 //! JSON and CSV, and the Committee summaries) at `<round>/v<N>/<file>` in the `datasets` object store,
-//! and the latest version's [`DatasetPublished`] under the round in the `datasets` KV bucket. The
-//! listing reads the object store, since every version stays downloadable while the KV bucket keeps
-//! only a short history.
+//! and the latest version's [`DatasetPublished`] under the round in the `datasets` KV bucket as soon
+//! as the version commits. The listing reads that one key (versions are numbered without gaps). A
+//! version's files are built after its commit, and the files of older versions are removed from
+//! the store by retention: a file not in the store is asked of aggregation's builder, and the answer
+//! is 202 with `Retry-After` until it is there.
 //!
 //! Two ways to name a file: `/api/v1/datasets/{round}/{v3|latest}/{file}` with the file's own name
 //! (`summary.fr.html`), and the shortcut `/api/v1/datasets/{latest|3}.{xlsx|json|csv|summary.en.html|...}`
 //! in the server's round (or `?round=`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use jvap_outputs::DatasetFile;
-use jvap_record::messages::{DatasetPublished, Role};
+use jvap_record::messages::{self as m, BuildReason, BuildRequested, DatasetPublished, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -89,27 +91,28 @@ async fn list(
 ) -> Result<Json<Vec<DatasetVersion>>> {
     caller.require(&[Role::Analyst, Role::Admin])?;
     let round = requested_round(&state, query)?;
-    // Consumer-free: a listing leaves nothing behind on the server, however often it is asked for.
-    let objects = state.bus.datasets.list().await?;
-    let mut versions: BTreeMap<u32, BTreeSet<&'static str>> = BTreeMap::new();
-    for object in &objects {
-        if let Some((object_round, version, (file, _))) = parse_object_name(&object.name)
-            && object_round == round
-        {
-            versions.entry(version).or_default().insert(file);
-        }
-    }
-    let listing = versions
-        .into_iter()
-        .map(|(version, files)| DatasetVersion {
+    // One KV get, whatever the number of versions: aggregation numbers a round's versions 1, 2, 3…
+    // without gaps and puts the latest under the round as soon as it commits; every version's files
+    // can be downloaded (built on request when not in the store).
+    let latest: Option<DatasetPublished> = state
+        .bus
+        .kv_get(&state.bus.dataset_versions, &round)
+        .await?;
+    let files: BTreeSet<String> = DatasetFile::ALL
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let formats: BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| f.strip_prefix("dataset."))
+        .map(String::from)
+        .collect();
+    let listing = (1..=latest.map_or(0, |l| l.version))
+        .map(|version| DatasetVersion {
             round: round.clone(),
             version,
-            formats: files
-                .iter()
-                .filter_map(|f| f.strip_prefix("dataset."))
-                .map(String::from)
-                .collect(),
-            files: files.into_iter().map(String::from).collect(),
+            formats: formats.clone(),
+            files: files.clone(),
         })
         .collect();
     Ok(Json(listing))
@@ -126,6 +129,7 @@ async fn list(
     tag = "datasets",
     params(("round" = String, Path, description = "The round, e.g. `2022`"), ("version" = String, Path, description = "`latest`, or a version such as `v3`"), ("file" = String, Path, description = "The file's name, e.g. `summary.en.html`")),
     responses(
+        (status = 202, description = "The version's files are being built: ask again after `Retry-After` seconds", body = ErrorBody),
         (status = 200, description = "The file", content(
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/json"),
@@ -172,6 +176,7 @@ async fn download(
     tag = "datasets",
     params(("file" = String, Path, description = "`<latest|N>.<xlsx|json|csv|summary.en.html|summary.fr.html|summary.en.md|summary.fr.md>`"), RoundQuery),
     responses(
+        (status = 202, description = "The version's files are being built: ask again after `Retry-After` seconds", body = ErrorBody),
         (status = 200, description = "The file", content(
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("application/json"),
@@ -204,7 +209,7 @@ async fn send(
     round: &str,
     version: Option<u32>,
     (file, content_type): OutputFile,
-) -> Result<impl IntoResponse + use<>> {
+) -> Result<axum::response::Response> {
     let bus = &state.bus;
     let version = match version {
         Some(version) => version,
@@ -219,11 +224,9 @@ async fn send(
         }
     };
     let object = DatasetPublished::object_name(round, version, file);
-    let bytes = bus.datasets.get(&object).await?.ok_or_else(|| {
-        Error::NotFound(format!(
-            "version {version} of the round {round} dataset has no {file} file"
-        ))
-    })?;
+    let Some(bytes) = bus.datasets.get(&object).await? else {
+        return preparing(bus, round, version, file).await;
+    };
     let disposition = format!(
         "attachment; filename=\"{}\"",
         download_name(round, version, file)
@@ -234,7 +237,55 @@ async fn send(
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
-    ))
+    )
+        .into_response())
+}
+
+/// Seconds a client is asked to wait before asking again for a file being built.
+pub(crate) const RETRY_AFTER_SECONDS: u64 = 2;
+
+/// A file not in the store: 404 past the round's latest version; otherwise its files are being built
+/// (the builder has not reached the version, or retention removed them): ask the builder for them
+/// and answer 202 with `Retry-After`.
+async fn preparing(
+    bus: &jvap_bus::Bus,
+    round: &str,
+    version: u32,
+    file: &str,
+) -> Result<axum::response::Response> {
+    let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, round).await?;
+    if latest.is_none_or(|latest| version > latest.version) {
+        return Err(Error::NotFound(format!(
+            "version {version} of the round {round} dataset has no {file} file"
+        )));
+    }
+    let request = BuildRequested {
+        round: round.to_string(),
+        version,
+        reason: BuildReason::OnDemand,
+    };
+    let bucket = chrono::Utc::now().timestamp() / 10;
+    bus.publish(
+        m::SUBJECT_BUILD_REQUESTED,
+        &request.msg_id(bucket),
+        &request,
+    )
+    .await?;
+    let body = Json(serde_json::json!({
+        "error": format!(
+            "the files of version {version} of the round {round} dataset are being prepared; \
+             ask again in {RETRY_AFTER_SECONDS} s"
+        ),
+        "round": round,
+        "version": version,
+        "retry_after": RETRY_AFTER_SECONDS,
+    }));
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string())],
+        body,
+    )
+        .into_response())
 }
 
 /// `jvap-2022-v3.xlsx` for a dataset file, `jvap-2022-v3-summary.fr.html` for the others.
@@ -285,19 +336,6 @@ fn file_names() -> String {
     DatasetFile::ALL.map(DatasetFile::name).join(", ")
 }
 
-/// The round, version and file of an object named `<round>/v<N>/<file>`.
-fn parse_object_name(name: &str) -> Option<(&str, u32, OutputFile)> {
-    let mut parts = name.split('/');
-    let (round, version, file) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let version = version.strip_prefix('v')?.parse().ok()?;
-    let file = DatasetFile::from_name(file)?;
-    let file = (file.name(), file.content_type());
-    Some((round, version, file))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,19 +360,6 @@ mod tests {
         assert_eq!(named("latest.summary.de.html"), None);
         assert_eq!(named("three.xlsx"), None);
         assert_eq!(named("latest"), None);
-    }
-
-    #[test]
-    fn object_names_round_trip_for_every_file() {
-        for (file, content_type) in DatasetFile::ALL.map(|f| (f.name(), f.content_type())) {
-            let name = DatasetPublished::object_name("2022", 3, file);
-            assert_eq!(
-                parse_object_name(&name),
-                Some(("2022", 3, (file, content_type)))
-            );
-        }
-        assert_eq!(parse_object_name("2022/v3/notes.txt"), None);
-        assert_eq!(parse_object_name("2022/3/dataset.xlsx"), None);
     }
 
     #[test]

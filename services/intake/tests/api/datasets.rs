@@ -4,21 +4,30 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use jvap_outputs::DatasetFile;
-use jvap_record::messages::DatasetPublished;
+use jvap_record::messages::{self as m, BuildReason, BuildRequested, DatasetPublished};
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};
 
-/// Put version `version` of round 2022 in the stores the way aggregation does.
+/// Put version `version` of round 2022 in the stores the way aggregation does: its files, then
+/// the round's latest version in KV.
 async fn publish(app: &TestApp, version: u32) {
-    let mut objects = BTreeMap::new();
     for file in DatasetFile::ALL.map(DatasetFile::name) {
         let name = format!("2022/v{version}/{file}");
         let ext = file.strip_prefix("dataset.").unwrap_or(file);
         let body = format!("version {version} as {ext}");
         app.bus.datasets.put(&name, body.as_bytes()).await.unwrap();
-        objects.insert(file.to_string(), name);
     }
+    announce(app, version).await;
+}
+
+/// Version `version` as aggregation announces it when it commits, before its files are built.
+async fn announce(app: &TestApp, version: u32) {
+    let objects = DatasetFile::ALL
+        .map(DatasetFile::name)
+        .iter()
+        .map(|file| (file.to_string(), format!("2022/v{version}/{file}")))
+        .collect();
     let published = DatasetPublished {
         round: "2022".into(),
         version,
@@ -163,4 +172,88 @@ async fn the_listing_names_every_published_version_of_the_round() {
         Some(DatasetFile::ALL.len())
     );
     assert!(other_round.is_empty());
+}
+
+/// Every build request in the stream.
+async fn build_requests(app: &TestApp) -> Vec<BuildRequested> {
+    use async_nats::jetstream::consumer::{AckPolicy, pull};
+    use futures::StreamExt;
+    let stream = app.bus.js.get_stream(m::STREAM).await.unwrap();
+    let consumer = stream
+        .create_consumer(pull::Config {
+            filter_subject: m::SUBJECT_BUILD_REQUESTED.into(),
+            ack_policy: AckPolicy::None,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pending = consumer.cached_info().num_pending as usize;
+    if pending == 0 {
+        return Vec::new();
+    }
+    let mut messages = consumer
+        .fetch()
+        .max_messages(pending)
+        .messages()
+        .await
+        .unwrap();
+    let mut requests = Vec::new();
+    while let Some(message) = messages.next().await {
+        requests.push(serde_json::from_slice(&message.unwrap().payload).unwrap());
+    }
+    requests
+}
+
+#[tokio::test]
+async fn a_version_listed_before_its_files_are_built_answers_202_with_retry_after_and_asks_for_them()
+ {
+    // Arrange: version 1 built; version 2 committed (listed), its files not built yet.
+    let app = spawn_app().await;
+    let analyst = app.issue_token("analyst", None).await;
+    publish(&app, 1).await;
+    announce(&app, 2).await;
+
+    // Act
+    let listing: Vec<Value> = app
+        .get("/api/v1/datasets", &analyst)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let preparing = app
+        .get("/api/v1/datasets/2022/v2/dataset.xlsx", &analyst)
+        .await;
+    let latest = app.get("/api/v1/datasets/latest.csv", &analyst).await;
+    let built = app.get("/api/v1/datasets/1.csv", &analyst).await;
+    let beyond = app
+        .get("/api/v1/datasets/2022/v3/dataset.xlsx", &analyst)
+        .await;
+
+    // Assert
+    assert_eq!(listing.len(), 2, "listed as soon as it commits");
+    assert_eq!(preparing.status(), 202);
+    assert_eq!(preparing.headers()["retry-after"], "2");
+    let body: Value = preparing.json().await.unwrap();
+    assert_eq!(body["retry_after"], 2);
+    assert_eq!(body["version"], 2);
+    assert!(body["error"].as_str().unwrap().contains("being prepared"));
+    assert_eq!(latest.status(), 202);
+    assert_eq!(built.status(), 200);
+    assert_eq!(beyond.status(), 404);
+    let requests = build_requests(&app).await;
+    assert!(!requests.is_empty());
+    assert!(requests.iter().all(|r| *r
+        == BuildRequested {
+            round: "2022".into(),
+            version: 2,
+            reason: BuildReason::OnDemand,
+        }));
+
+    // Once the builder has stored them, the files download.
+    publish(&app, 2).await;
+    let ready = app
+        .get("/api/v1/datasets/2022/v2/dataset.xlsx", &analyst)
+        .await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.bytes().await.unwrap(), "version 2 as xlsx");
 }

@@ -15,7 +15,8 @@
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{
-    ExcelDateTime, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet, XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet,
+    XlsxError,
 };
 
 use super::table::{self, Cell, Column, ColumnType};
@@ -99,6 +100,10 @@ impl LongSheets {
         let print = Print::of(data.meta, lang);
         let mut workbook = Workbook::new();
         workbook.set_zip_compression_level(ZIP_LEVEL);
+        // Created when the version was, not when its file is built: a version's workbook built
+        // again on request (aggregation keeps only the latest files) has the same parts.
+        let created = ExcelDateTime::from_timestamp(data.meta.generated_at.timestamp())?;
+        workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
         workbook.add_worksheet().set_name(SHEET_README)?;
         workbook.add_worksheet_with_constant_memory()?;
         workbook.add_worksheet_with_constant_memory()?;
