@@ -24,6 +24,7 @@
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
 //!   [`Store::versions`]).
+//! - [`ids`]: the JVAP id each initiative takes, their sequence, and whose each id is.
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
 //! - [`delivery`]: the summary request handler; [`mail`]: the e-mail and the SMTP transport.
@@ -33,6 +34,7 @@ pub mod aggregate;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod ids;
 pub mod mail;
 pub mod store;
 pub mod tables;

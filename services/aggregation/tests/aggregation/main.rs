@@ -7,6 +7,7 @@ mod helpers;
 
 mod database;
 mod delivery;
+mod ids;
 mod publishing;
 mod revalidation;
 mod versions;
