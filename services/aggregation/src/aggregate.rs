@@ -163,6 +163,7 @@ impl Aggregator {
                 self.apply(submission, &records).await?
             }
         };
+        Box::pin(crate::ids::publish_owners(&self.bus, &self.store)).await?;
         self.announce(&submission.round, version).await?;
         self.bus
             .update_status(&submission.submission_id, |status| {
@@ -186,6 +187,7 @@ impl Aggregator {
             verdict: Verdict::Accepted,
         };
         let rebuilt = self.rebuild(&outcome).await?;
+        Box::pin(crate::ids::publish_owners(&self.bus, &self.store)).await?;
         let version = match rebuilt.version {
             Some(version) => version,
             None => self

@@ -30,6 +30,7 @@
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
 //!   [`Store::versions`]).
+//! - [`ids`]: the JVAP id each initiative takes, their sequence, and whose each id is.
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
 //! - [`builder`]: the files of a version, built apart from its commit, coalescing, on demand, kept
@@ -43,6 +44,7 @@ pub mod builder;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod ids;
 pub mod index;
 pub mod mail;
 pub mod reminders;

@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "version_index",
         include_str!("../migrations/0005_version_index.sql"),
     ),
+    (6, "ids", include_str!("../migrations/0006_ids.sql")),
 ];
 
 /// The version of the newest migration: the schema this build reads and writes.
@@ -130,6 +131,7 @@ struct PartnerRow {
     submission_id: String,
     seq: i64,
     partner_ref: Option<String>,
+    jvap_id: Option<String>,
     record_json: String,
     warnings_json: String,
 }
@@ -141,6 +143,7 @@ impl PartnerRow {
             submission_id: submission_id.to_string(),
             seq: i64::try_from(seq).unwrap_or(i64::MAX),
             partner_ref: new.record.partner_ref.clone(),
+            jvap_id: new.record.jvap_id.clone(),
             record_json: serde_json::to_string(&new.record)
                 .map_err(|e| Error::Corrupt(format!("cannot encode a record as JSON: {e}")))?,
             warnings_json: serde_json::to_string(&new.warnings)
@@ -188,7 +191,12 @@ impl Store {
 
     /// Apply the migrations not yet applied (a no-op when all are).
     pub async fn migrate(&self) -> Result<()> {
-        self.migrate_to(SCHEMA_VERSION).await
+        self.migrate_to(SCHEMA_VERSION).await?;
+        let given = Box::pin(crate::ids::assign_missing(&self.pool)).await?;
+        if given > 0 {
+            tracing::info!(given, "JVAP ids given to the initiatives stored before ids");
+        }
+        Ok(())
     }
 
     /// Apply the migrations not yet applied up to `version` included (a restore loads rows into
@@ -253,7 +261,13 @@ impl Store {
         record_submission(&mut tx, submission, records.len(), version)
             .await
             .map_err(&taken)?;
-        end_superseded(&mut tx, submission, records, version).await?;
+        // Boxed, as every large future here: inline it made the service's future overflow a debug stack.
+        let records = Box::pin(crate::ids::assign(&mut tx, submission, records, &taken)).await?;
+        end_superseded(&mut tx, submission, &records, version).await?;
+        Box::pin(crate::ids::end_updated(
+            &mut tx, submission, &records, version,
+        ))
+        .await?;
         for (seq, new) in records.iter().enumerate() {
             let row = PartnerRow::new(&submission.submission_id, seq, new)?;
             insert_row(
@@ -404,9 +418,17 @@ impl Store {
             ))
         })
         .collect::<Result<Vec<(String, Mode)>>>()?;
-        let desired = replay(&accepted, records)?;
+        let records = Box::pin(crate::ids::keep_for_rebuild(
+            &mut tx,
+            &outcome.round,
+            &outcome.partner,
+            records,
+            &taken,
+        ))
+        .await?;
+        let desired = replay(&accepted, &records)?;
         let current = sqlx::query(
-            "SELECT submission_id, seq, partner_ref, record_json, warnings_json, from_version \
+            "SELECT submission_id, seq, partner_ref, jvap_id, record_json, warnings_json, from_version \
              FROM initiatives WHERE round = $1 AND partner = $2 AND to_version IS NULL",
         )
         .bind(&outcome.round)
@@ -419,6 +441,7 @@ impl Store {
                 submission_id: row.try_get("submission_id")?,
                 seq: row.try_get("seq")?,
                 partner_ref: row.try_get("partner_ref")?,
+                jvap_id: row.try_get("jvap_id")?,
                 record_json: row.try_get("record_json")?,
                 warnings_json: row.try_get("warnings_json")?,
             };
@@ -540,8 +563,8 @@ impl Store {
         partner_ref: &str,
     ) -> Result<Vec<InitiativeVersion>> {
         let rows = sqlx::query(
-            "SELECT partner, submission_id, seq, record_json, warnings_json, from_version, to_version \
-             FROM initiatives WHERE round = $1 AND partner = $2 AND partner_ref = $3 \
+            "SELECT partner, submission_id, seq, jvap_id, record_json, warnings_json, from_version, \
+             to_version FROM initiatives WHERE round = $1 AND partner = $2 AND partner_ref = $3 \
              ORDER BY from_version, submission_id, seq",
         )
         .bind(round)
@@ -612,7 +635,7 @@ pub(crate) fn counts_of(rows: &[AnyRow]) -> Result<BTreeMap<String, u64>> {
 
 /// A partner's rows after applying `accepted` (submission id and mode, in order of acceptance) one
 /// after the other, as [`Store::apply`] does: replace ends every row, merge those whose
-/// `partner_ref` comes again.
+/// `partner_ref` or JVAP id comes again.
 fn replay(
     accepted: &[(String, Mode)],
     records: &BTreeMap<String, Vec<NewInitiative>>,
@@ -631,10 +654,15 @@ fn replay(
                     .iter()
                     .filter_map(|n| n.record.partner_ref.as_deref())
                     .collect();
+                let ids: BTreeSet<&str> = new
+                    .iter()
+                    .filter_map(|n| n.record.jvap_id.as_deref())
+                    .collect();
                 rows.retain(|row| {
                     row.partner_ref
                         .as_deref()
                         .is_none_or(|reference| !references.contains(reference))
+                        && row.jvap_id.as_deref().is_none_or(|id| !ids.contains(id))
                 });
             }
         }
@@ -695,8 +723,8 @@ impl AssertAt {
 
     pub(crate) fn select() -> sqlx::AssertSqlSafe<String> {
         sqlx::AssertSqlSafe(format!(
-            "SELECT partner, submission_id, seq, record_json, warnings_json, from_version, \
-             to_version FROM initiatives WHERE {AT_VERSION}"
+            "SELECT partner, submission_id, seq, jvap_id, record_json, warnings_json, \
+             from_version, to_version FROM initiatives WHERE {AT_VERSION}"
         ))
     }
 }
@@ -738,13 +766,19 @@ pub(crate) fn initiative_version(row: &AnyRow) -> Result<InitiativeVersion> {
     let record: String = row.try_get("record_json")?;
     let warnings: String = row.try_get("warnings_json")?;
     let to_version: Option<i64> = row.try_get("to_version")?;
+    let jvap_id: Option<String> = row.try_get("jvap_id")?;
+    let mut record: Initiative = serde_json::from_str(&record)
+        .map_err(|e| Error::Corrupt(format!("a stored record does not decode: {e}")))?;
+    // The column is the truth: rows stored before ids got theirs there only.
+    if jvap_id.is_some() {
+        record.jvap_id = jvap_id;
+    }
     Ok(InitiativeVersion {
         partner: row.try_get("partner")?,
         submission_id: row.try_get("submission_id")?,
         from_version: to_u32(row.try_get("from_version")?)?,
         to_version: to_version.map(to_u32).transpose()?,
-        record: serde_json::from_str(&record)
-            .map_err(|e| Error::Corrupt(format!("a stored record does not decode: {e}")))?,
+        record,
         warnings: serde_json::from_str(&warnings)
             .map_err(|e| Error::Corrupt(format!("stored warnings do not decode: {e}")))?,
     })
@@ -842,8 +876,8 @@ async fn insert_row(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO initiatives (submission_id, seq, round, partner, partner_ref, \
-         record_json, warnings_json, from_version, to_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+         record_json, warnings_json, from_version, to_version, jvap_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)",
     )
     .bind(&row.submission_id)
     .bind(row.seq)
@@ -853,6 +887,7 @@ async fn insert_row(
     .bind(&row.record_json)
     .bind(&row.warnings_json)
     .bind(version)
+    .bind(row.jvap_id.as_deref())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -159,6 +159,25 @@ pub fn collect(dir: &Path, round: &str, worker: &Worker) -> anyhow::Result<Conso
         });
         consolidation.initiatives.extend(initiatives);
     }
+    // Offline there is no database: ids a file gave are kept, the others are numbered after the
+    // highest one, in dataset order, so that every initiative of the output has one.
+    let mut next = consolidation
+        .initiatives
+        .iter()
+        .filter_map(|i| {
+            i.record
+                .jvap_id
+                .as_deref()
+                .and_then(jvap_record::ids::number)
+        })
+        .max()
+        .unwrap_or(0);
+    for initiative in &mut consolidation.initiatives {
+        if initiative.record.jvap_id.is_none() {
+            next += 1;
+            initiative.record.jvap_id = Some(jvap_record::ids::format(next));
+        }
+    }
     Ok(consolidation)
 }
 

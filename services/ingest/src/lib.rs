@@ -20,6 +20,6 @@ pub mod validate;
 
 pub use read::Limits;
 pub use validate::{
-    validate, validate_into, validate_mapped, validate_mapped_into, validate_path_into,
-    validate_path_mapped_into, validate_with,
+    validate, validate_checked_into, validate_into, validate_mapped, validate_mapped_into,
+    validate_path_checked_into, validate_path_into, validate_path_mapped_into, validate_with,
 };

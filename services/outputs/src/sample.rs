@@ -51,6 +51,7 @@ pub fn project() -> Initiative {
         target_groups: strings(&["returnees", "youth"]),
         website: Some("https://example.org/projet".into()),
         contact_email: Some("contact@example.org".into()),
+        jvap_id: Some("JVAP-000001".into()),
         source: SourceRef {
             sheet: Some("Initiatives".into()),
             row: 7,
@@ -83,6 +84,7 @@ pub fn sample() -> Vec<DatasetInitiative> {
         target_groups: vec![],
         website: None,
         contact_email: None,
+        jvap_id: Some("JVAP-000002".into()),
         source: SourceRef {
             sheet: None,
             row: 2,
@@ -97,6 +99,7 @@ pub fn sample() -> Vec<DatasetInitiative> {
         budget: Some(0.0),
         currency: Some("USD".into()),
         budget_eur: Some(0.0),
+        jvap_id: Some("JVAP-000003".into()),
         ..project()
     };
     vec![

@@ -145,6 +145,7 @@ fn record() -> Initiative {
         target_groups: vec!["youth".into()],
         website: Some("https://example.org".into()),
         contact_email: Some("a@example.org".into()),
+        jvap_id: Some("JVAP-000007".into()),
         source: SourceRef {
             sheet: Some("Initiatives".into()),
             row: 7,

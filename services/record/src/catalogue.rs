@@ -187,6 +187,20 @@ catalogue! {
     REFERENCE_DUPLICATE = "reference.duplicate", Error,
         "The reference \"{detail}\" is already used on an earlier row.",
         "La référence « {detail} » est déjà utilisée sur une ligne précédente.";
+
+    // JVAP ids (`jvap_id`): the database's own id of an initiative, kept across versions and rounds.
+    ID_INVALID = "id.invalid", Error,
+        "\"{detail}\" is not a JVAP id, which is written like JVAP-000123. Leave the cell empty for a new initiative.",
+        "« {detail} » n'est pas un identifiant PACV, qui s'écrit comme JVAP-000123. Laissez la cellule vide pour une nouvelle initiative.";
+    ID_DUPLICATE = "id.duplicate", Error,
+        "The JVAP id {detail} is already used on an earlier row: each initiative appears once.",
+        "L'identifiant PACV {detail} est déjà utilisé sur une ligne précédente : chaque initiative figure une seule fois.";
+    ID_UNKNOWN = "id.unknown", Error,
+        "The JVAP id {detail} is not in the JVAP database. Copy it from your pre-filled workbook, or leave the cell empty for a new initiative.",
+        "L'identifiant PACV {detail} ne figure pas dans la base du PACV. Copiez-le depuis votre classeur prérempli, ou laissez la cellule vide pour une nouvelle initiative.";
+    ID_NOT_YOURS = "id.not_yours", Error,
+        "The JVAP id {detail} belongs to an initiative of another partner: you can update only your own. Leave the cell empty for a new initiative.",
+        "L'identifiant PACV {detail} appartient à une initiative d'un autre partenaire : vous ne pouvez mettre à jour que les vôtres. Laissez la cellule vide pour une nouvelle initiative.";
 }
 
 #[cfg(test)]

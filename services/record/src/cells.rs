@@ -48,7 +48,7 @@ impl Cell {
 }
 
 /// How many cells [`Initiative::cells`] gives: every field but `source`.
-pub const CELLS: usize = 23;
+pub const CELLS: usize = 24;
 
 impl Initiative {
     /// Every field but `source`, by its key (the keys of `schemas/fields.csv`, and `budget_eur`),
@@ -96,6 +96,7 @@ impl Initiative {
                 "contact_email",
                 Cell::optional_text(self.contact_email.as_ref()),
             ),
+            ("jvap_id", Cell::optional_text(self.jvap_id.as_ref())),
         ]
     }
 }
@@ -131,6 +132,7 @@ pub(crate) mod tests {
             target_groups: vec![],
             website: None,
             contact_email: None,
+            jvap_id: None,
             source: SourceRef {
                 sheet: Some("Initiatives".into()),
                 row: 7,

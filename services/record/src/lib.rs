@@ -15,6 +15,7 @@
 //!   [`cells`]: its fields as table cells.
 //! - [`reference`]: the code lists of `schemas/reference/` (partners, domains, objectives, codes, rates);
 //!   [`country`]: countries by ISO code, name or alias; [`text`]: the text folding and checks they use.
+//! - [`ids`]: JVAP ids (`JVAP-000123`), their shape, and whose each one is.
 //! - [`catalogue`]: every issue code with its [`Severity`] and English and French messages.
 //! - [`columns`]: the column mapping a partner confirms, and how validation read each header.
 //! - [`report`]: the validation report, exactly SPEC's "The report, as data".
@@ -27,6 +28,7 @@ pub mod catalogue;
 pub mod cells;
 pub mod columns;
 pub mod country;
+pub mod ids;
 pub mod lang;
 pub mod messages;
 pub mod record;

@@ -36,6 +36,10 @@ pub fn annotated_object(submission_id: &str, lang: crate::Lang) -> String {
 }
 /// Object store of published datasets: `<round>/v<N>/<file>`, each `jvap_outputs::DatasetFile`.
 pub const BUCKET_DATASETS: &str = "datasets";
+/// Every JVAP id of the database and the partner whose initiative it is (`ids::KnownIds` as JSON),
+/// in [`BUCKET_DATASETS`]: aggregation writes it after each change, validation checks files
+/// against it.
+pub const IDS_OBJECT: &str = "ids/owners.json";
 /// KV bucket of submission statuses, keyed by submission id.
 pub const KV_SUBMISSIONS: &str = "submissions";
 /// KV bucket of access tokens, keyed by the token's SHA-256 (the token itself is never stored).

@@ -67,6 +67,8 @@ pub enum Kind {
     Currency,
     Url,
     Email,
+    /// A JVAP id (`JVAP-000123`, [`crate::ids`]).
+    JvapId,
 }
 
 impl Field {
@@ -167,6 +169,10 @@ pub struct Initiative {
     pub target_groups: Vec<String>,
     pub website: Option<String>,
     pub contact_email: Option<String>,
+    /// The JVAP id (`JVAP-000123`): as the partner wrote it back (validated, in its canonical form),
+    /// or as aggregation gave it when the initiative entered the database; none in a file's new row.
+    #[serde(default)]
+    pub jvap_id: Option<String>,
     pub source: SourceRef,
 }
 
@@ -175,12 +181,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fields_csv_defines_the_twenty_two_template_columns_in_order() {
+    fn fields_csv_defines_the_twenty_three_template_columns_in_order() {
         let keys: Vec<&str> = FIELDS.iter().map(|f| f.key.as_str()).collect();
-        assert_eq!(keys.len(), 22);
+        assert_eq!(keys.len(), 23);
         assert_eq!(keys[0], "partner_ref");
         assert_eq!(keys[2], "title");
         assert_eq!(keys[21], "contact_email");
+        assert_eq!(keys[22], "jvap_id");
     }
 
     #[test]
@@ -209,6 +216,7 @@ mod tests {
             target_groups: vec![],
             website: None,
             contact_email: None,
+            jvap_id: None,
             source: SourceRef {
                 sheet: None,
                 row: 2,

@@ -21,6 +21,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError, Outcome, ops};
 use jvap_ingest::Limits;
+use jvap_record::ids::{IdCheck, KnownIds};
 use jvap_record::messages::{
     self as m, SubmissionReceived, SubmissionRejected, SubmissionState, SubmissionStatus,
     SubmissionValidated, annotated_object, records_object, report_object,
@@ -169,6 +170,7 @@ async fn validate_and_store(
     let input = scratch.path().join("upload");
     tokio::fs::write(&input, &bytes).await?;
     drop(bytes);
+    let ids = id_check(bus, &received.partner).await?;
     let (worker, limits, file_name) = (
         validator.worker.clone(),
         validator.limits.clone(),
@@ -177,7 +179,7 @@ async fn validate_and_store(
     metrics::histogram!(ops::FILE_BYTES).record(received.size as f64);
     let started = std::time::Instant::now();
     let validated = tokio::task::spawn_blocking(move || {
-        worker.validate(&input, &file_name, &limits, &ANNOTATED_LANGS)
+        worker.validate_checked(&input, &file_name, &limits, &ANNOTATED_LANGS, Some(&ids))
     })
     .await
     .map_err(|e| HandleError::Files(std::io::Error::other(e)))?;
@@ -210,6 +212,19 @@ async fn validate_and_store(
     // The report last: a stored report means the submission's files are all there.
     put_file(bus, &report_object(id), &validated.report_path()).await?;
     Ok(validated.report)
+}
+
+/// What the file's JVAP ids are checked against: the database's ids as aggregation last wrote them
+/// (none yet: every id is unknown) and the partner sending it.
+async fn id_check(bus: &Bus, partner: &str) -> Result<IdCheck, HandleError> {
+    let known = match bus.datasets.get(m::IDS_OBJECT).await? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(BusError::from)?,
+        None => KnownIds::default(),
+    };
+    Ok(IdCheck {
+        partner: partner.to_string(),
+        known,
+    })
 }
 
 /// Store a file of the worker's in the `reports` object store, read as it is sent.

@@ -50,9 +50,19 @@ fn try_run(job_path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     apply(&job.budget)?;
     watch_parent();
     let dir = job_path.parent().unwrap_or(Path::new("."));
-    let Task::Validate { limits, annotate } = &job.task;
+    let Task::Validate {
+        limits,
+        annotate,
+        ids,
+    } = &job.task;
     let mut sink = RecordsSink::create(&dir.join(job::RECORDS))?;
-    jvap_ingest::validate_path_into(&job.input, limits, &mut sink)?;
+    jvap_ingest::validate_path_checked_into(
+        &job.input,
+        limits,
+        &Default::default(),
+        ids.as_ref(),
+        &mut sink,
+    )?;
     let report = sink.close()?;
     // Written under another name and renamed: a report on disk is a whole one.
     let partial = dir.join("report.json.partial");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use jvap_ingest::Limits;
 use jvap_record::Lang;
+use jvap_record::ids::IdCheck;
 
 use crate::Budget;
 
@@ -25,7 +26,14 @@ pub struct Job {
 pub enum Task {
     /// Validate the file: [`RECORDS`], then [`REPORT`] (the report without its records), written
     /// whole or not at all; then the annotated workbook in each of `annotate` ([`annotated`]).
-    Validate { limits: Limits, annotate: Vec<Lang> },
+    /// With `ids`, the file's JVAP ids are checked against the database's
+    /// ([`jvap_ingest::validate_path_checked_into`]).
+    Validate {
+        limits: Limits,
+        annotate: Vec<Lang>,
+        #[serde(default)]
+        ids: Option<IdCheck>,
+    },
 }
 
 /// The job itself.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use jvap_ingest::Limits;
+use jvap_record::ids::IdCheck;
 use jvap_record::{Issue, Lang, Report, catalogue};
 use wait_timeout::ChildExt;
 
@@ -137,10 +138,24 @@ impl Worker {
         limits: &Limits,
         annotate: &[Lang],
     ) -> Result<Validated, WorkerError> {
+        self.validate_checked(input, file_name, limits, annotate, None)
+    }
+
+    /// [`Worker::validate`], checking the file's JVAP ids against the database's (`ids`): a row
+    /// with an unknown id or another partner's is an error at its cell.
+    pub fn validate_checked(
+        &self,
+        input: &Path,
+        file_name: &str,
+        limits: &Limits,
+        annotate: &[Lang],
+        ids: Option<&IdCheck>,
+    ) -> Result<Validated, WorkerError> {
         let dir = scratch()?;
         let task = Task::Validate {
             limits: limits.clone(),
             annotate: annotate.to_vec(),
+            ids: ids.cloned(),
         };
         let ran = self.run(dir.path(), input, file_name, task);
         let report_path = dir.path().join(job::REPORT);

@@ -288,6 +288,7 @@ fn synthetic(count: usize) -> anyhow::Result<Vec<DatasetInitiative>> {
             target_groups: vec![random.pick(&targets).to_string()],
             website: Some("https://example.org/initiative".into()),
             contact_email: Some("contact@example.org".into()),
+            jvap_id: None,
             source: SourceRef {
                 sheet: Some("Initiatives".into()),
                 row: 2 + (i / partners.len()) as u32,

@@ -38,8 +38,8 @@ async fn migrations_run_twice_are_a_no_op_and_keep_the_data(env: Env) {
         .await
         .expect("query");
     assert_eq!(
-        applied, 4,
-        "0001_versions, 0002_deliveries, 0003_revalidations and 0004_version_index"
+        applied, 6,
+        "0001_versions, 0002_deliveries, 0003_revalidations, 0004_reminders, 0005_version_index and 0006_ids"
     );
     assert_eq!(again.versions(ROUND).await.expect("query").len(), 1);
     let current = again.initiatives_at(ROUND, 1).await.expect("query");

@@ -394,6 +394,7 @@ pub fn initiative(partner_ref: Option<&str>, title: &str, row: u32) -> Initiativ
         target_groups: vec![],
         website: None,
         contact_email: None,
+        jvap_id: None,
         source: SourceRef {
             sheet: Some("Initiatives".into()),
             row,

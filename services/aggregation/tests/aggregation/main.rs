@@ -8,6 +8,7 @@ mod helpers;
 mod builder;
 mod database;
 mod delivery;
+mod ids;
 mod publishing;
 mod revalidation;
 mod versions;

@@ -1,4 +1,4 @@
-//! The initiative's identity: reference, type, title, description and status.
+//! The initiative's identity: JVAP id ([`super::ids`]), reference, type, title, description and status.
 
 use super::ctx::{RowCtx, cell_text};
 use super::header::Header;
@@ -11,6 +11,7 @@ const TITLE_MAX: usize = 300;
 const DESCRIPTION_MAX: usize = 4000;
 
 pub(super) struct Basics {
+    pub jvap_id: Option<String>,
     pub partner_ref: Option<String>,
     pub initiative_type: Option<&'static str>,
     pub title: Option<String>,
@@ -27,6 +28,7 @@ impl Basics {
 
 pub(super) fn check(ctx: &mut RowCtx) -> Basics {
     Basics {
+        jvap_id: super::ids::check(ctx),
         partner_ref: reference(ctx),
         initiative_type: listed(ctx, "initiative_type", "initiative_type"),
         title: title(ctx),

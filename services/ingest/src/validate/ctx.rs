@@ -18,6 +18,7 @@ pub(super) struct RowCtx<'a> {
     pub row: &'a Row,
     pub header: &'a Header,
     pub references: &'a mut super::References,
+    pub ids: &'a mut super::FileIds,
     pub issues: Vec<Issue>,
     /// An error was found: the row yields no record.
     pub failed: bool,
@@ -29,12 +30,14 @@ impl<'a> RowCtx<'a> {
         row: &'a Row,
         header: &'a Header,
         references: &'a mut super::References,
+        ids: &'a mut super::FileIds,
     ) -> Self {
         RowCtx {
             sheet,
             row,
             header,
             references,
+            ids,
             issues: vec![],
             failed: false,
         }

@@ -16,6 +16,7 @@ mod ctx;
 mod dates;
 mod domains;
 mod header;
+mod ids;
 mod meaning;
 mod money;
 mod pipeline;
@@ -31,8 +32,10 @@ use crate::read::{Limits, RowVisitor};
 use crate::sheet::Sheet;
 use jvap_record::catalogue::IssueKind;
 use jvap_record::columns::{ColumnMapping, ColumnRead};
+use jvap_record::ids::IdCheck;
 use jvap_record::report::{CollectSink, Issue, Report, ReportSink};
 
+pub(crate) use ids::FileIds;
 pub(crate) use references::References;
 pub use validator::Validator;
 
@@ -79,7 +82,21 @@ pub fn validate_mapped_into(
     mapping: &ColumnMapping,
     sink: &mut dyn ReportSink,
 ) {
-    let mut validator = Validator::mapped(sink, mapping.clone());
+    validate_checked_into(file_name, bytes, limits, mapping, None, sink);
+}
+
+/// [`validate_mapped_into`], checking the file's JVAP ids against the database's ([`IdCheck`]): a
+/// row with an id the database does not have, or another partner's, is an error at its cell. Without
+/// a check (offline), only an id's shape and its repeats in the file are checked.
+pub fn validate_checked_into(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    mapping: &ColumnMapping,
+    ids: Option<&IdCheck>,
+    sink: &mut dyn ReportSink,
+) {
+    let mut validator = Validator::mapped(sink, mapping.clone()).with_ids(ids.cloned());
     let read = if bytes.len() > PIPELINE_BYTES {
         pipeline::pipelined(&mut validator, |visitor| {
             crate::read::read_rows(file_name, bytes, limits, visitor)
@@ -117,7 +134,19 @@ pub fn validate_path_mapped_into(
     mapping: &ColumnMapping,
     sink: &mut dyn ReportSink,
 ) -> std::io::Result<()> {
-    let mut validator = Validator::mapped(sink, mapping.clone());
+    validate_path_checked_into(path, limits, mapping, None, sink)
+}
+
+/// [`validate_path_mapped_into`], checking the file's JVAP ids against the database's
+/// ([`validate_checked_into`]).
+pub fn validate_path_checked_into(
+    path: &std::path::Path,
+    limits: &Limits,
+    mapping: &ColumnMapping,
+    ids: Option<&IdCheck>,
+    sink: &mut dyn ReportSink,
+) -> std::io::Result<()> {
+    let mut validator = Validator::mapped(sink, mapping.clone()).with_ids(ids.cloned());
     let large = std::fs::metadata(path)?.len() > PIPELINE_BYTES as u64;
     let read = if large {
         pipeline::pipelined(&mut validator, |visitor| {

@@ -63,6 +63,7 @@ fn fits(field: &Field, value: &CellValue) -> bool {
                 || text.contains("www")
                 || (text.contains('.') && !text.contains(' '))
         }
+        Kind::JvapId => jvap_record::ids::number(&text()).is_some(),
         Kind::Domains | Kind::Domain | Kind::Priorities | Kind::Objectives => true,
         Kind::Text if field.key == "partner_ref" => true,
         Kind::Currency => !is_numeric(value) && text().chars().count() <= 12,

@@ -41,6 +41,7 @@ pub(super) fn check_row(ctx: &mut RowCtx) -> Option<Initiative> {
         target_groups: contact.target_groups,
         website: contact.website,
         contact_email: contact.email,
+        jvap_id: basics.jvap_id,
         source: SourceRef {
             sheet: ctx.sheet.map(String::from),
             row: ctx.row.number,

@@ -774,3 +774,76 @@ fn a_value_outside_a_code_list_is_told_the_allowed_values() {
         "« Programme » ne fait pas partie des valeurs autorisées : Projet, Politique."
     );
 }
+
+/// [`HEADER`] with a JVAP id column (R), rows checked against `check` when given.
+fn with_ids(ids: &[&'static str], check: Option<jvap_record::ids::IdCheck>) -> Report {
+    let mut header = HEADER.to_vec();
+    header.push("JVAP id");
+    let rows = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let mut row = project();
+            row[0] = ["REF-1", "REF-2", "REF-3", "REF-4", "REF-5"][i];
+            row.push(id);
+            row
+        })
+        .collect();
+    use crate::read::RowVisitor as _;
+    let sheet = sheet("Initiatives", &header, rows);
+    let mut sink = jvap_record::report::CollectSink::default();
+    let mut validator = super::Validator::new(&mut sink).with_ids(check);
+    validator.sheet_start(sheet.name.as_deref(), sheet.visibility);
+    for row in &sheet.rows {
+        validator.visit(row);
+    }
+    validator.sheet_end();
+    validator.finish();
+    sink.into_report()
+}
+
+#[test]
+fn a_jvap_id_is_read_in_its_canonical_form_and_a_malformed_or_repeated_one_is_an_error_at_its_cell()
+{
+    let report = with_ids(&["jvap-12", "", "JVAP-12", "PACV-3", "JVAP-000013"], None);
+    assert_eq!(
+        errors(&report),
+        vec![pair("id.duplicate", "R4"), pair("id.invalid", "R5")]
+    );
+    let ids: Vec<Option<&str>> = report
+        .records
+        .iter()
+        .map(|r| r.jvap_id.as_deref())
+        .collect();
+    assert_eq!(ids, [Some("JVAP-000012"), None, Some("JVAP-000013")]);
+}
+
+#[test]
+fn with_the_databases_ids_another_partners_id_and_an_unknown_one_are_errors_at_their_cells() {
+    let check = jvap_record::ids::IdCheck {
+        partner: "SEN".into(),
+        known: jvap_record::ids::KnownIds {
+            owners: [
+                ("JVAP-000001".to_string(), "SEN".to_string()),
+                ("JVAP-000002".to_string(), "MLI".to_string()),
+            ]
+            .into(),
+        },
+    };
+    let report = with_ids(&["JVAP-000001", "JVAP-000002", "JVAP-000003"], Some(check));
+    assert_eq!(
+        errors(&report),
+        vec![pair("id.not_yours", "R3"), pair("id.unknown", "R4")]
+    );
+    assert_eq!(report.verdict, Verdict::Rejected);
+    assert_eq!(report.records.len(), 1);
+    assert_eq!(report.records[0].jvap_id.as_deref(), Some("JVAP-000001"));
+    let issue = &report.issues[0];
+    assert_eq!(issue.column.as_deref(), Some("jvap_id"));
+    assert_eq!(issue.value.as_deref(), Some("JVAP-000002"));
+    assert!(
+        issue.message_fr.contains("autre partenaire"),
+        "{}",
+        issue.message_fr
+    );
+}

@@ -26,6 +26,8 @@ pub struct Validator<'s> {
     data_sheets: usize,
     /// Partner references seen so far, across sheets: unique within the submission.
     references: References,
+    /// JVAP ids seen so far, and the database's ids to check them against.
+    ids: super::FileIds,
     sheet: Option<String>,
     phase: Phase,
     /// Headers the partner confirmed as fields.
@@ -74,10 +76,17 @@ impl<'s> Validator<'s> {
             rows: 0,
             data_sheets: 0,
             references: References::default(),
+            ids: super::FileIds::default(),
             sheet: None,
             phase: Phase::Skip,
             mapping,
         }
+    }
+
+    /// Check the file's JVAP ids against the database's ids (see [`super::validate_checked_into`]).
+    pub fn with_ids(mut self, check: Option<jvap_record::ids::IdCheck>) -> Self {
+        self.ids = super::FileIds::new(check);
+        self
     }
 
     pub(super) fn visit(&mut self, row: &Row) {
@@ -180,7 +189,8 @@ impl<'s> Validator<'s> {
         }
         self.rows += 1;
         let name = self.sheet.as_deref();
-        let mut ctx = ctx::RowCtx::new(name, row, &data.header, &mut self.references);
+        let mut ctx =
+            ctx::RowCtx::new(name, row, &data.header, &mut self.references, &mut self.ids);
         for col in cleaned_columns {
             if let Some((key, _)) = data.header.columns.iter().find(|(_, c)| *c == col) {
                 ctx.report(&catalogue::CELL_CONTROL_REMOVED, key, "");
@@ -252,6 +262,7 @@ impl RowVisitor for Validator<'_> {
         self.rows = 0;
         self.data_sheets = 0;
         self.references = References::default();
+        self.ids.restart();
         self.sheet = None;
         self.phase = Phase::Skip;
         self.sink.reset();

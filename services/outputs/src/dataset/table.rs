@@ -149,7 +149,8 @@ pub fn field_type(kind: Kind) -> ColumnType {
         | Kind::Funder
         | Kind::Currency
         | Kind::Url
-        | Kind::Email => ColumnType::Text,
+        | Kind::Email
+        | Kind::JvapId => ColumnType::Text,
     }
 }
 
