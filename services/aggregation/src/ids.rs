@@ -21,7 +21,7 @@ use jvap_record::messages::{Mode, SubmissionValidated};
 use sqlx::Row;
 
 use crate::error::{Error, Result};
-use crate::store::NewInitiative;
+use crate::incoming::NewInitiative;
 
 type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 

@@ -30,6 +30,7 @@
 //! - [`config`]: settings from the environment.
 //! - [`store`]: the database and its query API ([`Store::initiatives_at`], [`Store::history`],
 //!   [`Store::versions`]).
+//! - [`incoming`]: an accepted submission's initiatives, as the store and the ids take them.
 //! - [`ids`]: the JVAP id each initiative takes, their sequence, and whose each id is.
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
@@ -45,6 +46,7 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod ids;
+pub mod incoming;
 pub mod index;
 pub mod mail;
 pub mod reminders;

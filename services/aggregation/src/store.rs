@@ -74,12 +74,7 @@ pub struct Store {
     backend: Backend,
 }
 
-/// An initiative to add, with the warnings validation gave its row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewInitiative {
-    pub record: Initiative,
-    pub warnings: Vec<String>,
-}
+pub use crate::incoming::NewInitiative;
 
 /// The result of applying a submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -43,6 +43,10 @@ const SCHEMAS: &[(&str, &str)] = &[
         include_str!("../../../schemas/figures.schema.json"),
     ),
     (
+        "messages/dataset_build_requested.schema.json",
+        include_str!("../../../schemas/messages/dataset_build_requested.schema.json"),
+    ),
+    (
         "messages/summary_requested.schema.json",
         include_str!("../../../schemas/messages/summary_requested.schema.json"),
     ),
@@ -306,6 +310,10 @@ fn a_dataset_built_from_every_accepted_sample_matches_its_schema() {
         }
     }
     assert!(initiatives.len() > 50, "{} initiatives", initiatives.len());
+    // In the database every initiative has its JVAP id (aggregation gives them).
+    for (n, initiative) in initiatives.iter_mut().enumerate() {
+        initiative.record.jvap_id = Some(jvap_record::ids::format(n as u64 + 1));
+    }
     let meta = DatasetMeta {
         round: "2022".into(),
         version: 2,

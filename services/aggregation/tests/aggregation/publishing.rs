@@ -57,7 +57,15 @@ async fn a_validated_submission_becomes_dataset_version_one_with_its_objects_and
     );
     assert_eq!(current[0].warnings, Vec::<String>::new());
     assert_eq!(current[1].warnings, ["currency.assumed_eur@S3"]);
-    assert_eq!(current[1].record, submission.records[0]);
+    // The record as sent, with the JVAP id it was given.
+    let mut stored = current[1].record.clone();
+    assert!(
+        stored
+            .jvap_id
+            .take()
+            .is_some_and(|id| id.starts_with("JVAP-"))
+    );
+    assert_eq!(stored, submission.records[0]);
 
     let versions = store.versions(ROUND).await.expect("query");
     assert_eq!(versions.len(), 1);
