@@ -118,7 +118,17 @@ async fn each_services_metrics_move_and_each_is_ready_after_a_file_reaches_the_d
         !validation.contains("jvap_http_requests_total"),
         "validation has its own registry"
     );
-    let (_, aggregation) = scrape(&http, ports[2].1, "/metrics").await;
+    // The files of a version are built after it is listed (the builder): wait for the build.
+    let started = std::time::Instant::now();
+    let aggregation = loop {
+        let (_, aggregation) = scrape(&http, ports[2].1, "/metrics").await;
+        let built =
+            sample(&aggregation, "jvap_dataset_build_seconds_count", &[]).is_some_and(|n| n >= 1.0);
+        if built || started.elapsed() > std::time::Duration::from_secs(30) {
+            break aggregation;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
     assert!(
         sample(&aggregation, "jvap_dataset_versions_total", &[]).is_some_and(|n| n >= 1.0),
         "{aggregation}"
