@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::openapi::ErrorBody;
-use super::rate::{Action, Client};
+use super::rate::Client;
 use super::submissions::{self, Upload};
 use super::{AppState, Error, Result};
 
@@ -83,10 +83,7 @@ pub(crate) async fn read_form(
     client: &Client,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Upload> {
-    state
-        .limits
-        .take(Action::Upload, client, &caller.token_key)
-        .map_err(|e| Error::TooMany(Box::new(e)))?;
+    submissions::take_upload(state, caller, client)?;
     submissions::read_body(state, multipart).await
 }
 

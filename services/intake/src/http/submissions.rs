@@ -129,12 +129,17 @@ pub(crate) async fn read_form(
     client: &Client,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Upload> {
+    take_upload(state, caller, client)?;
+    ensure_round_open(&state.bus, &state.round).await?;
+    read_body(state, multipart).await
+}
+
+/// Count one upload (a submission or a dry run) against the caller's per-minute rate.
+pub(crate) fn take_upload(state: &AppState, caller: &Caller, client: &Client) -> Result<()> {
     state
         .limits
         .take(Action::Upload, client, &caller.token_key)
-        .map_err(|e| Error::TooMany(Box::new(e)))?;
-    ensure_round_open(&state.bus, &state.round).await?;
-    read_body(state, multipart).await
+        .map_err(|e| Error::TooMany(Box::new(e)))
 }
 
 /// Read an upload form's body within [`super::UPLOAD_STALLS`] body timeouts (the rate and the
