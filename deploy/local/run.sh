@@ -12,7 +12,7 @@ ROUND=${JVAP_ROUND:-2022}
 SAMPLES=${JVAP_SAMPLES:-$PWD/../shared/samples}
 if [ "$(id -u)" = 0 ]; then TOOLS=/opt/jvap-tools; else TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/jvap-tools"; fi
 
-bash deploy/local/setup.sh
+bash deploy/local/setup.sh run
 echo "run: building (first time: a few minutes)"
 cargo build -q --bins
 BIN=$PWD/target/debug

