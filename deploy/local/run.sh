@@ -13,7 +13,7 @@ SAMPLES=${JVAP_SAMPLES:-$PWD/../shared/samples}
 if [ "$(id -u)" = 0 ]; then TOOLS=/opt/jvap-tools; else TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/jvap-tools"; fi
 
 bash deploy/local/setup.sh run
-echo "run: building (first time: a few minutes)"
+echo "run: building (the first time about 6 minutes on 2 cores)"
 cargo build -q --bins
 BIN=$PWD/target/debug
 
