@@ -20,12 +20,15 @@ impl Lang {
 }
 
 impl std::str::FromStr for Lang {
-    type Err = String;
+    type Err = crate::vocabulary::Said;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "en" => Ok(Lang::En),
             "fr" => Ok(Lang::Fr),
-            other => Err(format!("unknown language {other:?}: use en or fr")),
+            other => Err(crate::vocabulary::Said::new(
+                format!("unknown language {other:?}: use en or fr"),
+                format!("langue inconnue {other:?} : utilisez en ou fr"),
+            )),
         }
     }
 }

@@ -22,7 +22,8 @@
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 //! - [`tracker`]: where every expected partner of a round stands, from the submission statuses.
 //! - [`vocabulary`]: the words of every state, severity, verdict, role and requirement, in both
-//!   languages ([`vocabulary::Bilingual`]), which every output shows.
+//!   languages ([`vocabulary::Bilingual`]), which every output shows, and [`vocabulary::Said`], a message
+//!   made at run time in both.
 
 pub mod catalogue;
 pub mod cells;
@@ -42,4 +43,4 @@ pub use catalogue::Severity;
 pub use lang::Lang;
 pub use record::{FIELDS, Field, Initiative};
 pub use report::{Counts, Issue, Report, Verdict};
-pub use vocabulary::Bilingual;
+pub use vocabulary::{Bilingual, Said};
