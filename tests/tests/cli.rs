@@ -229,7 +229,7 @@ async fn a_partner_submits_sees_its_errors_downloads_the_annotated_workbook_and_
     let output = run(args(&server, &niger, &["--lang", "fr", "submit", &gmb])).await;
     assert_eq!(output.status.code(), Some(1));
     let said = stderr(&output);
-    assert!(said.contains("la collecte 2022 est close"), "{said}");
+    assert!(said.contains("la collecte 2022 est fermée"), "{said}");
     assert!(!said.contains("closed"), "{said}");
     system.shutdown().await.expect("clean shutdown");
 }

@@ -233,9 +233,9 @@ mod tests {
 
     #[test]
     fn the_message_is_in_the_language_asked_for_and_english_without_french() {
-        let both = r#"{"error": "the round is closed", "error_fr": "la collecte est close"}"#;
+        let both = r#"{"error": "the round is closed", "error_fr": "la collecte est fermée"}"#;
         assert_eq!(body(both).message(Lang::En), "the round is closed");
-        assert_eq!(body(both).message(Lang::Fr), "la collecte est close");
+        assert_eq!(body(both).message(Lang::Fr), "la collecte est fermée");
         let english = r#"{"error": "the round is closed"}"#;
         assert_eq!(body(english).message(Lang::Fr), "the round is closed");
     }

@@ -616,7 +616,7 @@ pub(crate) async fn ensure_round_open(bus: &Bus, round: &str) -> Result<()> {
     match record {
         Some(record) if !record.open => Err(Error::Conflict(Said::new(
             format!("the {round} data round is closed: no more submissions are accepted"),
-            format!("la collecte {round} est close : plus aucun envoi n'est accepté"),
+            format!("la collecte {round} est fermée : plus aucun envoi n'est accepté"),
         ))),
         _ => Ok(()),
     }

@@ -112,7 +112,7 @@ async fn representative_errors_carry_english_and_french() {
     let (status, en, fr) = said(app.upload(&senegal, "a.xlsx", b"late").await).await;
     assert_eq!(status, 409);
     assert!(en.contains("the 2022 data round is closed"), "{en}");
-    assert!(fr.contains("la collecte 2022 est close"), "{fr}");
+    assert!(fr.contains("la collecte 2022 est fermée"), "{fr}");
 
     // An endpoint that does not exist.
     let (status, _, fr) = said(app.get("/api/v1/nowhere", &niger).await).await;
