@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::lang::Said;
 use crate::report::Counts;
-use crate::vocabulary::Said;
 
 /// The one JetStream stream, over `jvap.>`.
 pub const STREAM: &str = "JVAP";

@@ -10,7 +10,7 @@
 //! ([`capitalized`]). Words that one output alone uses stay with that output.
 
 use crate::catalogue::Severity;
-use crate::lang::Lang;
+use crate::lang::{Lang, Said};
 use crate::messages::{
     AuditAction, DeliveryOutcome, ReminderKind, Role, RoundState, SubmissionState, SummaryReason,
 };
@@ -35,45 +35,11 @@ impl Bilingual {
     }
 }
 
-/// A text made at run time (a message naming a submission, a size, a date) in both languages: the
-/// owned counterpart of [`Bilingual`]. Both texts are required, so a message without its French cannot
-/// be built. It shows in English where one language must be chosen without a reader (logs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Said {
-    pub en: String,
-    pub fr: String,
-}
-
-impl Said {
-    pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Said {
-        Said {
-            en: en.into(),
-            fr: fr.into(),
-        }
-    }
-
-    /// The text in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Fr => &self.fr,
-        }
-    }
-}
-
 impl From<Bilingual> for Said {
     fn from(words: Bilingual) -> Said {
         Said::new(words.en, words.fr)
     }
 }
-
-impl std::fmt::Display for Said {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
-    }
-}
-
-impl std::error::Error for Said {}
 
 const fn words(en: &'static str, fr: &'static str) -> Bilingual {
     Bilingual { en, fr }
