@@ -1,4 +1,5 @@
-// A partner signs in, uploads a workbook with six errors (with the script: drag-and-drop form, progress
+// A partner signs in, checks a workbook with six errors without sending it (the report comes back,
+// nothing is kept), a page's refusal says the server's reason in the page's language, then uploads it (with the script: drag-and-drop form, progress
 // bar, live status), sees it rejected with its six cells, downloads the annotated workbook, then sends
 // the corrected file from a browser without JavaScript (plain form, refreshing page) and sees it accepted.
 import { base, lang, need, check, context, signIn, shot, downloadXlsx, download, run } from './lib.mjs';
@@ -15,6 +16,38 @@ await run(async (browser) => {
   await shot(page, 'signin');
   await signIn(page, token);
   await shot(page, 'partner-home');
+  const api = (path) => fetch(base + path, { headers: { Authorization: `Bearer ${token}` } });
+
+  // Check only: the same checks as a submission, the report on a page, nothing kept.
+  await page.getByLabel(fr ? 'Classeur' : 'Workbook').setInputFiles(rejected);
+  await Promise.all([
+    page.waitForURL(/\/check$/, { timeout: 60000 }),
+    page.getByRole('button', { name: fr ? 'Vérifier seulement' : 'Check only' }).click(),
+  ]);
+  await page.locator('#check-result[data-verdict="rejected"]').waitFor({ timeout: 60000 });
+  const intro = await page.locator('#check-result [role=status]').innerText();
+  check(intro.includes(fr ? "rien n'a été conservé" : 'nothing was kept'), `the check does not say nothing was kept: ${intro}`);
+  const verdict = await page.locator('#verdict').innerText();
+  check(verdict.includes(fr ? 'Il serait refusé' : 'It would be rejected'), `the check's verdict reads: ${verdict}`);
+  const checkedCells = await page.locator('#issues tbody tr td:nth-child(3)').allInnerTexts();
+  check(cells.every((cell) => checkedCells.includes(cell)), `the check lists ${checkedCells}, expected ${cells}`);
+  const checkedMessages = await page.locator('#issues tbody tr td:nth-child(6)').allInnerTexts();
+  check(checkedMessages.some((m) => m.includes(fr ? 'adresse électronique' : 'e-mail address')),
+    `the check's messages are not in ${lang}: ${checkedMessages}`);
+  await shot(page, 'check');
+  const stored = await (await api('/api/v1/submissions')).json();
+  check(Array.isArray(stored) && stored.length === 0, `the check stored a submission: ${JSON.stringify(stored)}`);
+
+  // A form the server cannot read: the page gives the server's reason in the page's language.
+  const unreadable = await page.request.post(base + '/check', {
+    headers: { 'content-type': 'text/plain', 'accept-language': lang },
+    data: 'not a form',
+  });
+  check(unreadable.status() === 400, `an unreadable check answered ${unreadable.status()}`);
+  const refusal = await unreadable.text();
+  check(refusal.includes(fr ? 'envoyez le fichier en multipart/form-data' : 'send the file as multipart/form-data'),
+    `the refusal does not give the reason in ${lang}: ${refusal.slice(0, 400)}`);
+  await page.goto(base + '/');
 
   // Upload with JavaScript on: the script sends it and follows to the submission page.
   await page.getByLabel(fr ? 'Classeur' : 'Workbook').setInputFiles(rejected);

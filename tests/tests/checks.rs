@@ -136,6 +136,13 @@ async fn a_dry_run_answers_the_same_report_as_a_submission_and_keeps_nothing() {
             .contains("not checked"),
         "{refused}"
     );
+    assert!(
+        refused["error_fr"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("n'a donc pas été vérifié"),
+        "{refused}"
+    );
     let bus = jvap_bus::Bus::connect(&system.nats.url())
         .await
         .expect("bus");

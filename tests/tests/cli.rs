@@ -106,11 +106,18 @@ async fn a_partner_submits_sees_its_errors_downloads_the_annotated_workbook_and_
         Some("Problèmes")
     );
 
-    // Another partner cannot see it: the server's message, exit 1.
+    // Another partner cannot see it: the server's message, exit 1, in the language asked for.
     let output = run(args(&server, &niger, &["status", &id])).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("there is no submission"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(args(&server, &niger, &["--lang", "fr", "status", &id])).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!("il n'y a pas d'envoi {id}")),
         "{}",
         stderr(&output)
     );
@@ -213,7 +220,17 @@ async fn a_partner_submits_sees_its_errors_downloads_the_annotated_workbook_and_
     assert!(output.status.success(), "{}", stderr(&output));
     let output = run(args(&server, &niger, &["submit", &gmb])).await;
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("closed"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the 2022 data round is closed"),
+        "{}",
+        stderr(&output)
+    );
+    // In French, the server's French words, not its English ones.
+    let output = run(args(&server, &niger, &["--lang", "fr", "submit", &gmb])).await;
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert!(said.contains("la collecte 2022 est fermée"), "{said}");
+    assert!(!said.contains("closed"), "{said}");
     system.shutdown().await.expect("clean shutdown");
 }
 

@@ -302,7 +302,9 @@ impl Store {
                 let mode: String = row.try_get("mode")?;
                 Ok(AppliedSubmission {
                     submission_id: row.try_get("submission_id")?,
-                    mode: mode.parse().map_err(Error::Corrupt)?,
+                    mode: mode
+                        .parse()
+                        .map_err(|e: jvap_record::Said| Error::Corrupt(e.en))?,
                     dataset_version: to_u32(row.try_get("dataset_version")?)?,
                     rejected_by: row.try_get("rejected_by")?,
                 })
@@ -409,7 +411,8 @@ impl Store {
             let mode: String = row.try_get("mode")?;
             Ok((
                 row.try_get("submission_id")?,
-                mode.parse().map_err(Error::Corrupt)?,
+                mode.parse()
+                    .map_err(|e: jvap_record::Said| Error::Corrupt(e.en))?,
             ))
         })
         .collect::<Result<Vec<(String, Mode)>>>()?;

@@ -3,12 +3,14 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use jvap_record::{Bilingual, Lang};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The server answered with an error status. Its `error` message is what the user sees.
+/// The server answered with an error status. Its message, in the language of `--lang`, is what the
+/// user sees.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -26,20 +28,41 @@ impl std::error::Error for ApiError {}
 /// How long a download waits for a file the server is preparing.
 pub const PREPARING_LIMIT: Duration = Duration::from_secs(300);
 
-/// The server's error body.
+/// The server's error body: `error` in English, `error_fr` in French (absent from an older server,
+/// or a proxy's answer).
 #[derive(serde::Deserialize)]
 struct ErrorBody {
     error: String,
+    #[serde(default)]
+    error_fr: Option<String>,
 }
+
+impl ErrorBody {
+    /// The message in `lang`, English when the server gave no French.
+    fn message(self, lang: Lang) -> String {
+        match (lang, self.error_fr) {
+            (Lang::Fr, Some(fr)) if !fr.trim().is_empty() => fr,
+            _ => self.error,
+        }
+    }
+}
+
+/// What follows a 401 when no token was given.
+const NO_TOKEN: Bilingual = Bilingual {
+    en: " (no token given: use --token or set JVAP_TOKEN)",
+    fr: " (aucun jeton donné : utilisez --token ou définissez JVAP_TOKEN)",
+};
 
 pub struct Api {
     base: String,
     token: Option<String>,
+    /// The language of the server's messages shown to the user.
+    lang: Lang,
     http: reqwest::Client,
 }
 
 impl Api {
-    pub fn new(server: &str, token: Option<&str>) -> anyhow::Result<Api> {
+    pub fn new(server: &str, token: Option<&str>, lang: Lang) -> anyhow::Result<Api> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(600))
@@ -49,6 +72,7 @@ impl Api {
         Ok(Api {
             base: server.trim_end_matches('/').to_string(),
             token: token.map(String::from),
+            lang,
             http,
         })
     }
@@ -70,7 +94,7 @@ impl Api {
         }
         let body = response.text().await.unwrap_or_default();
         let mut message = match serde_json::from_str::<ErrorBody>(&body) {
-            Ok(ErrorBody { error }) => error,
+            Ok(body) => body.message(self.lang),
             Err(_) if !body.trim().is_empty() => body.trim().chars().take(300).collect(),
             Err(_) => status
                 .canonical_reason()
@@ -78,7 +102,7 @@ impl Api {
                 .to_string(),
         };
         if status == StatusCode::UNAUTHORIZED && self.token.is_none() {
-            message.push_str(" (no token given: use --token or set JVAP_TOKEN)");
+            message.push_str(NO_TOKEN.get(self.lang));
         }
         Err(ApiError { status, message }.into())
     }
@@ -197,4 +221,22 @@ async fn json<T: DeserializeOwned>(response: Response, path: &str) -> anyhow::Re
         .with_context(|| format!("reading the answer to {path}"))?;
     serde_json::from_slice(&bytes)
         .with_context(|| format!("the server's answer to {path} is not what this jvap expects"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: &str) -> ErrorBody {
+        serde_json::from_str(json).expect("an error body")
+    }
+
+    #[test]
+    fn the_message_is_in_the_language_asked_for_and_english_without_french() {
+        let both = r#"{"error": "the round is closed", "error_fr": "la collecte est fermée"}"#;
+        assert_eq!(body(both).message(Lang::En), "the round is closed");
+        assert_eq!(body(both).message(Lang::Fr), "la collecte est fermée");
+        let english = r#"{"error": "the round is closed"}"#;
+        assert_eq!(body(english).message(Lang::Fr), "the round is closed");
+    }
 }

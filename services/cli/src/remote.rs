@@ -30,7 +30,7 @@ pub fn run(
     lang: Lang,
     command: Command,
 ) -> anyhow::Result<ExitCode> {
-    let api = Api::new(server, token)?;
+    let api = Api::new(server, token, lang)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

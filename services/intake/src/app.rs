@@ -199,5 +199,8 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 async fn not_found() -> http::Error {
-    http::Error::NotFound("there is no such endpoint".into())
+    http::Error::NotFound(jvap_record::Said::new(
+        "there is no such endpoint",
+        "ce point d'accès n'existe pas",
+    ))
 }

@@ -22,7 +22,8 @@
 //! - [`messages`]: the NATS subjects and message bodies the services exchange.
 //! - [`tracker`]: where every expected partner of a round stands, from the submission statuses.
 //! - [`vocabulary`]: the words of every state, severity, verdict, role and requirement, in both
-//!   languages ([`vocabulary::Bilingual`]), which every output shows.
+//!   languages ([`vocabulary::Bilingual`]), which every output shows; [`lang::Said`] is a message
+//!   made at run time in both.
 
 pub mod catalogue;
 pub mod cells;
@@ -39,7 +40,7 @@ pub mod tracker;
 pub mod vocabulary;
 
 pub use catalogue::Severity;
-pub use lang::Lang;
+pub use lang::{Lang, Said};
 pub use record::{FIELDS, Field, Initiative};
 pub use report::{Counts, Issue, Report, Verdict};
 pub use vocabulary::Bilingual;

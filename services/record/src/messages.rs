@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::lang::Said;
 use crate::report::Counts;
 
 /// The one JetStream stream, over `jvap.>`.
@@ -117,12 +118,15 @@ pub enum Mode {
 }
 
 impl std::str::FromStr for Mode {
-    type Err = String;
+    type Err = Said;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "replace" => Ok(Mode::Replace),
             "merge" => Ok(Mode::Merge),
-            other => Err(format!("unknown mode {other:?}: use replace or merge")),
+            other => Err(Said::new(
+                format!("unknown mode {other:?}: use replace or merge"),
+                format!("mode inconnu {other:?} : utilisez replace ou merge"),
+            )),
         }
     }
 }
@@ -269,14 +273,15 @@ pub enum Role {
 }
 
 impl std::str::FromStr for Role {
-    type Err = String;
+    type Err = Said;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "partner" => Ok(Role::Partner),
             "analyst" => Ok(Role::Analyst),
             "admin" => Ok(Role::Admin),
-            other => Err(format!(
-                "unknown role {other:?}: use partner, analyst or admin"
+            other => Err(Said::new(
+                format!("unknown role {other:?}: use partner, analyst or admin"),
+                format!("rôle inconnu {other:?} : utilisez partner, analyst ou admin"),
             )),
         }
     }

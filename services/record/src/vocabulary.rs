@@ -10,7 +10,7 @@
 //! ([`capitalized`]). Words that one output alone uses stay with that output.
 
 use crate::catalogue::Severity;
-use crate::lang::Lang;
+use crate::lang::{Lang, Said};
 use crate::messages::{
     AuditAction, DeliveryOutcome, ReminderKind, Role, RoundState, SubmissionState, SummaryReason,
 };
@@ -32,6 +32,12 @@ impl Bilingual {
             Lang::En => self.en,
             Lang::Fr => self.fr,
         }
+    }
+}
+
+impl From<Bilingual> for Said {
+    fn from(words: Bilingual) -> Said {
+        Said::new(words.en, words.fr)
     }
 }
 

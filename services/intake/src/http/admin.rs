@@ -17,6 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use jvap_record::Said;
 use jvap_record::messages::{AuditAction, Role, SubmissionState, SubmissionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -109,9 +110,15 @@ async fn replay(
         return Err(not_failed(&status));
     }
     let sha256 = bus.uploads.sha256(&id).await?.ok_or_else(|| {
-        Error::Conflict(format!(
-            "the upload of submission {id} is missing from the store, so it cannot be run again; \
-             the partner must send the file again"
+        Error::Conflict(Said::new(
+            format!(
+                "the upload of submission {id} is missing from the store, so it cannot be run \
+                 again; the partner must send the file again"
+            ),
+            format!(
+                "le fichier de l'envoi {id} manque dans le stockage, il ne peut donc pas être \
+                 repassé ; le partenaire doit envoyer le fichier à nouveau"
+            ),
         ))
     })?;
 
@@ -261,14 +268,20 @@ async fn revalidate(
 }
 
 fn not_failed(status: &SubmissionStatus) -> Error {
-    let state = serde_json::to_value(status.state)
-        .ok()
-        .and_then(|value| value.as_str().map(String::from))
-        .unwrap_or_default();
-    Error::Conflict(format!(
-        "submission {} is {state}, not failed: only a failed submission can be replayed (to \
-         validate accepted or rejected ones again, revalidate their round)",
-        status.submission_id
+    let id = &status.submission_id;
+    let state = status.state.words();
+    let failed = SubmissionState::Failed.words();
+    Error::Conflict(Said::new(
+        format!(
+            "submission {id} is {}, not {}: only a failed submission can be replayed (to \
+             validate accepted or rejected ones again, revalidate their round)",
+            state.en, failed.en
+        ),
+        format!(
+            "l'envoi {id} est « {} », pas « {} » : seul un envoi en échec peut être repassé \
+             (pour valider à nouveau des envois acceptés ou rejetés, revalidez leur collecte)",
+            state.fr, failed.fr
+        ),
     ))
 }
 

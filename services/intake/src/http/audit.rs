@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::openapi::ErrorBody;
-use super::{AppState, Error, Result};
+use super::{AppState, Result};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(audit))
@@ -68,8 +68,7 @@ async fn audit(
     query: std::result::Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<AuditPage>> {
     caller.require(&[Role::Admin])?;
-    let Query(query) =
-        query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
+    let Query(query) = query.map_err(super::bad_query)?;
     let page = latest(
         &state.bus,
         &caller,

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use jvap_bus::{Bus, BusError};
 use jvap_record::messages::{Role, SubmissionStatus, TokenRecord};
+use jvap_record::{Lang, Said};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -49,9 +50,10 @@ impl FromRequestParts<AppState> for Caller {
             if safe && let Some(user) = session_of(&parts.headers, state).await? {
                 return Ok(user.caller);
             }
-            return Err(Error::Unauthorized(
-                "this needs an access token: send the header Authorization: Bearer <token>".into(),
-            ));
+            return Err(Error::Unauthorized(Said::new(
+                "this needs an access token: send the header Authorization: Bearer <token>",
+                "il faut un jeton d'accès : envoyez l'en-tête Authorization: Bearer <jeton>",
+            )));
         };
         let client = super::rate::client_of(parts);
         state
@@ -65,9 +67,10 @@ impl FromRequestParts<AppState> for Caller {
                     .limits
                     .wrong_token(&client)
                     .map_err(|e| Error::TooMany(Box::new(e)))?;
-                Err(Error::Unauthorized(
-                    "this access token is not valid; ask the Secretariat for one".into(),
-                ))
+                Err(Error::Unauthorized(Said::new(
+                    "this access token is not valid; ask the Secretariat for one",
+                    "ce jeton d'accès n'est pas valable ; demandez-en un au Secrétariat",
+                )))
             }
         }
     }
@@ -90,12 +93,16 @@ impl Caller {
         if roles.contains(&self.role) {
             return Ok(());
         }
-        let role = match self.role {
-            Role::Partner => "partner",
-            Role::Analyst => "analyst",
-            Role::Admin => "admin",
-        };
-        Err(Error::Forbidden(format!("a {role} token may not do this")))
+        Err(Error::Forbidden(Said::new(
+            format!(
+                "a {} token may not do this",
+                jvap_record::vocabulary::code(&self.role)
+            ),
+            format!(
+                "le rôle {} ne permet pas de faire ceci",
+                self.role.label(Lang::Fr)
+            ),
+        )))
     }
 
     /// Whether the caller may see a submission: partners see only their own, others see all.

@@ -14,11 +14,11 @@ use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use jvap_record::Report;
 use jvap_record::messages::{
     self as m, CheckAnswered, CheckOutcome, CheckRequested, check_report_object,
     check_upload_object,
 };
+use jvap_record::{Report, Said};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -144,14 +144,20 @@ async fn ask(state: &AppState, check_id: &str, upload: &Upload) -> Result<()> {
         .await
         .map_err(|e| match e.kind() {
             async_nats::RequestErrorKind::NoResponders => Error::Busy {
-                message: "validation is not running right now, so the file was not checked; \
-                          nothing was kept. Please try again in a few minutes."
-                    .into(),
+                message: Said::new(
+                    "validation is not running right now, so the file was not checked; nothing \
+                     was kept. Please try again in a few minutes.",
+                    "la validation ne tourne pas en ce moment, le fichier n'a donc pas été \
+                     vérifié ; rien n'a été gardé. Veuillez réessayer dans quelques minutes.",
+                ),
                 retry_after: RETRY_AFTER,
             },
             async_nats::RequestErrorKind::TimedOut => Error::Busy {
-                message: "the check took too long; nothing was kept. Please try again later."
-                    .into(),
+                message: Said::new(
+                    "the check took too long; nothing was kept. Please try again later.",
+                    "la vérification a pris trop de temps ; rien n'a été gardé. Veuillez \
+                     réessayer plus tard.",
+                ),
                 retry_after: RETRY_AFTER,
             },
             _ => Error::Internal(format!("a dry run's request failed: {e}")),
@@ -161,9 +167,12 @@ async fn ask(state: &AppState, check_id: &str, upload: &Upload) -> Result<()> {
     match answer.outcome {
         CheckOutcome::Reported => Ok(()),
         CheckOutcome::Busy => Err(Error::Busy {
-            message: "every place for checking files is taken at the moment; nothing was kept. \
-                      Please try again in a moment."
-                .into(),
+            message: Said::new(
+                "every place for checking files is taken at the moment; nothing was kept. \
+                 Please try again in a moment.",
+                "toutes les places pour vérifier des fichiers sont prises en ce moment ; rien \
+                 n'a été gardé. Veuillez réessayer dans un instant.",
+            ),
             retry_after: RETRY_AFTER,
         }),
         CheckOutcome::Failed => Err(Error::Internal(format!(

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use jvap_bus::Bus;
+use jvap_record::Said;
 use jvap_record::messages::{
     AuditAction, CommitteeList, Role, SummaryDelivery, SummaryReason, SummaryRequested,
 };
@@ -88,12 +89,8 @@ async fn set(
     caller: Caller,
     request: Result<Json<ListRequest>, JsonRejection>,
 ) -> Result<Json<CommitteeList>> {
-    let Json(request) = request.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON like {{\"recipients\": [\"chair@example.org\"]}}: {}",
-            e.body_text()
-        ))
-    })?;
+    let Json(request) =
+        request.map_err(|e| super::bad_json(r#"{"recipients": ["chair@example.org"]}"#, e))?;
     Ok(Json(
         set_list(&state.bus, &caller, &request.recipients).await?,
     ))
@@ -118,16 +115,17 @@ pub(crate) async fn set_list(
 }
 
 /// The addresses trimmed, without repeats (ignoring case), or a message naming every bad one.
-fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>, String> {
+fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>, Said> {
     let bad: Vec<String> = recipients
         .iter()
         .filter(|r| !is_email(r))
         .map(|r| format!("{r:?}"))
         .collect();
     if !bad.is_empty() {
-        return Err(format!(
-            "not e-mail addresses: {}; nothing was changed",
-            bad.join(", ")
+        let bad = bad.join(", ");
+        return Err(Said::new(
+            format!("not e-mail addresses: {bad}; nothing was changed"),
+            format!("pas des adresses électroniques : {bad} ; rien n'a été changé"),
         ));
     }
     let mut list: Vec<String> = Vec::new();
@@ -137,9 +135,12 @@ fn checked_recipients(recipients: &[String]) -> std::result::Result<Vec<String>,
         }
     }
     if list.len() > MAX_RECIPIENTS {
-        return Err(format!(
-            "{} addresses is more than the {MAX_RECIPIENTS} a list may hold",
-            list.len()
+        let count = list.len();
+        return Err(Said::new(
+            format!("{count} addresses is more than the {MAX_RECIPIENTS} a list may hold"),
+            format!(
+                "{count} adresses, c'est plus que les {MAX_RECIPIENTS} qu'une liste peut contenir"
+            ),
         ));
     }
     Ok(list)
@@ -250,6 +251,7 @@ mod tests {
     fn every_bad_address_is_named() {
         let error = checked_recipients(&strings(&["ok@example.org", "chair", "a@b", ""]))
             .expect_err("bad addresses");
+        let error = error.en;
         assert!(error.contains("\"chair\""), "{error}");
         assert!(error.contains("\"a@b\""), "{error}");
         assert!(error.contains("\"\""), "{error}");

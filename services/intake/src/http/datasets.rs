@@ -20,6 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use jvap_outputs::DatasetFile;
+use jvap_record::Said;
 use jvap_record::messages::{self as m, BuildReason, BuildRequested, DatasetPublished, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -152,14 +153,22 @@ async fn download(
     caller.require(&[Role::Analyst, Role::Admin])?;
     check_round(&round)?;
     let version = parse_version(&version).ok_or_else(|| {
-        Error::NotFound(format!(
-            "no dataset version {version:?}: ask for latest or a version such as v3"
+        Error::NotFound(Said::new(
+            format!("no dataset version {version:?}: ask for latest or a version such as v3"),
+            format!(
+                "pas de version {version:?} du jeu de données : demandez latest ou une version \
+                 comme v3"
+            ),
         ))
     })?;
     let file = output_file(&file).ok_or_else(|| {
-        Error::NotFound(format!(
-            "a dataset version has no file {file:?}; its files are {}",
-            file_names()
+        let names = file_names();
+        Error::NotFound(Said::new(
+            format!("a dataset version has no file {file:?}; its files are {names}"),
+            format!(
+                "une version du jeu de données n'a pas de fichier {file:?} ; ses fichiers sont \
+                 {names}"
+            ),
         ))
     })?;
     send(&state, &round, version, file).await
@@ -218,7 +227,10 @@ async fn send(
                 .kv_get(&bus.dataset_versions, round)
                 .await?
                 .ok_or_else(|| {
-                    Error::NotFound(format!("no dataset of round {round} is published yet"))
+                    Error::NotFound(Said::new(
+                        format!("no dataset of round {round} is published yet"),
+                        format!("aucun jeu de données de la collecte {round} n'est encore publié"),
+                    ))
                 })?;
             latest.version
         }
@@ -255,8 +267,12 @@ async fn preparing(
 ) -> Result<axum::response::Response> {
     let latest: Option<DatasetPublished> = bus.kv_get(&bus.dataset_versions, round).await?;
     if latest.is_none_or(|latest| version > latest.version) {
-        return Err(Error::NotFound(format!(
-            "version {version} of the round {round} dataset has no {file} file"
+        return Err(Error::NotFound(Said::new(
+            format!("version {version} of the round {round} dataset has no {file} file"),
+            format!(
+                "la version {version} du jeu de données de la collecte {round} n'a pas de \
+                 fichier {file}"
+            ),
         )));
     }
     let request = BuildRequested {
@@ -275,6 +291,10 @@ async fn preparing(
         "error": format!(
             "the files of version {version} of the round {round} dataset are being prepared; \
              ask again in {RETRY_AFTER_SECONDS} s"
+        ),
+        "error_fr": format!(
+            "les fichiers de la version {version} du jeu de données de la collecte {round} sont \
+             en préparation ; redemandez dans {RETRY_AFTER_SECONDS} s"
         ),
         "round": round,
         "version": version,
@@ -300,8 +320,7 @@ fn requested_round(
     state: &AppState,
     query: Result<Query<RoundQuery>, QueryRejection>,
 ) -> Result<String> {
-    let Query(query) =
-        query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
+    let Query(query) = query.map_err(super::bad_query)?;
     let round = query.round.unwrap_or_else(|| state.round.to_string());
     check_round(&round)?;
     Ok(round)
@@ -320,9 +339,16 @@ fn parse_version(text: &str) -> Option<Option<u32>> {
 /// and the file.
 fn parse_file(name: &str) -> Result<(Option<u32>, OutputFile)> {
     let bad = || {
-        Error::NotFound(format!(
-            "no dataset file {name:?}: ask for latest.xlsx, latest.json, latest.csv, \
-             latest.summary.en.html (or .fr.html, .en.md, .fr.md) or a version such as 3.xlsx"
+        Error::NotFound(Said::new(
+            format!(
+                "no dataset file {name:?}: ask for latest.xlsx, latest.json, latest.csv, \
+                 latest.summary.en.html (or .fr.html, .en.md, .fr.md) or a version such as 3.xlsx"
+            ),
+            format!(
+                "pas de fichier {name:?} de jeu de données : demandez latest.xlsx, latest.json, \
+                 latest.csv, latest.summary.fr.html (ou .en.html, .fr.md, .en.md) ou une version \
+                 comme 3.xlsx"
+            ),
         ))
     };
     let (version, file) = name.split_once('.').ok_or_else(bad)?;

@@ -7,6 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use jvap_bus::Bus;
+use jvap_record::Said;
 use jvap_record::messages::{AuditAction, Role, RoundRecord};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -57,9 +58,12 @@ async fn set(
     body: std::result::Result<Json<DeadlineRequest>, JsonRejection>,
 ) -> Result<Json<RoundRecord>> {
     let Json(request) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON like {{\"deadline\": \"2022-06-30\"}} (or null for none): {}",
-            e.body_text()
+        let detail = e.body_text();
+        Error::BadRequest(Said::new(
+            format!(r#"send JSON like {{"deadline": "2022-06-30"}} (or null for none): {detail}"#),
+            format!(
+                r#"envoyez du JSON comme {{"deadline": "2022-06-30"}} (ou null pour aucune) : {detail}"#
+            ),
         ))
     })?;
     Ok(Json(

@@ -53,12 +53,37 @@ pub(crate) fn lang_of(
         axum::extract::rejection::QueryRejection,
     >,
 ) -> Result<jvap_record::Lang> {
-    let axum::extract::Query(query) =
-        query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
+    let axum::extract::Query(query) = query.map_err(bad_query)?;
     match query.lang.as_deref() {
         Some(lang) => lang.parse().map_err(Error::BadRequest),
         None => Ok(jvap_record::Lang::En),
     }
+}
+
+/// A query string that does not read (an unknown value, a missing parameter).
+pub(crate) fn bad_query(rejection: axum::extract::rejection::QueryRejection) -> Error {
+    let detail = rejection.body_text();
+    Error::BadRequest(jvap_record::Said::new(
+        format!("bad query: {detail}"),
+        format!("paramètres de la requête incorrects : {detail}"),
+    ))
+}
+
+/// A JSON body that does not read, with `example`, one that does.
+pub(crate) fn bad_json(example: &str, rejection: axum::extract::rejection::JsonRejection) -> Error {
+    let detail = rejection.body_text();
+    Error::BadRequest(jvap_record::Said::new(
+        format!("send JSON like {example}: {detail}"),
+        format!("envoyez du JSON comme {example} : {detail}"),
+    ))
+}
+
+/// A partner code that is not in `schemas/reference/partners.csv`.
+pub(crate) fn unknown_partner(code: &str) -> jvap_record::Said {
+    jvap_record::Said::new(
+        format!("{code:?} is not a known partner code"),
+        format!("{code:?} n'est pas un code de partenaire connu"),
+    )
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -111,8 +136,12 @@ fn check_round(round: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(Error::BadRequest(format!(
-            "{round:?} is not a round: use letters, digits, - or _ (for example 2022)"
+        Err(Error::BadRequest(jvap_record::Said::new(
+            format!("{round:?} is not a round: use letters, digits, - or _ (for example 2022)"),
+            format!(
+                "{round:?} n'est pas une collecte : utilisez des lettres, des chiffres, - ou _ \
+                 (par exemple 2022)"
+            ),
         )))
     }
 }
@@ -130,6 +159,14 @@ pub(crate) fn human_size(bytes: usize) -> String {
     } else {
         format!("{bytes} bytes")
     }
+}
+
+/// A size of [`human_size`] with French units: `50 Mio`, `900 octets`.
+pub(crate) fn in_french(size: &str) -> String {
+    size.replace("MiB", "Mio")
+        .replace("KiB", "Kio")
+        .replace("bytes", "octets")
+        .replace('.', ",")
 }
 
 #[cfg(test)]

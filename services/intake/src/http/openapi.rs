@@ -144,8 +144,10 @@ async fn openapi_json() -> impl IntoResponse {
 /// What every error answers.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ErrorBody {
-    /// What happened, in plain English.
+    /// What happened, in plain English (English whatever the request's language).
     error: String,
+    /// The same, in French.
+    error_fr: String,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::Utc;
 use jvap_bus::Bus;
+use jvap_record::Said;
 use jvap_record::messages::{AuditAction, Contact, PartnerContacts, Role};
 use jvap_record::reference;
 use jvap_record::text::is_email;
@@ -115,10 +116,10 @@ async fn set(
     body: std::result::Result<Json<ContactsRequest>, JsonRejection>,
 ) -> Result<Json<PartnerContacts>> {
     let Json(request) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON like {{\"contacts\": [{{\"address\": \"focal.point@example.org\", \"lang\": \"fr\"}}]}}: {}",
-            e.body_text()
-        ))
+        super::bad_json(
+            r#"{"contacts": [{"address": "focal.point@example.org", "lang": "fr"}]}"#,
+            e,
+        )
     })?;
     Ok(Json(
         set_contacts(&state.bus, &caller, &code, &request.contacts).await?,
@@ -156,24 +157,26 @@ fn partner_code(code: &str) -> Result<String> {
     reference::partner(code.trim())
         .map(|p| p.code.clone())
         .ok_or_else(|| {
-            Error::BadRequest(format!(
-                "{code:?} is not a partner code of the reference list"
+            Error::BadRequest(Said::new(
+                format!("{code:?} is not a partner code of the reference list"),
+                format!("{code:?} n'est pas un code de partenaire de la liste de référence"),
             ))
         })
 }
 
 /// The focal points trimmed, without repeated addresses (ignoring case), or a message naming every
 /// bad address.
-fn checked(contacts: &[Contact]) -> std::result::Result<Vec<Contact>, String> {
+fn checked(contacts: &[Contact]) -> std::result::Result<Vec<Contact>, Said> {
     let bad: Vec<String> = contacts
         .iter()
         .filter(|c| !is_email(&c.address))
         .map(|c| format!("{:?}", c.address))
         .collect();
     if !bad.is_empty() {
-        return Err(format!(
-            "not e-mail addresses: {}; nothing was changed",
-            bad.join(", ")
+        let bad = bad.join(", ");
+        return Err(Said::new(
+            format!("not e-mail addresses: {bad}; nothing was changed"),
+            format!("pas des adresses électroniques : {bad} ; rien n'a été changé"),
         ));
     }
     let mut list: Vec<Contact> = Vec::new();
@@ -187,9 +190,10 @@ fn checked(contacts: &[Contact]) -> std::result::Result<Vec<Contact>, String> {
         }
     }
     if list.len() > MAX_CONTACTS {
-        return Err(format!(
-            "{} focal points: at most {MAX_CONTACTS}; nothing was changed",
-            list.len()
+        let count = list.len();
+        return Err(Said::new(
+            format!("{count} focal points: at most {MAX_CONTACTS}; nothing was changed"),
+            format!("{count} points focaux : {MAX_CONTACTS} au plus ; rien n'a été changé"),
         ));
     }
     Ok(list)
@@ -223,7 +227,8 @@ mod tests {
             ]
         );
         let error = checked(&[contact("niger at example", Lang::Fr)]).expect_err("refused");
-        assert!(error.contains("niger at example"), "{error}");
+        assert!(error.en.contains("niger at example"), "{error}");
+        assert!(error.fr.contains("niger at example"), "{error}");
         assert!(partner_code("ner").is_ok_and(|c| c == "NER"));
         assert!(partner_code("Atlantis").is_err());
     }

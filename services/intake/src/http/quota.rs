@@ -7,17 +7,17 @@
 //! filling the store, not an exact meter.
 
 use chrono::{DateTime, Duration, Utc};
+use jvap_record::Said;
 use jvap_record::messages::SubmissionStatus;
 
-use super::human_size;
+use super::{human_size, in_french};
 use crate::config::Quota;
 
 /// A used-up quota: what to tell the partner, in both languages, and when to try again (seconds,
 /// for `Retry-After`) when waiting helps.
 #[derive(Debug)]
 pub struct Exceeded {
-    pub en: String,
-    pub fr: String,
+    pub message: Said,
     pub retry_after: Option<u64>,
 }
 
@@ -53,15 +53,17 @@ pub(crate) fn check(
             .max(1);
         let minutes = wait.div_ceil(60);
         return Err(Exceeded {
-            en: format!(
-                "you have sent {limit} new files in the last hour, the most allowed per hour; \
+            message: Said::new(
+                format!(
+                    "you have sent {limit} new files in the last hour, the most allowed per hour; \
                  send this one again in {minutes} minute(s), at {}",
-                frees_at.format("%H:%M UTC")
-            ),
-            fr: format!(
-                "vous avez envoyé {limit} nouveaux fichiers dans la dernière heure, le maximum \
+                    frees_at.format("%H:%M UTC")
+                ),
+                format!(
+                    "vous avez envoyé {limit} nouveaux fichiers dans la dernière heure, le maximum \
                  permis par heure ; renvoyez celui-ci dans {minutes} minute(s), à {}",
-                frees_at.format("%H:%M UTC")
+                    frees_at.format("%H:%M UTC")
+                ),
             ),
             retry_after: Some(wait),
         });
@@ -74,28 +76,22 @@ pub(crate) fn check(
         let [used_h, size_h, limit_h] = sizes.clone();
         let [used_fr, size_fr, limit_fr] = sizes.map(|size| in_french(&size));
         return Err(Exceeded {
-            en: format!(
-                "your files for the {round} round already take {used_h}; this one ({size_h}) \
+            message: Said::new(
+                format!(
+                    "your files for the {round} round already take {used_h}; this one ({size_h}) \
                  would go over the {limit_h} allowed per partner and round. Waiting does not \
                  help: ask the Secretariat to raise the limit"
-            ),
-            fr: format!(
-                "vos fichiers de la collecte {round} occupent déjà {used_fr} ; celui-ci ({size_fr}) \
+                ),
+                format!(
+                    "vos fichiers de la collecte {round} occupent déjà {used_fr} ; celui-ci ({size_fr}) \
                  dépasserait les {limit_fr} permis par partenaire et par collecte. Attendre n'y \
                  change rien : demandez au Secrétariat de relever la limite"
+                ),
             ),
             retry_after: None,
         });
     }
     Ok(())
-}
-
-/// A size of [`human_size`] with French units: `50 Mio`, `900 octets`.
-fn in_french(size: &str) -> String {
-    size.replace("MiB", "Mio")
-        .replace("KiB", "Kio")
-        .replace("bytes", "octets")
-        .replace('.', ",")
 }
 
 #[cfg(test)]
@@ -147,9 +143,21 @@ mod tests {
         // The file of 50 minutes ago is an hour old in 10 minutes.
         let wait = exceeded.retry_after.expect("a retry time");
         assert!((599..=601).contains(&wait), "{wait}");
-        assert!(exceeded.en.contains("2 new files"), "{}", exceeded.en);
-        assert!(exceeded.en.contains("10 minute"), "{}", exceeded.en);
-        assert!(exceeded.fr.contains("10 minute"), "{}", exceeded.fr);
+        assert!(
+            exceeded.message.en.contains("2 new files"),
+            "{}",
+            exceeded.message.en
+        );
+        assert!(
+            exceeded.message.en.contains("10 minute"),
+            "{}",
+            exceeded.message.en
+        );
+        assert!(
+            exceeded.message.fr.contains("10 minute"),
+            "{}",
+            exceeded.message.fr
+        );
     }
 
     #[test]
@@ -164,7 +172,15 @@ mod tests {
         assert!(check(&QUOTA, &statuses, "NER", "2022", 400, now).is_ok());
         let exceeded = check(&QUOTA, &statuses, "NER", "2022", 401, now).expect_err("over");
         assert_eq!(exceeded.retry_after, None);
-        assert!(exceeded.en.contains("600 bytes"), "{}", exceeded.en);
-        assert!(exceeded.fr.contains("1000 octets"), "{}", exceeded.fr);
+        assert!(
+            exceeded.message.en.contains("600 bytes"),
+            "{}",
+            exceeded.message.en
+        );
+        assert!(
+            exceeded.message.fr.contains("1000 octets"),
+            "{}",
+            exceeded.message.fr
+        );
     }
 }

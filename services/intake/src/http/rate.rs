@@ -20,6 +20,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use jvap_record::Said;
 
 use super::quota::Exceeded;
 use crate::config::Rates;
@@ -188,8 +189,7 @@ fn too_many(action: Action, wait: Duration) -> Exceeded {
         ),
     };
     Exceeded {
-        en,
-        fr,
+        message: Said::new(en, fr),
         retry_after: Some(seconds),
     }
 }
@@ -218,7 +218,11 @@ mod tests {
         let refused = limits.take(Action::Upload, &here, "t1").expect_err("over");
         let wait = refused.retry_after.expect("a wait");
         assert!((1..=20).contains(&wait), "{wait}");
-        assert!(refused.fr.contains("renvoyez"), "{}", refused.fr);
+        assert!(
+            refused.message.fr.contains("renvoyez"),
+            "{}",
+            refused.message.fr
+        );
         // Another address with another token is not held back by this one.
         let there = Client("192.0.2.2".into());
         limits

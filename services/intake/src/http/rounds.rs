@@ -10,7 +10,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::{Bus, BusError};
 use jvap_record::messages::{AuditAction, KV_ROUNDS, Role, RoundRecord, SummaryReason};
-use jvap_record::reference;
+use jvap_record::{Said, reference};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -178,9 +178,12 @@ async fn set_partners(
     caller.require(&[Role::Admin])?;
     check_round(&round)?;
     let Json(codes) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send a JSON list of partner codes such as [\"NER\", \"EU\"]: {}",
-            e.body_text()
+        let detail = e.body_text();
+        Error::BadRequest(Said::new(
+            format!(r#"send a JSON list of partner codes such as ["NER", "EU"]: {detail}"#),
+            format!(
+                r#"envoyez une liste JSON de codes de partenaires comme ["NER", "EU"] : {detail}"#
+            ),
         ))
     })?;
     Ok(Json(
@@ -259,15 +262,18 @@ fn partner_codes(codes: &[String]) -> Result<Vec<String>> {
         }
     }
     if !unknown.is_empty() {
-        return Err(Error::BadRequest(format!(
-            "not a partner code of the reference list: {}",
-            unknown.join(", ")
+        let unknown = unknown.join(", ");
+        return Err(Error::BadRequest(Said::new(
+            format!("not a partner code of the reference list: {unknown}"),
+            format!("pas un code de partenaire de la liste de référence : {unknown}"),
         )));
     }
     if known.is_empty() {
-        return Err(Error::BadRequest(
-            "name at least one partner; DELETE the list to expect every partner".into(),
-        ));
+        return Err(Error::BadRequest(Said::new(
+            "name at least one partner; DELETE the list to expect every partner",
+            "nommez au moins un partenaire ; supprimez la liste (DELETE) pour attendre tous les \
+             partenaires",
+        )));
     }
     Ok(known)
 }

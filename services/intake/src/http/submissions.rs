@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::Bus;
+use jvap_record::Said;
 use jvap_record::messages::{
     self as m, Mode, Role, RoundRecord, SubmissionReceived, SubmissionState, SubmissionStatus,
 };
@@ -149,7 +150,10 @@ pub(crate) async fn read_body(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Upload> {
     let multipart = multipart.map_err(|_| {
-        Error::BadRequest("send the file as multipart/form-data in a field named file".into())
+        Error::BadRequest(Said::new(
+            "send the file as multipart/form-data in a field named file",
+            "envoyez le fichier en multipart/form-data dans un champ nommé file",
+        ))
     })?;
     let deadline = state.body_timeout * super::UPLOAD_STALLS;
     tokio::time::timeout(deadline, read_upload(multipart, state.max_upload_bytes))
@@ -212,7 +216,7 @@ async fn receive_traced(
         size,
         Utc::now(),
     ) {
-        tracing::info!(size, reason = %exceeded.en, "upload refused by the partner's quota");
+        tracing::info!(size, reason = %exceeded.message, "upload refused by the partner's quota");
         return Err(Error::TooMany(Box::new(exceeded)));
     }
 
@@ -402,8 +406,14 @@ async fn stored_report(bus: &Bus, id: &str) -> Result<Vec<u8>> {
         .get(&m::report_object(id))
         .await?
         .ok_or_else(|| {
-            Error::NotFound(format!(
-                "the report of submission {id} is not ready yet; try again in a few seconds"
+            Error::NotFound(Said::new(
+                format!(
+                    "the report of submission {id} is not ready yet; try again in a few seconds"
+                ),
+                format!(
+                    "le rapport de l'envoi {id} n'est pas encore prêt ; réessayez dans quelques \
+                     secondes"
+                ),
             ))
         })
 }
@@ -450,9 +460,15 @@ async fn annotated(
         .get(&m::annotated_object(&id, lang))
         .await?
         .ok_or_else(|| {
-            Error::NotFound(format!(
-                "submission {id} has no annotated workbook: its file could not be read far enough to \
-                 annotate it; its report says why"
+            Error::NotFound(Said::new(
+                format!(
+                    "submission {id} has no annotated workbook: its file could not be read far \
+                     enough to annotate it; its report says why"
+                ),
+                format!(
+                    "l'envoi {id} n'a pas de classeur annoté : son fichier n'a pas pu être lu assez \
+                     loin pour l'annoter ; son rapport dit pourquoi"
+                ),
             ))
         })?;
     let disposition = attachment(&status, "annotated.xlsx");
@@ -579,7 +595,12 @@ pub(crate) async fn visible_status(
     caller: &Caller,
     id: &str,
 ) -> Result<SubmissionStatus> {
-    let not_found = || Error::NotFound(format!("there is no submission {id}"));
+    let not_found = || {
+        Error::NotFound(Said::new(
+            format!("there is no submission {id}"),
+            format!("il n'y a pas d'envoi {id}"),
+        ))
+    };
     if !is_submission_id(id) {
         return Err(not_found());
     }
@@ -593,8 +614,9 @@ pub(crate) async fn visible_status(
 pub(crate) async fn ensure_round_open(bus: &Bus, round: &str) -> Result<()> {
     let record: Option<RoundRecord> = bus.kv_get(&bus.rounds, round).await?;
     match record {
-        Some(record) if !record.open => Err(Error::Conflict(format!(
-            "the {round} data round is closed: no more submissions are accepted"
+        Some(record) if !record.open => Err(Error::Conflict(Said::new(
+            format!("the {round} data round is closed: no more submissions are accepted"),
+            format!("la collecte {round} est fermée : plus aucun envoi n'est accepté"),
         ))),
         _ => Ok(()),
     }
@@ -639,12 +661,18 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
             _ => {}
         }
     }
-    let (file_name, bytes) =
-        file.ok_or_else(|| Error::BadRequest("the upload has no field named file".into()))?;
+    let (file_name, bytes) = file.ok_or_else(|| {
+        Error::BadRequest(Said::new(
+            "the upload has no field named file",
+            "l'envoi n'a pas de champ nommé file",
+        ))
+    })?;
     if file_name.is_empty() {
-        return Err(Error::BadRequest(
-            "the file field has no file name; send it as a file, e.g. initiatives.xlsx".into(),
-        ));
+        return Err(Error::BadRequest(Said::new(
+            "the file field has no file name; send it as a file, e.g. initiatives.xlsx",
+            "le champ file n'a pas de nom de fichier ; envoyez-le comme un fichier, par exemple \
+             initiatives.xlsx",
+        )));
     }
     if bytes.len() > max_bytes {
         return Err(too_large(max_bytes));
@@ -662,17 +690,31 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
 /// break, a tab, an escape): it is shown on pages, in reports and in download names.
 fn check_file_name(name: &str) -> Result<()> {
     if name.len() > MAX_FILE_NAME_BYTES {
-        return Err(Error::BadRequest(format!(
-            "the file name is {} long; the limit is {MAX_FILE_NAME_BYTES} bytes (about as many \
-             letters): rename the file and send it again",
-            human_size(name.len())
+        let size = human_size(name.len());
+        return Err(Error::BadRequest(Said::new(
+            format!(
+                "the file name is {size} long; the limit is {MAX_FILE_NAME_BYTES} bytes (about as \
+                 many letters): rename the file and send it again"
+            ),
+            format!(
+                "le nom du fichier fait {} ; la limite est de {MAX_FILE_NAME_BYTES} octets (à peu \
+                 près autant de lettres) : renommez le fichier et envoyez-le à nouveau",
+                super::in_french(&size)
+            ),
         )));
     }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Err(Error::BadRequest(format!(
-            "the file name holds a control character (U+{:04X}); rename the file with letters, \
-             digits, spaces and punctuation only, and send it again",
-            u32::from(c)
+        let code = u32::from(c);
+        return Err(Error::BadRequest(Said::new(
+            format!(
+                "the file name holds a control character (U+{code:04X}); rename the file with \
+                 letters, digits, spaces and punctuation only, and send it again"
+            ),
+            format!(
+                "le nom du fichier contient un caractère de contrôle (U+{code:04X}) ; renommez le \
+                 fichier avec seulement des lettres, des chiffres, des espaces et de la \
+                 ponctuation, et envoyez-le à nouveau"
+            ),
         )));
     }
     Ok(())
@@ -686,15 +728,17 @@ fn submitting_partner(caller: &Caller, field: Option<&str>) -> Result<String> {
         (Role::Partner, Some(own), Some(asked)) if asked.eq_ignore_ascii_case(own) => {
             Ok(own.clone())
         }
-        (Role::Partner, _, _) => Err(Error::Forbidden(
-            "a partner token can only submit for its own partner".into(),
-        )),
-        (_, _, None) => Err(Error::BadRequest(
-            "say which partner this submission is for in the field partner (e.g. NER)".into(),
-        )),
+        (Role::Partner, _, _) => Err(Error::Forbidden(Said::new(
+            "a partner token can only submit for its own partner",
+            "un jeton de partenaire ne peut envoyer que pour son propre partenaire",
+        ))),
+        (_, _, None) => Err(Error::BadRequest(Said::new(
+            "say which partner this submission is for in the field partner (e.g. NER)",
+            "indiquez pour quel partenaire est cet envoi dans le champ partner (par exemple NER)",
+        ))),
         (_, _, Some(code)) => jvap_record::reference::partner(code)
             .map(|partner| partner.code.clone())
-            .ok_or_else(|| Error::BadRequest(format!("{code:?} is not a known partner code"))),
+            .ok_or_else(|| Error::BadRequest(super::unknown_partner(code))),
     }
 }
 
@@ -764,9 +808,10 @@ fn multipart_error(error: &MultipartError, max_bytes: usize) -> Error {
     if stalled(error) {
         return timed_out();
     }
-    Error::BadRequest(format!(
-        "the upload could not be read: {}",
-        error.body_text()
+    let detail = error.body_text();
+    Error::BadRequest(Said::new(
+        format!("the upload could not be read: {detail}"),
+        format!("l'envoi n'a pas pu être lu : {detail}"),
     ))
 }
 
@@ -783,15 +828,24 @@ fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 fn timed_out() -> Error {
-    Error::Timeout(
-        "the file stopped arriving or took too long; check the connection and send it again".into(),
-    )
+    Error::Timeout(Said::new(
+        "the file stopped arriving or took too long; check the connection and send it again",
+        "le fichier a cessé d'arriver ou a pris trop de temps ; vérifiez la connexion et \
+         envoyez-le à nouveau",
+    ))
 }
 
 fn too_large(max_bytes: usize) -> Error {
-    Error::TooLarge(format!(
-        "the file is larger than the upload limit of {}; split it or remove unused sheets",
-        human_size(max_bytes)
+    let limit = human_size(max_bytes);
+    Error::TooLarge(Said::new(
+        format!(
+            "the file is larger than the upload limit of {limit}; split it or remove unused sheets"
+        ),
+        format!(
+            "le fichier dépasse la limite d'envoi de {} ; scindez-le ou retirez les feuilles \
+             inutilisées",
+            super::in_french(&limit)
+        ),
     ))
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use jvap_bus::Bus;
+use jvap_record::Said;
 use jvap_record::messages::{AuditAction, Role, TokenRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -83,12 +84,8 @@ async fn issue(
     caller: Caller,
     request: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IssuedToken>)> {
-    let Json(request) = request.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON like {{\"role\": \"partner\", \"partner\": \"NER\"}}: {}",
-            e.body_text()
-        ))
-    })?;
+    let Json(request) =
+        request.map_err(|e| super::bad_json(r#"{"role": "partner", "partner": "NER"}"#, e))?;
     let issued = issue_token(&state.bus, &caller, request).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
@@ -150,16 +147,15 @@ pub(crate) async fn issue_token(
     let role: Role = request.role.parse().map_err(Error::BadRequest)?;
     let partner = match (role, request.partner.as_deref().map(str::trim)) {
         (Role::Partner, None | Some("")) => {
-            return Err(Error::BadRequest(
-                "a partner token needs the partner code, e.g. \"partner\": \"NER\"".into(),
-            ));
+            return Err(Error::BadRequest(Said::new(
+                r#"a partner token needs the partner code, e.g. "partner": "NER""#,
+                r#"un jeton de partenaire demande le code du partenaire, par exemple "partner": "NER""#,
+            )));
         }
         (Role::Partner, Some(code)) => Some(
             jvap_record::reference::partner(code)
                 .map(|partner| partner.code.clone())
-                .ok_or_else(|| {
-                    Error::BadRequest(format!("{code:?} is not a known partner code"))
-                })?,
+                .ok_or_else(|| Error::BadRequest(super::unknown_partner(code)))?,
         ),
         // Analysts and admins see every partner; a partner given with them means nothing.
         (Role::Analyst | Role::Admin, _) => None,
@@ -215,7 +211,12 @@ pub(crate) async fn all_tokens(bus: &Bus, caller: &Caller) -> Result<Vec<TokenEn
 pub(crate) async fn revoke_token(bus: &Bus, caller: &Caller, key: &str) -> Result<()> {
     caller.require(&[Role::Admin])?;
     let is_key = key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    let not_found = || Error::NotFound(format!("there is no token with the key {key}"));
+    let not_found = || {
+        Error::NotFound(Said::new(
+            format!("there is no token with the key {key}"),
+            format!("il n'y a pas de jeton de clé {key}"),
+        ))
+    };
     if !is_key {
         return Err(not_found());
     }

@@ -7,11 +7,11 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
-use jvap_record::Lang;
 use jvap_record::Severity;
 use jvap_record::messages::{Role, SubmissionState};
 use jvap_record::tracker::PartnerState;
 use jvap_record::vocabulary::capitalized;
+use jvap_record::{Lang, Said};
 
 use crate::http::cookies;
 
@@ -58,6 +58,11 @@ pub(crate) fn fill(text: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(text.to_string(), |text, (name, value)| {
         text.replace(&format!("{{{name}}}"), value)
     })
+}
+
+/// One text of the pages in both languages, for an error that the API answers too.
+pub(crate) fn both(text: fn(&Words) -> &'static str) -> Said {
+    Said::new(text(&EN), text(&FR))
 }
 
 /// The texts of one language.

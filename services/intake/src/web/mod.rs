@@ -142,10 +142,7 @@ impl IntoResponse for PageError {
                     ),
                     Error::TooMany(exceeded) => (
                         StatusCode::TOO_MANY_REQUESTS,
-                        match lang {
-                            Lang::En => exceeded.en.clone(),
-                            Lang::Fr => exceeded.fr.clone(),
-                        },
+                        exceeded.message.get(lang).to_string(),
                     ),
                     Error::Conflict(_) => (StatusCode::CONFLICT, words.err_round_closed.into()),
                     Error::NotFound(_) => (StatusCode::NOT_FOUND, words.err_not_found.into()),
@@ -155,7 +152,7 @@ impl IntoResponse for PageError {
                     }
                     Error::BadRequest(detail) => (
                         StatusCode::BAD_REQUEST,
-                        i18n::fill(words.err_bad_request, &[("detail", detail)]),
+                        i18n::fill(words.err_bad_request, &[("detail", detail.get(lang))]),
                     ),
                     Error::Busy { .. } => {
                         (StatusCode::SERVICE_UNAVAILABLE, words.err_check_busy.into())
@@ -172,11 +169,7 @@ impl IntoResponse for PageError {
                         (StatusCode::INTERNAL_SERVER_ERROR, words.err_internal.into())
                     }
                 };
-                let retry_after = match &error {
-                    Error::TooMany(exceeded) => exceeded.retry_after,
-                    Error::Busy { retry_after, .. } => Some(*retry_after),
-                    _ => None,
-                };
+                let retry_after = error.retry_after();
                 let page = layout::error_page(lang, &message);
                 match retry_after {
                     Some(seconds) => {

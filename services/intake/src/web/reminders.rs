@@ -10,10 +10,10 @@ use axum::response::Redirect;
 use axum::routing::post;
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use jvap_record::Lang;
 use jvap_record::messages::{Contact, PartnerContacts, Reminder, RoundRecord, SubmissionStatus};
 use jvap_record::tracker::{Tracker, TrackerRow, days_left, is_late};
 use jvap_record::vocabulary::{Bilingual, capitalized, code, deadline as words};
+use jvap_record::{Lang, Said};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -247,8 +247,9 @@ async fn set_deadline(
         _ => {
             let text = form.deadline.unwrap_or_default();
             let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                view.fail(Error::BadRequest(format!(
-                    "{text:?} is not a date: give it as YYYY-MM-DD"
+                view.fail(Error::BadRequest(Said::new(
+                    format!("{text:?} is not a date: give it as YYYY-MM-DD"),
+                    format!("{text:?} n'est pas une date : donnez-la sous la forme AAAA-MM-JJ"),
                 )))
             })?;
             Some(day)

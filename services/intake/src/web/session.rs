@@ -41,7 +41,7 @@ impl SignedIn {
         if sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), self.csrf.as_bytes())) {
             Ok(())
         } else {
-            Err(view.fail(Error::BadRequest(view.words.form_expired.into())))
+            Err(view.fail(Error::BadRequest(i18n::both(|w| w.form_expired))))
         }
     }
 }

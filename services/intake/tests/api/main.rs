@@ -2,6 +2,7 @@ mod access;
 mod admin;
 mod audit;
 mod datasets;
+mod errors;
 mod helpers;
 mod limits;
 mod openapi;

@@ -273,6 +273,14 @@ async fn an_upload_refused_by_the_page_says_why_in_the_pages_language() {
     };
 
     let too_large = upload(vec![b'x'; 4096]).await.unwrap();
+    let not_a_form = browser()
+        .post(app.url("/upload"))
+        .header(COOKIE, &session)
+        .header(ACCEPT_LANGUAGE, "fr")
+        .body("initiatives")
+        .send()
+        .await
+        .unwrap();
     app.client
         .post(app.url("/api/v1/rounds/2022/close"))
         .bearer_auth(ADMIN_TOKEN)
@@ -297,6 +305,14 @@ async fn an_upload_refused_by_the_page_says_why_in_the_pages_language() {
             .unwrap()
             .contains("La collecte est fermée")
     );
+    // The server's own detail of a bad request, in French on a French page.
+    assert_eq!(not_a_form.status(), 400);
+    let page = not_a_form.text().await.unwrap();
+    assert!(
+        page.contains("envoyez le fichier en multipart/form-data dans un champ nommé file"),
+        "{page}"
+    );
+    assert!(!page.contains("send the file"), "{page}");
 }
 
 #[tokio::test]
