@@ -238,14 +238,30 @@ pub(crate) async fn assign_missing(pool: &sqlx::AnyPool) -> Result<u64> {
 
 /// Every id of the database and the partner whose initiative it is.
 pub async fn owners(pool: &sqlx::AnyPool) -> Result<KnownIds> {
-    let rows = sqlx::query("SELECT jvap_id, partner FROM jvap_ids")
-        .fetch_all(pool)
-        .await?;
-    let mut owners = BTreeMap::new();
+    // Runs of consecutive numbers of one partner, in SQL (the classic gaps-and-islands grouping:
+    // within a partner's ids, number minus rank is the same along a run), so that a version of a
+    // large round reads a few hundred rows, not one per initiative.
+    let rows = sqlx::query(
+        "SELECT partner, MIN(number) AS first, MAX(number) AS last FROM ( \
+           SELECT partner, number, \
+                  number - ROW_NUMBER() OVER (PARTITION BY partner ORDER BY number) AS island \
+           FROM jvap_ids) AS numbered \
+         GROUP BY partner, island",
+    )
+    .fetch_all(pool)
+    .await?;
+    let number =
+        |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt(format!("a JVAP id numbered {n}")));
+    let mut runs = Vec::with_capacity(rows.len());
     for row in &rows {
-        owners.insert(row.try_get("jvap_id")?, row.try_get("partner")?);
+        runs.push(ids::Run {
+            first: number(row.try_get("first")?)?,
+            last: number(row.try_get("last")?)?,
+            partner: row.try_get("partner")?,
+        });
     }
-    Ok(KnownIds { owners })
+    runs.sort_by_key(|run| run.first);
+    Ok(KnownIds { runs })
 }
 
 /// The partner of each of `ids` that the database has.

@@ -58,16 +58,55 @@ pub enum Owner {
 
 /// The ids in the database and the partner each belongs to, given to validation so that it can
 /// tell a partner's own ids from another's and from none.
+///
+/// Held as runs of consecutive numbers of one partner: ids are given a file at a time, so a round
+/// of 100,000 initiatives from a few hundred files is a few hundred runs, and what aggregation
+/// writes for each version and validation reads for each file stays small however large the round.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownIds {
-    /// Id (as [`format`] writes it) → the partner code of its initiative.
-    pub owners: BTreeMap<String, String>,
+    /// Ordered by `first`, never overlapping.
+    pub runs: Vec<Run>,
+}
+
+/// Ids `first..=last` (their numbers), all the initiatives of `partner`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    pub first: u64,
+    pub last: u64,
+    pub partner: String,
 }
 
 impl KnownIds {
+    /// From every id's number and partner, in any order.
+    pub fn from_owners(owners: impl IntoIterator<Item = (u64, String)>) -> KnownIds {
+        let owners: BTreeMap<u64, String> = owners.into_iter().collect();
+        let mut runs: Vec<Run> = Vec::new();
+        for (number, partner) in owners {
+            match runs.last_mut() {
+                Some(run) if run.last + 1 == number && run.partner == partner => run.last = number,
+                _ => runs.push(Run {
+                    first: number,
+                    last: number,
+                    partner,
+                }),
+            }
+        }
+        KnownIds { runs }
+    }
+
+    /// The partner whose initiative has the id, if the database has it.
+    pub fn partner_of(&self, id: &str) -> Option<&str> {
+        let number = number(id)?;
+        let at = self.runs.partition_point(|run| run.last < number);
+        self.runs
+            .get(at)
+            .filter(|run| run.first <= number)
+            .map(|run| run.partner.as_str())
+    }
+
     /// Whose the id is, for a file of `partner`.
     pub fn owner(&self, id: &str, partner: &str) -> Owner {
-        match self.owners.get(id) {
+        match self.partner_of(id) {
             Some(owner) if owner == partner => Owner::Own,
             Some(_) => Owner::Other,
             None => Owner::Unknown,
@@ -109,11 +148,20 @@ mod tests {
 
     #[test]
     fn an_id_is_the_partners_own_another_partners_or_unknown() {
-        let known = KnownIds {
-            owners: [("JVAP-000001".to_string(), "SEN".to_string())].into(),
-        };
+        let known = KnownIds::from_owners([
+            (1, "SEN".to_string()),
+            (2, "SEN".to_string()),
+            (3, "MLI".to_string()),
+            (5, "SEN".to_string()),
+        ]);
+        assert_eq!(known.runs.len(), 3, "{known:?}");
         assert_eq!(known.owner("JVAP-000001", "SEN"), Owner::Own);
+        assert_eq!(known.owner("jvap 2", "SEN"), Owner::Own);
         assert_eq!(known.owner("JVAP-000001", "MLI"), Owner::Other);
-        assert_eq!(known.owner("JVAP-000002", "SEN"), Owner::Unknown);
+        assert_eq!(known.owner("JVAP-000003", "MLI"), Owner::Own);
+        assert_eq!(known.owner("JVAP-000004", "SEN"), Owner::Unknown);
+        assert_eq!(known.owner("JVAP-000005", "MLI"), Owner::Other);
+        assert_eq!(known.owner("JVAP-000006", "SEN"), Owner::Unknown);
+        assert_eq!(known.owner("not an id", "SEN"), Owner::Unknown);
     }
 }

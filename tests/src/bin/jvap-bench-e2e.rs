@@ -21,6 +21,10 @@ const LIMIT: Duration = Duration::from_secs(900);
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // The services run in this process: `RUST_LOG=info` shows their lines, to see where time goes.
+    if std::env::var_os("RUST_LOG").is_some() {
+        jvap_bus::telemetry::init("bench", jvap_bus::telemetry::LogFormat::Text);
+    }
     let sizes: Vec<usize> = match std::env::args().skip(1).collect::<Vec<_>>() {
         args if args.is_empty() => vec![14_000, 100_000],
         args => args

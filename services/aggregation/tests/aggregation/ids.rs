@@ -130,19 +130,18 @@ async fn ids_are_given_once_kept_across_versions_and_never_reused(env: Env) {
     let owners: KnownIds =
         serde_json::from_slice(&env.dataset_object(m::IDS_OBJECT).await.expect("owners"))
             .expect("owners decode");
-    let mine: Vec<&str> = owners
-        .owners
-        .iter()
-        .filter(|(_, partner)| *partner == "SEN")
-        .map(|(id, _)| id.as_str())
+    let mine: Vec<String> = (1..=6)
+        .map(jvap_record::ids::format)
+        .filter(|id| owners.partner_of(id) == Some("SEN"))
         .collect();
     assert_eq!(
         mine,
         ["JVAP-000001", "JVAP-000002", "JVAP-000004", "JVAP-000005"]
     );
-    assert_eq!(
-        owners.owners.get("JVAP-000003").map(String::as_str),
-        Some("MLI")
+    assert_eq!(owners.partner_of("JVAP-000003"), Some("MLI"));
+    assert!(
+        owners.runs.len() <= 4,
+        "ids given a file at a time are held as runs: {owners:?}"
     );
     service.stop().await;
 }

@@ -822,13 +822,10 @@ fn a_jvap_id_is_read_in_its_canonical_form_and_a_malformed_or_repeated_one_is_an
 fn with_the_databases_ids_another_partners_id_and_an_unknown_one_are_errors_at_their_cells() {
     let check = jvap_record::ids::IdCheck {
         partner: "SEN".into(),
-        known: jvap_record::ids::KnownIds {
-            owners: [
-                ("JVAP-000001".to_string(), "SEN".to_string()),
-                ("JVAP-000002".to_string(), "MLI".to_string()),
-            ]
-            .into(),
-        },
+        known: jvap_record::ids::KnownIds::from_owners([
+            (1, "SEN".to_string()),
+            (2, "MLI".to_string()),
+        ]),
     };
     let report = with_ids(&["JVAP-000001", "JVAP-000002", "JVAP-000003"], Some(check));
     assert_eq!(
