@@ -336,10 +336,45 @@ async fn new_id(
 }
 
 /// Write every id and its partner ([`owners`]) to [`jvap_record::messages::IDS_OBJECT`] in the
-/// `datasets` store, for validation. Rebuilt whole from the database each time, so a redelivery
-/// after a crash heals it.
+/// `datasets` store, for validation. What is written is what the database holds, so a redelivery
+/// after a crash heals it; at the cost of what changed: nothing when no id was given since, the
+/// new ids added to what is there when only new ones were (ids are given in increasing order and
+/// never taken back), and read whole from the database otherwise (no object yet, one that does not
+/// decode, or one that does not add up).
 pub async fn publish_owners(bus: &jvap_bus::Bus, store: &crate::Store) -> Result<()> {
-    let known = owners(store.pool()).await?;
+    let (count, newest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(number) FROM jvap_ids")
+            .fetch_one(store.pool())
+            .await?;
+    let (count, newest) = (count.unsigned_abs(), newest.map(i64::unsigned_abs));
+    let published: Option<KnownIds> = bus
+        .datasets
+        .get(jvap_record::messages::IDS_OBJECT)
+        .await?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let known = match published {
+        Some(known) if known.len() == count && known.last_number() == newest => return Ok(()),
+        Some(mut known) if known.len() < count => {
+            let above = known.last_number().unwrap_or(0);
+            let rows = sqlx::query(
+                "SELECT number, partner FROM jvap_ids WHERE number > $1 ORDER BY number",
+            )
+            .bind(i64::try_from(above).unwrap_or(i64::MAX))
+            .fetch_all(store.pool())
+            .await?;
+            let mut newer = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let number: i64 = row.try_get("number")?;
+                newer.push((number.unsigned_abs(), row.try_get("partner")?));
+            }
+            if known.extend(newer) && known.len() == count {
+                known
+            } else {
+                owners(store.pool()).await?
+            }
+        }
+        _ => owners(store.pool()).await?,
+    };
     let bytes = serde_json::to_vec(&known).map_err(|e| Error::Bus(jvap_bus::BusError::Json(e)))?;
     bus.datasets
         .put(jvap_record::messages::IDS_OBJECT, &bytes)

@@ -80,18 +80,45 @@ impl KnownIds {
     /// From every id's number and partner, in any order.
     pub fn from_owners(owners: impl IntoIterator<Item = (u64, String)>) -> KnownIds {
         let owners: BTreeMap<u64, String> = owners.into_iter().collect();
-        let mut runs: Vec<Run> = Vec::new();
-        for (number, partner) in owners {
-            match runs.last_mut() {
+        let mut known = KnownIds::default();
+        known.extend(owners);
+        known
+    }
+
+    /// How many ids there are.
+    pub fn len(&self) -> u64 {
+        self.runs.iter().map(|run| run.last - run.first + 1).sum()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The highest id's number.
+    pub fn last_number(&self) -> Option<u64> {
+        self.runs.last().map(|run| run.last)
+    }
+
+    /// Add ids numbered above [`KnownIds::last_number`], in increasing order; `false` (and nothing
+    /// added) when one is not above it.
+    pub fn extend(&mut self, newer: impl IntoIterator<Item = (u64, String)>) -> bool {
+        let mut added = KnownIds {
+            runs: self.runs.clone(),
+        };
+        for (number, partner) in newer {
+            match added.runs.last_mut() {
+                Some(run) if number <= run.last => return false,
                 Some(run) if run.last + 1 == number && run.partner == partner => run.last = number,
-                _ => runs.push(Run {
+                _ => added.runs.push(Run {
                     first: number,
                     last: number,
                     partner,
                 }),
             }
         }
-        KnownIds { runs }
+        *self = added;
+        true
     }
 
     /// The partner whose initiative has the id, if the database has it.
@@ -163,5 +190,13 @@ mod tests {
         assert_eq!(known.owner("JVAP-000005", "MLI"), Owner::Other);
         assert_eq!(known.owner("JVAP-000006", "SEN"), Owner::Unknown);
         assert_eq!(known.owner("not an id", "SEN"), Owner::Unknown);
+        assert_eq!((known.len(), known.last_number()), (4, Some(5)));
+
+        let mut more = known.clone();
+        assert!(more.extend([(6, "SEN".to_string()), (7, "GMB".to_string())]));
+        assert_eq!(more.runs.len(), 4, "6 joins SEN's run of 5");
+        assert_eq!(more.owner("JVAP-000007", "GMB"), Owner::Own);
+        assert!(!more.extend([(4, "SEN".to_string())]), "4 is not above 7");
+        assert_eq!(more.len(), 6);
     }
 }
