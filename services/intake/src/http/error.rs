@@ -20,6 +20,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A bad request said in English and French (`error` and `error_fr`).
+    #[error("{en}")]
+    BadRequestIn { en: String, fr: String },
     /// The request is valid but the state forbids it (a closed round).
     #[error("{0}")]
     Conflict(String),
@@ -49,7 +52,7 @@ impl Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::BadRequestIn { .. } => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
@@ -82,6 +85,9 @@ impl IntoResponse for Error {
                 }
                 None => (status, body).into_response(),
             };
+        }
+        if let Error::BadRequestIn { en, fr } = &self {
+            return (status, Json(serde_json::json!({ "error": en, "error_fr": fr }))).into_response();
         }
         let body = Json(serde_json::json!({ "error": message }));
         if let Error::Busy { retry_after, .. } = &self {

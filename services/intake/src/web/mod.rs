@@ -157,6 +157,13 @@ impl IntoResponse for PageError {
                         StatusCode::BAD_REQUEST,
                         i18n::fill(words.err_bad_request, &[("detail", detail)]),
                     ),
+                    Error::BadRequestIn { en, fr } => (
+                        StatusCode::BAD_REQUEST,
+                        match lang {
+                            Lang::En => en.clone(),
+                            Lang::Fr => fr.clone(),
+                        },
+                    ),
                     Error::Busy { .. } => {
                         (StatusCode::SERVICE_UNAVAILABLE, words.err_check_busy.into())
                     }
