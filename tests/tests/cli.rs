@@ -462,12 +462,25 @@ async fn submit_with_map_reads_a_column_as_the_partner_says_and_remembers_it() {
     let first = csv("first.csv", "Niger");
 
     // Act and assert: a field that does not exist is refused before anything is sent, EN and FR.
-    let output = run(args(&server, &niger, &["submit", &first, "--map", "Paymaster=payer"])).await;
+    let output = run(args(
+        &server,
+        &niger,
+        &["submit", &first, "--map", "Paymaster=payer"],
+    ))
+    .await;
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("is not a field"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a field"),
+        "{}",
+        stderr(&output)
+    );
     let rest = ["--lang", "fr", "submit", &first, "--map", "Paymaster=payer"];
     let output = run(args(&server, &niger, &rest)).await;
-    assert!(stderr(&output).contains("n'est pas un champ"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("n'est pas un champ"),
+        "{}",
+        stderr(&output)
+    );
 
     // With the mapping, the file is accepted.
     let rest = ["submit", &first, "--map", "Paymaster=lead_funder", "--wait"];

@@ -44,8 +44,16 @@ fn column<'a>(report: &'a Value, header: &str) -> &'a Value {
 async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_partners_next_files() {
     // Arrange
     let system = System::start(Backend::Sqlite).await.expect("system starts");
-    let niger = system.admin.issue("partner", Some("NER")).await.expect("NER");
-    let senegal = system.admin.issue("partner", Some("SEN")).await.expect("SEN");
+    let niger = system
+        .admin
+        .issue("partner", Some("NER"))
+        .await
+        .expect("NER");
+    let senegal = system
+        .admin
+        .issue("partner", Some("SEN"))
+        .await
+        .expect("SEN");
 
     // Act: the file is rejected, its unplaced column named with the report.
     let (code, first) = niger
@@ -54,7 +62,10 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .expect("upload");
     assert_eq!(code, 202, "{first}");
     let first_id = first["submission_id"].as_str().expect("id").to_string();
-    let status = niger.wait_final(&first_id, false, LIMIT).await.expect("final");
+    let status = niger
+        .wait_final(&first_id, false, LIMIT)
+        .await
+        .expect("final");
     assert_eq!(status["state"], "rejected", "{status}");
     let report = niger
         .get_json(&format!("/api/v1/submissions/{first_id}/report"))
@@ -75,8 +86,20 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .await
         .expect("answer");
     assert_eq!(code, 400, "{refused}");
-    assert!(refused["error"].as_str().unwrap_or_default().contains("is not a field"), "{refused}");
-    assert!(refused["error_fr"].as_str().unwrap_or_default().contains("n'est pas un champ"), "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is not a field"),
+        "{refused}"
+    );
+    assert!(
+        refused["error_fr"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("n'est pas un champ"),
+        "{refused}"
+    );
 
     // Confirming re-validates the stored bytes, as a new submission, and it is accepted.
     let (code, confirmed) = niger
@@ -90,7 +113,10 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
     let second_id = confirmed["submission_id"].as_str().expect("id").to_string();
     assert_ne!(second_id, first_id);
     assert_eq!(confirmed["file_name"], "initiatives.csv");
-    let status = niger.wait_final(&second_id, false, LIMIT).await.expect("final");
+    let status = niger
+        .wait_final(&second_id, false, LIMIT)
+        .await
+        .expect("final");
     assert_eq!(status["state"], "accepted", "{status}");
     assert_eq!(status["counts"]["records"], 2, "{status}");
 
@@ -101,7 +127,10 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .await
         .expect("upload");
     let next_id = next["submission_id"].as_str().expect("id").to_string();
-    let status = niger.wait_final(&next_id, false, LIMIT).await.expect("final");
+    let status = niger
+        .wait_final(&next_id, false, LIMIT)
+        .await
+        .expect("final");
     assert_eq!(status["state"], "accepted", "{status}");
     let report = niger
         .get_json(&format!("/api/v1/submissions/{next_id}/report"))
@@ -118,17 +147,27 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .await
         .expect("upload");
     let other_id = other["submission_id"].as_str().expect("id").to_string();
-    let status = senegal.wait_final(&other_id, false, LIMIT).await.expect("final");
+    let status = senegal
+        .wait_final(&other_id, false, LIMIT)
+        .await
+        .expect("final");
     assert_eq!(status["state"], "rejected", "{status}");
 
     // A mapping given with an upload names a header the file has not: a clear error.
     let (code, sent) = senegal
-        .submit_mapped("typo.csv", paymaster_csv("Gambia"), &["Paymastre=lead_funder"])
+        .submit_mapped(
+            "typo.csv",
+            paymaster_csv("Gambia"),
+            &["Paymastre=lead_funder"],
+        )
         .await
         .expect("upload");
     assert_eq!(code, 202, "{sent}");
     let typo_id = sent["submission_id"].as_str().expect("id").to_string();
-    let status = senegal.wait_final(&typo_id, false, LIMIT).await.expect("final");
+    let status = senegal
+        .wait_final(&typo_id, false, LIMIT)
+        .await
+        .expect("final");
     assert_eq!(status["state"], "rejected", "{status}");
     let report = senegal
         .get_json(&format!("/api/v1/submissions/{typo_id}/report"))
@@ -137,15 +176,25 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .expect("stored");
     let missing = report["issues"]
         .as_array()
-        .and_then(|issues| issues.iter().find(|i| i["code"] == "mapping.header_missing"))
+        .and_then(|issues| {
+            issues
+                .iter()
+                .find(|i| i["code"] == "mapping.header_missing")
+        })
         .cloned()
         .unwrap_or_default();
     assert!(
-        missing["message_en"].as_str().unwrap_or_default().contains("\"Paymastre\""),
+        missing["message_en"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("\"Paymastre\""),
         "{report}"
     );
     assert!(
-        missing["message_fr"].as_str().unwrap_or_default().contains("« Paymastre »"),
+        missing["message_fr"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("« Paymastre »"),
         "{report}"
     );
 
@@ -161,7 +210,15 @@ async fn a_mapping_confirmed_once_revalidates_the_stored_file_and_reads_the_part
         .and_then(|entries| entries.iter().find(|e| e["action"] == "mapping_confirmed"))
         .cloned()
         .unwrap_or_default();
-    assert_eq!(entry["detail"]["submission_id"], first_id.as_str(), "{audit}");
-    assert_eq!(entry["detail"]["new_submission_id"], second_id.as_str(), "{audit}");
+    assert_eq!(
+        entry["detail"]["submission_id"],
+        first_id.as_str(),
+        "{audit}"
+    );
+    assert_eq!(
+        entry["detail"]["new_submission_id"],
+        second_id.as_str(),
+        "{audit}"
+    );
     system.shutdown().await.expect("clean shutdown");
 }

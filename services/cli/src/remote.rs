@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::messages::{
     CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, SubmissionState, SubmissionStatus,
     SummaryDelivery, SummaryRequested,
 };
-use jvap_record::columns::ColumnMapping;
 use jvap_record::tracker::Tracker;
 use jvap_record::{Lang, Report, Severity};
 use reqwest::StatusCode;

@@ -254,9 +254,10 @@ impl AuditAction {
             AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
             AuditAction::DeadlineSet => words("deadline set", "date limite fixée"),
             AuditAction::ContactsSet => words("focal points set", "points focaux définis"),
-            AuditAction::MappingConfirmed => {
-                words("column mapping confirmed", "correspondance des colonnes confirmée")
-            }
+            AuditAction::MappingConfirmed => words(
+                "column mapping confirmed",
+                "correspondance des colonnes confirmée",
+            ),
         }
     }
 

@@ -144,7 +144,15 @@ async fn replay(
     };
     bus.kv_put(&bus.rounds, &run_key(&record.run), &record)
         .await?;
-    if let Err(e) = publish_received(bus, &received, sha256, Some(&record.run), &Default::default()).await {
+    if let Err(e) = publish_received(
+        bus,
+        &received,
+        sha256,
+        Some(&record.run),
+        &Default::default(),
+    )
+    .await
+    {
         // Not announced: put it back to `failed`, so the admin can replay it again.
         let reason = status.reason.clone();
         let _ = bus

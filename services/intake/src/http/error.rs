@@ -87,7 +87,11 @@ impl IntoResponse for Error {
             };
         }
         if let Error::BadRequestIn { en, fr } = &self {
-            return (status, Json(serde_json::json!({ "error": en, "error_fr": fr }))).into_response();
+            return (
+                status,
+                Json(serde_json::json!({ "error": en, "error_fr": fr })),
+            )
+                .into_response();
         }
         let body = Json(serde_json::json!({ "error": message }));
         if let Error::Busy { retry_after, .. } = &self {

@@ -419,10 +419,9 @@ pub(crate) async fn read_mapping_form(
         if name != "map" && name != "csrf" {
             continue;
         }
-        let text = field
-            .text()
-            .await
-            .map_err(|e| Error::BadRequest(format!("the form could not be read: {}", e.body_text())))?;
+        let text = field.text().await.map_err(|e| {
+            Error::BadRequest(format!("the form could not be read: {}", e.body_text()))
+        })?;
         if name == "csrf" {
             fields.csrf = Some(text.trim().to_string());
         } else {
@@ -451,12 +450,9 @@ pub(crate) async fn confirm(
     let original = visible_status(&state.bus, caller, id).await?;
     take_upload(state, caller, client)?;
     ensure_round_open(&state.bus, &state.round).await?;
-    let bytes = state
-        .bus
-        .uploads
-        .get(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("the upload of submission {id} is no longer stored")))?;
+    let bytes = state.bus.uploads.get(id).await?.ok_or_else(|| {
+        Error::NotFound(format!("the upload of submission {id} is no longer stored"))
+    })?;
     let upload = Upload {
         file_name: original.file_name.clone(),
         bytes: Bytes::from(bytes),
