@@ -2,12 +2,17 @@
 // nothing is kept), a page's refusal says the server's reason in the page's language, then uploads it (with the script: drag-and-drop form, progress
 // bar, live status), sees it rejected with its six cells, downloads the annotated workbook, then sends
 // the corrected file from a browser without JavaScript (plain form, refreshing page) and sees it accepted.
+// Then a file whose lead funder column has a header nobody reads as one: the partner confirms the
+// column on the report page and sees the same file accepted; the next file with the same headers is
+// accepted unasked, its page naming the column as confirmed.
 import { base, lang, need, check, context, signIn, shot, downloadXlsx, download, run } from './lib.mjs';
 
 const token = need('JVAP_TOKEN');
 const rejected = need('JVAP_REJECTED_FILE');
 const corrected = need('JVAP_CORRECTED_FILE');
 const cells = need('JVAP_EXPECT_CELLS').split(',');
+const mapping = need('JVAP_MAPPING_FILE');
+const mappingNext = need('JVAP_MAPPING_NEXT_FILE');
 const fr = lang === 'fr';
 
 await run(async (browser) => {
@@ -103,4 +108,39 @@ await run(async (browser) => {
   await page.goto(base + '/submissions');
   check(await page.locator('table tbody tr').count() === 2, 'the list does not show both submissions');
   await shot(page, 'submissions');
+
+  // A column not placed: the report page asks which field it is, and confirming checks the same
+  // stored file again.
+  const sendFile = async (file) => {
+    await page.goto(base + '/');
+    await page.getByLabel(fr ? 'Classeur' : 'Workbook').setInputFiles(file);
+    await Promise.all([
+      page.waitForURL(/\/submissions\/[0-9a-f]{24}$/, { timeout: 30000 }),
+      page.getByRole('button', { name: fr ? 'Envoyer' : 'Send', exact: true }).click(),
+    ]);
+  };
+  await sendFile(mapping);
+  await page.locator('#state[data-state="rejected"]').waitFor({ timeout: 60000 });
+  const asked = page.url();
+  const form = page.locator('form#mapping');
+  check(await form.count() === 1, 'no mapping form on the page of a file rejected for a column');
+  check((await page.locator('#mapping-title').innerText()).includes(fr ? 'Dites quelles colonnes' : 'Say which columns'),
+    'the mapping form is not in the page language');
+  await form.locator('select[data-header="Paymaster"]').selectOption('Paymaster=lead_funder');
+  await shot(page, 'mapping');
+  await Promise.all([
+    page.waitForURL((url) => /\/submissions\/[0-9a-f]{24}$/.test(url.pathname) && url.href !== asked, { timeout: 30000 }),
+    page.getByRole('button', { name: fr ? 'Confirmer et vérifier à nouveau le fichier' : 'Confirm and check the file again' }).click(),
+  ]);
+  await page.locator('#state[data-state="accepted"]').waitFor({ timeout: 60000 });
+  const confirmedRow = page.locator('#columns tbody tr[data-read="confirmed"]');
+  check((await confirmedRow.innerText()).includes('Paymaster'), 'the confirmed column is not shown');
+
+  // The next file with the same headers: accepted, nothing asked.
+  await sendFile(mappingNext);
+  await page.locator('#state[data-state="accepted"]').waitFor({ timeout: 60000 });
+  check(await page.locator('form#mapping').count() === 0, 'the mapping was asked again');
+  const remembered = await page.locator('#columns tbody tr[data-read="confirmed"]').innerText();
+  check(remembered.includes('Paymaster') && remembered.includes(fr ? 'comme vous l\'avez confirmé' : 'as you confirmed'),
+    `the column is not named as confirmed: ${remembered}`);
 });

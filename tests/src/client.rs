@@ -77,6 +77,50 @@ impl Client {
         Ok((status, response.json().await?))
     }
 
+    /// POST a multipart form of text fields (a field may repeat); the HTTP status and the JSON answer.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
+    /// Upload a file with `map` fields (`HEADER=FIELD`); the HTTP status and the JSON answer.
+    pub async fn submit_mapped(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        map: &[&str],
+    ) -> anyhow::Result<(u16, Value)> {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        for pair in map {
+            form = form.text("map", pair.to_string());
+        }
+        let response = self
+            .http
+            .post(self.url("/api/v1/submissions"))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
     /// Check a file without submitting it (`POST /api/v1/validate`); the HTTP status, the
     /// `Retry-After` header if any, and the JSON answer.
     pub async fn check(

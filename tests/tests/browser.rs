@@ -42,6 +42,10 @@ async fn partner_and_analyst_flows(lang: &str) {
     let corrected = files.path().join("GMB_MoI_JVAP_2022_corrected.xlsx");
     let cells = expected_error_cells();
     write_corrected(&rejected, &corrected).expect("corrected workbook written");
+    let paymaster = files.path().join("paymaster.csv");
+    let paymaster_next = files.path().join("paymaster_next.csv");
+    std::fs::write(&paymaster, paymaster_csv("Niger")).expect("written");
+    std::fs::write(&paymaster_next, paymaster_csv("Mali")).expect("written");
     let env = [
         ("JVAP_LANG", lang.to_string()),
         ("JVAP_TOKEN", partner.token.clone()),
@@ -51,6 +55,8 @@ async fn partner_and_analyst_flows(lang: &str) {
         ("JVAP_CORRECTED_FILE", path_text(&corrected)),
         ("JVAP_EXPECT_CELLS", cells.join(",")),
         ("JVAP_DOWNLOAD_DIR", path_text(files.path())),
+        ("JVAP_MAPPING_FILE", path_text(&paymaster)),
+        ("JVAP_MAPPING_NEXT_FILE", path_text(&paymaster_next)),
     ];
 
     // Act and assert: each script checks its own flow.
@@ -132,6 +138,17 @@ async fn run_script(script: &str, admin: &Client, env: &[(&str, String)]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// A CSV whose lead funder column is headed "Paymaster", which nothing reads as a funder; `place`
+/// makes each file's bytes its own.
+fn paymaster_csv(place: &str) -> String {
+    format!(
+        "Reference,Type,Title,Status,Start date,End date,JVAP domains,Countries of implementation,\
+         Paymaster,Implementing organisations,Total budget,Currency\n\
+         R1,Project,Border management training in {place},Ongoing,15/02/2021,31/12/2023,D4,Niger,\
+         European Union,IOM,1200000,EUR\n"
+    )
 }
 
 fn browser_dir() -> PathBuf {

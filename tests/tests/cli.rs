@@ -448,3 +448,77 @@ fn an_unreachable_server_is_named_and_exits_2() {
         stderr(&output)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_with_map_reads_a_column_as_the_partner_says_and_remembers_it() {
+    // Arrange: a CSV whose lead funder column is headed "Paymaster", which nothing reads as a funder.
+    let system = System::start(Backend::Sqlite).await.expect("system starts");
+    let (server, admin) = (system.admin.base.clone(), system.admin.token.clone());
+    let output = run(args(
+        &server,
+        &admin,
+        &["token", "issue", "--role", "partner", "--partner", "NER"],
+    ))
+    .await;
+    let niger = stdout(&output).trim().to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = |name: &str, place: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "Reference,Type,Title,Status,Start date,End date,JVAP domains,\
+                 Countries of implementation,Paymaster,Implementing organisations,Total budget,Currency\n\
+                 R1,Project,Border management in {place},Ongoing,15/02/2021,31/12/2023,D4,Niger,\
+                 European Union,IOM,1200000,EUR\n"
+            ),
+        )
+        .expect("written");
+        path.to_str().expect("utf-8").to_string()
+    };
+    let first = csv("first.csv", "Niger");
+
+    // Act and assert: a field that does not exist is refused before anything is sent, EN and FR.
+    let output = run(args(
+        &server,
+        &niger,
+        &["submit", &first, "--map", "Paymaster=payer"],
+    ))
+    .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("is not a field"),
+        "{}",
+        stderr(&output)
+    );
+    let rest = ["--lang", "fr", "submit", &first, "--map", "Paymaster=payer"];
+    let output = run(args(&server, &niger, &rest)).await;
+    assert!(
+        stderr(&output).contains("n'est pas un champ"),
+        "{}",
+        stderr(&output)
+    );
+
+    // With the mapping, the file is accepted.
+    let rest = ["submit", &first, "--map", "Paymaster=lead_funder", "--wait"];
+    let output = run(args(&server, &niger, &rest)).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+
+    // The next file with the same headers needs no --map.
+    let next = csv("next.csv", "Mali");
+    let output = run(args(&server, &niger, &["submit", &next, "--wait"])).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    system.shutdown().await.expect("clean shutdown");
+}

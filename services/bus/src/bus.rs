@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, kv, object_store, stream};
 use bytes::Bytes;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::messages as m;
 use serde::Serialize;
 use tokio::io::AsyncRead;
@@ -74,6 +75,8 @@ pub struct Bus {
     pub committee: kv::Store,
     /// Each partner's focal points and the reminders sent to them (see [`crate::partners`]).
     pub partners: kv::Store,
+    /// The column mappings partners confirmed, by partner code (see [`Bus::mapping`]).
+    pub mappings: kv::Store,
     /// Each running service's readiness, lag and last failures; entries expire when a service stops
     /// writing them (after [`SERVICES_TTL`]).
     pub services: kv::Store,
@@ -157,6 +160,7 @@ impl Bus {
             sessions: Box::pin(ensure_kv(&js, KV_SESSIONS, 1, SESSION_TTL, replicas)).await?,
             committee: kv(m::KV_COMMITTEE, 5).await?,
             partners: kv(m::KV_PARTNERS, 5).await?,
+            mappings: kv(m::KV_MAPPINGS, 5).await?,
             services: Box::pin(ensure_kv(&js, KV_SERVICES, 1, SERVICES_TTL, replicas)).await?,
             uploads: objects(m::BUCKET_UPLOADS, config.uploads_max_bytes).await?,
             reports: objects(m::BUCKET_REPORTS, config.reports_max_bytes).await?,
@@ -191,11 +195,31 @@ impl Bus {
             &self.sessions,
             &self.committee,
             &self.partners,
+            &self.mappings,
             &self.services,
         ]
         .iter()
         .map(|store| store.name.as_str())
         .collect()
+    }
+
+    /// The column mapping partner `partner` confirmed (empty when none).
+    pub async fn mapping(&self, partner: &str) -> Result<ColumnMapping, BusError> {
+        Ok(self
+            .kv_get(&self.mappings, partner)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Remember `confirmed` for `partner`, over what it had confirmed before (a header confirmed
+    /// again takes the new field).
+    pub async fn remember_mapping(
+        &self,
+        partner: &str,
+        confirmed: &ColumnMapping,
+    ) -> Result<(), BusError> {
+        let mapping = self.mapping(partner).await?.overlaid(confirmed);
+        self.kv_put(&self.mappings, partner, &mapping).await
     }
 
     /// The names of every object store the bus opens.

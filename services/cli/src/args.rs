@@ -70,6 +70,11 @@ pub enum Command {
         /// How long --wait waits, in seconds.
         #[arg(long, default_value_t = 300, requires = "wait")]
         timeout: u64,
+        /// Read a column as a field: the header as written in the file, then `=`, then the field's
+        /// key (`lead_funder`) or template header. Repeat it for several columns. Applied before the
+        /// headers are read by meaning, and remembered for your next files with the same headers.
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
     },
     /// Show one submission, a table of yours, or with --round the round tracker (analysts).
     Status {

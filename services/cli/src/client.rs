@@ -194,7 +194,7 @@ impl Api {
         json(response, path).await
     }
 
-    /// Upload a file as multipart field `file` (with its name) and `mode`; returns the status code
+    /// Upload a file as multipart field `file` (with its name), `mode` and each `map`; returns the status code
     /// (202 new, 200 already submitted) and the body.
     pub async fn post_file<T: DeserializeOwned>(
         &self,
@@ -202,10 +202,14 @@ impl Api {
         file_name: &str,
         bytes: Vec<u8>,
         mode: &str,
+        map: &[String],
     ) -> anyhow::Result<(StatusCode, T)> {
-        let form = Form::new()
+        let mut form = Form::new()
             .part("file", Part::bytes(bytes).file_name(file_name.to_string()))
             .text("mode", mode.to_string());
+        for pair in map {
+            form = form.text("map", pair.clone());
+        }
         let response = self
             .send(self.request(Method::POST, path).multipart(form))
             .await?;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::messages::{
     CommitteeList, DeliveryOutcome, Mode, Role, RoundRecord, SubmissionState, SubmissionStatus,
     SummaryDelivery, SummaryRequested,
@@ -42,11 +43,13 @@ pub fn run(
                 mode,
                 wait,
                 timeout,
+                map,
             } => {
                 submit(
                     &api,
                     &file,
                     mode,
+                    &map,
                     wait.then(|| Duration::from_secs(timeout)),
                     lang,
                 )
@@ -103,9 +106,17 @@ async fn submit(
     api: &Api,
     file: &Path,
     mode: ModeArg,
+    map: &[String],
     wait: Option<Duration>,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
+    // Checked here first, so a mistyped field is said before the file is sent.
+    if let Err(e) = ColumnMapping::from_pairs(map.iter().map(String::as_str)) {
+        match lang {
+            Lang::En => anyhow::bail!("--map: {e}"),
+            Lang::Fr => anyhow::bail!("--map : {}", e.message_fr()),
+        }
+    }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let file_name = file
         .file_name()
@@ -116,7 +127,7 @@ async fn submit(
         Mode::Merge => "merge",
     };
     let (code, answer): (_, UploadAnswer) = api
-        .post_file("/api/v1/submissions", &file_name, bytes, mode)
+        .post_file("/api/v1/submissions", &file_name, bytes, mode, map)
         .await?;
     let mut status = answer.status;
     println!("{}  {}", status.submission_id, status.state.label(lang));

@@ -126,6 +126,7 @@ mod tests {
             counts: Counts::default(),
             issues: vec![date, whole],
             records: vec![],
+            columns: vec![],
         }
     }
 

@@ -158,13 +158,38 @@ fn record() -> Initiative {
 }
 
 /// A rejected report: one cell-level error, one whole-file issue (all locations null), one record.
+/// A column read as confirmed and one not placed, with its guesses.
+fn columns() -> Vec<jvap_record::columns::ColumnRead> {
+    use jvap_record::columns::{ColumnRead, ReadAs};
+    vec![
+        ColumnRead {
+            sheet: Some("Initiatives".into()),
+            cell: "F1".into(),
+            header: "Financier".into(),
+            field: Some("lead_funder".into()),
+            read_as: ReadAs::Confirmed,
+            guesses: vec![],
+        },
+        ColumnRead {
+            sheet: None,
+            cell: "G1".into(),
+            header: "Origine des fonds".into(),
+            field: None,
+            read_as: ReadAs::Unknown,
+            guesses: vec!["lead_funder".into(), "budget".into()],
+        },
+    ]
+}
+
 fn report() -> Report {
     let error = Issue::new(&catalogue::FILE_NO_HEADER, "")
         .at(Some("Initiatives"), 8, 6)
         .column("start_date")
         .value("31/02/2019");
     let whole_file = Issue::new(&catalogue::SHEET_SKIPPED, "hidden sheet");
-    Report::from_parts(2, vec![error, whole_file], vec![record()])
+    let mut report = Report::from_parts(2, vec![error, whole_file], vec![record()]);
+    report.columns = columns();
+    report
 }
 
 fn counts_example() -> Counts {
@@ -350,6 +375,8 @@ fn every_message_matches_its_schema() {
         sha256: "ab".repeat(32),
         received_at: at(9),
         revalidation: None,
+        mapping: jvap_record::columns::ColumnMapping::from_pairs(["Financier=lead_funder"])
+            .expect("a mapping"),
     };
     let validated = SubmissionValidated {
         submission_id: "0b7e".into(),
@@ -359,6 +386,7 @@ fn every_message_matches_its_schema() {
         counts: counts(),
         validated_at: at(10),
         revalidation: None,
+        columns: columns(),
     };
     let rejected = SubmissionRejected {
         submission_id: "0b7e".into(),
@@ -367,6 +395,7 @@ fn every_message_matches_its_schema() {
         counts: counts(),
         validated_at: at(10),
         revalidation: None,
+        columns: columns(),
     };
     let failed = SubmissionFailed {
         submission_id: "0b7e".into(),

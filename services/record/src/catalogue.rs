@@ -93,6 +93,9 @@ catalogue! {
     COLUMN_PROBABLE = "column.probable", Error,
         "The required column {detail}. Rename that header as in the template, or confirm that it is this column.",
         "La colonne obligatoire {detail}. Renommez cet en-tête comme dans le modèle, ou confirmez qu'il s'agit de cette colonne.";
+    MAPPING_HEADER_MISSING = "mapping.header_missing", Error,
+        "The mapping given names the header {detail}, which no data sheet of this file has: check its spelling, or leave it out.",
+        "La correspondance donnée nomme l'en-tête {detail}, qu'aucune feuille de données de ce fichier ne contient : vérifiez son orthographe, ou retirez-le.";
     // Cells.
     CELL_MERGED = "cell.merged", Warning,
         "This cell is part of a merged range; its value \"{detail}\" was applied to each row of the range.",

@@ -31,6 +31,19 @@ pub enum MappingError {
     UnknownField { field: String },
 }
 
+impl MappingError {
+    /// The same message in French.
+    pub fn message_fr(&self) -> String {
+        match self {
+            MappingError::NotAPair(pair) => format!("{pair:?} n'est pas de la forme EN-TÊTE=CHAMP"),
+            MappingError::UnknownField { field } => format!(
+                "{field:?} n'est pas un champ (utilisez une clé comme lead_funder, ou un en-tête du \
+                 modèle)"
+            ),
+        }
+    }
+}
+
 impl ColumnMapping {
     /// Add `header → field`, the field given by its key or by its EN or FR template header.
     pub fn insert(&mut self, header: &str, field: &str) -> Result<(), MappingError> {
@@ -76,6 +89,37 @@ impl ColumnMapping {
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty()
     }
+
+    /// This mapping with `over`'s headers added, `over` winning where both name a header (folded).
+    pub fn overlaid(&self, over: &ColumnMapping) -> ColumnMapping {
+        let mut out = self.clone();
+        for (header, field) in &over.columns {
+            let folded = fold(header);
+            out.columns.retain(|written, _| fold(written) != folded);
+            out.columns.insert(header.clone(), field.clone());
+        }
+        out
+    }
+
+    /// The headers of this mapping that no header cell of `reads` has (folded), in order.
+    pub fn missing_from<'a>(&'a self, reads: &[ColumnRead]) -> Vec<&'a str> {
+        let present: std::collections::HashSet<String> =
+            reads.iter().map(|r| fold(&r.header)).collect();
+        self.columns
+            .keys()
+            .filter(|header| !present.contains(&fold(header)))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The reads that were not the template's exact headers: what a report shows of the mapping used.
+pub fn not_exact(reads: &[ColumnRead]) -> Vec<ColumnRead> {
+    reads
+        .iter()
+        .filter(|r| r.read_as != ReadAs::Exact)
+        .cloned()
+        .collect()
 }
 
 /// The field with this key, or whose EN or FR header this is (folded).

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::columns::{ColumnMapping, ColumnRead};
 use crate::lang::Said;
 use crate::report::Counts;
 
@@ -49,6 +50,10 @@ pub const KV_TOKENS: &str = "tokens";
 pub const KV_ROUNDS: &str = "rounds";
 /// KV bucket of each round's latest published dataset version, keyed by round.
 pub const KV_DATASETS: &str = "datasets";
+/// KV bucket of the column mappings partners confirmed (`columns::ColumnMapping` as JSON), keyed by
+/// partner code: validation applies a partner's to each of its files, and adds to it each mapping
+/// given with a file whose headers it all found.
+pub const KV_MAPPINGS: &str = "mappings";
 
 pub fn subject_received(partner: &str) -> String {
     format!("jvap.submission.received.{partner}")
@@ -148,6 +153,10 @@ pub struct SubmissionReceived {
     /// the new outcome is not taken for a duplicate of the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revalidation: Option<String>,
+    /// The columns the partner said how to read with this file (`map` of the upload, or a mapping
+    /// confirmed on the report page): applied before scoring, over the partner's remembered mapping.
+    #[serde(default, skip_serializing_if = "ColumnMapping::is_empty")]
+    pub mapping: ColumnMapping,
 }
 
 /// Published by validation for an accepted file; the records are in [`records_object`].
@@ -164,6 +173,10 @@ pub struct SubmissionValidated {
     /// the new outcome is not taken for a duplicate of the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revalidation: Option<String>,
+    /// The header cells not read exactly as the template's (by meaning, as confirmed, repeated or
+    /// not placed, with the best guesses for these): the report's `columns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnRead>,
 }
 
 /// Published by validation for a rejected file; the report is in [`report_object`].
@@ -179,6 +192,10 @@ pub struct SubmissionRejected {
     /// the new outcome is not taken for a duplicate of the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revalidation: Option<String>,
+    /// The header cells not read exactly as the template's (by meaning, as confirmed, repeated or
+    /// not placed, with the best guesses for these): the report's `columns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnRead>,
 }
 
 /// Published when a stage gave up on a submission after its maximum deliveries.
@@ -455,6 +472,9 @@ pub enum AuditAction {
     DeadlineSet,
     /// A partner's focal points set.
     ContactsSet,
+    /// A partner confirmed how a file's columns are read: the stored upload is validated again with
+    /// that mapping (a new submission), and the mapping is remembered for the partner.
+    MappingConfirmed,
 }
 
 /// Who did it: the token that asked.

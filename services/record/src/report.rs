@@ -19,6 +19,11 @@ pub struct Report {
     /// fields of `schemas/fields.csv`.
     #[schema(value_type = Vec<Object>)]
     pub records: Vec<Initiative>,
+    /// The mapping used, where it was not the template's: every header cell of a data sheet read by
+    /// meaning, as the partner confirmed, repeated, or not placed (with the fields it may be, best
+    /// first). Left out when every header is the template's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnRead>,
 }
 
 /// What validation made of a file: `rejected` when it found an error, otherwise `accepted`.
@@ -142,7 +147,33 @@ impl Report {
             },
             issues,
             records,
+            columns: vec![],
         }
+    }
+
+    /// Whether the report's errors are all about columns (a required column missing or probably
+    /// under another header) and it names a column to place: confirming a mapping may be all the
+    /// file needs.
+    pub fn needs_mapping(&self) -> bool {
+        let column_errors = |issue: &Issue| {
+            issue.severity != Severity::Error
+                || [
+                    crate::catalogue::COLUMN_MISSING.code,
+                    crate::catalogue::COLUMN_PROBABLE.code,
+                    crate::catalogue::MAPPING_HEADER_MISSING.code,
+                ]
+                .contains(&issue.code.as_str())
+        };
+        self.verdict == Verdict::Rejected
+            && self.issues.iter().all(column_errors)
+            && self.unplaced().next().is_some()
+    }
+
+    /// The header cells that were not placed, in order.
+    pub fn unplaced(&self) -> impl Iterator<Item = &ColumnRead> {
+        self.columns
+            .iter()
+            .filter(|c| c.read_as == crate::columns::ReadAs::Unknown)
     }
 }
 
@@ -178,13 +209,14 @@ pub struct CollectSink {
 
 impl CollectSink {
     pub fn into_report(self) -> Report {
-        Report::from_parts(self.rows, self.issues, self.records)
+        self.into_parts().0
     }
 
     /// The report and the mapping used: every header cell of every data sheet, in order.
     pub fn into_parts(self) -> (Report, Vec<ColumnRead>) {
         let columns = self.columns;
-        let report = Report::from_parts(self.rows, self.issues, self.records);
+        let mut report = Report::from_parts(self.rows, self.issues, self.records);
+        report.columns = crate::columns::not_exact(&columns);
         (report, columns)
     }
 }

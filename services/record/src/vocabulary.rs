@@ -227,7 +227,7 @@ impl Required {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::TokenIssued,
         AuditAction::TokenRevoked,
         AuditAction::RoundOpened,
@@ -239,6 +239,7 @@ impl AuditAction {
         AuditAction::RoundRevalidated,
         AuditAction::DeadlineSet,
         AuditAction::ContactsSet,
+        AuditAction::MappingConfirmed,
     ];
 
     pub const fn words(self) -> Bilingual {
@@ -259,6 +260,10 @@ impl AuditAction {
             AuditAction::RoundRevalidated => words("round validated again", "collecte revérifiée"),
             AuditAction::DeadlineSet => words("deadline set", "date limite fixée"),
             AuditAction::ContactsSet => words("focal points set", "points focaux définis"),
+            AuditAction::MappingConfirmed => words(
+                "column mapping confirmed",
+                "correspondance des colonnes confirmée",
+            ),
         }
     }
 

@@ -27,7 +27,7 @@ use jvap_record::messages::{
     SubmissionValidated, annotated_object, records_object, report_object,
 };
 use jvap_record::{Lang, Report, Verdict};
-use jvap_worker::{Worker, WorkerError};
+use jvap_worker::{Mapping, Worker, WorkerError};
 
 /// The languages of the annotated workbooks written for every submission.
 pub const ANNOTATED_LANGS: [Lang; 2] = [Lang::En, Lang::Fr];
@@ -171,6 +171,10 @@ async fn validate_and_store(
     tokio::fs::write(&input, &bytes).await?;
     drop(bytes);
     let ids = id_check(bus, &received.partner).await?;
+    let mapping = Mapping {
+        remembered: bus.mapping(&received.partner).await?,
+        given: received.mapping.clone(),
+    };
     let (worker, limits, file_name) = (
         validator.worker.clone(),
         validator.limits.clone(),
@@ -179,7 +183,14 @@ async fn validate_and_store(
     metrics::histogram!(ops::FILE_BYTES).record(received.size as f64);
     let started = std::time::Instant::now();
     let validated = tokio::task::spawn_blocking(move || {
-        worker.validate_checked(&input, &file_name, &limits, &ANNOTATED_LANGS, Some(&ids))
+        worker.validate_mapped(
+            &input,
+            &file_name,
+            &limits,
+            &ANNOTATED_LANGS,
+            Some(&ids),
+            &mapping,
+        )
     })
     .await
     .map_err(|e| HandleError::Files(std::io::Error::other(e)))?;
@@ -211,7 +222,28 @@ async fn validate_and_store(
     put_file(bus, &records_object(id), &validated.records_path()).await?;
     // The report last: a stored report means the submission's files are all there.
     put_file(bus, &report_object(id), &validated.report_path()).await?;
+    remember_mapping(bus, received, &validated.report).await?;
     Ok(validated.report)
+}
+
+/// Remember the mapping given with a file for its partner, once the file was found to have each of
+/// its headers: the partner's next file with the same headers is read the same way, unasked.
+async fn remember_mapping(
+    bus: &Bus,
+    received: &SubmissionReceived,
+    report: &Report,
+) -> Result<(), BusError> {
+    let header_missing = jvap_record::catalogue::MAPPING_HEADER_MISSING.code;
+    if received.mapping.is_empty() || report.issues.iter().any(|i| i.code == header_missing) {
+        return Ok(());
+    }
+    bus.remember_mapping(&received.partner, &received.mapping)
+        .await?;
+    tracing::info!(
+        headers = received.mapping.columns.len(),
+        "column mapping remembered for the partner"
+    );
+    Ok(())
 }
 
 /// What the file's JVAP ids are checked against: the database's ids as aggregation last wrote them
@@ -265,6 +297,7 @@ async fn publish_outcome(
                 counts: report.counts,
                 validated_at: now,
                 revalidation: received.revalidation.clone(),
+                columns: report.columns.clone(),
             };
             let subject = m::subject_validated(&received.partner);
             bus.publish(&subject, &outcome_msg_id(received, "validated"), &message)
@@ -278,6 +311,7 @@ async fn publish_outcome(
                 counts: report.counts,
                 validated_at: now,
                 revalidation: received.revalidation.clone(),
+                columns: report.columns.clone(),
             };
             let subject = m::subject_rejected(&received.partner);
             bus.publish(&subject, &outcome_msg_id(received, "rejected"), &message)

@@ -54,16 +54,12 @@ fn try_run(job_path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         limits,
         annotate,
         ids,
+        mapping,
+        given,
     } = &job.task;
     let mut sink = RecordsSink::create(&dir.join(job::RECORDS))?;
-    jvap_ingest::validate_path_checked_into(
-        &job.input,
-        limits,
-        &Default::default(),
-        ids.as_ref(),
-        &mut sink,
-    )?;
-    let report = sink.close()?;
+    jvap_ingest::validate_path_checked_into(&job.input, limits, mapping, ids.as_ref(), &mut sink)?;
+    let report = sink.close_given(given)?;
     // Written under another name and renamed: a report on disk is a whole one.
     let partial = dir.join("report.json.partial");
     write_json(&partial, &report)?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use jvap_ingest::Limits;
 use jvap_record::Lang;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::ids::IdCheck;
 
 use crate::Budget;
@@ -33,6 +34,13 @@ pub enum Task {
         annotate: Vec<Lang>,
         #[serde(default)]
         ids: Option<IdCheck>,
+        /// How the partner said to read the file's columns (what it remembered, overlaid with what it
+        /// gave with this file), applied before scoring.
+        #[serde(default)]
+        mapping: ColumnMapping,
+        /// The part of `mapping` given with this file: each of its headers must be in the file.
+        #[serde(default)]
+        given: ColumnMapping,
     },
 }
 

@@ -24,7 +24,7 @@ pub mod spawn;
 
 pub use budget::{Budget, BudgetArgs};
 pub use job::Job;
-pub use spawn::{Overrun, Validated, Worker, WorkerError};
+pub use spawn::{Mapping, Overrun, Validated, Worker, WorkerError};
 
 /// The hidden first argument that makes a jvap binary run as a worker (see [`child::run_if_worker`]).
 pub const WORKER_ARG: &str = "__jvap-worker";

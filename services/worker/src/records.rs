@@ -13,6 +13,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use jvap_record::catalogue;
+use jvap_record::columns::{ColumnMapping, ColumnRead, not_exact};
 use jvap_record::report::{ReportSink, Tally};
 use jvap_record::{Counts, Initiative, Issue, Report};
 
@@ -23,6 +25,8 @@ pub struct RecordsSink {
     rows: u64,
     tally: Tally,
     issues: Vec<Issue>,
+    /// How every header cell of every data sheet was read.
+    columns: Vec<ColumnRead>,
     /// The first write error, returned by [`RecordsSink::close`].
     error: Option<std::io::Error>,
 }
@@ -38,12 +42,35 @@ impl RecordsSink {
             rows: 0,
             tally: Tally::default(),
             issues: Vec::new(),
+            columns: Vec::new(),
             error: None,
         })
     }
 
     /// End the array and give the report without its records.
-    pub fn close(mut self) -> std::io::Result<Report> {
+    pub fn close(self) -> std::io::Result<Report> {
+        self.close_given(&ColumnMapping::default())
+    }
+
+    /// [`RecordsSink::close`], for a file sent with the mapping `given`: each of its headers that no
+    /// data sheet has is an error first in the report (`mapping.header_missing`).
+    pub fn close_given(mut self, given: &ColumnMapping) -> std::io::Result<Report> {
+        let missing: Vec<Issue> = given
+            .missing_from(&self.columns)
+            .into_iter()
+            .map(|header| {
+                Issue::new_in(
+                    &catalogue::MAPPING_HEADER_MISSING,
+                    &format!("\"{header}\""),
+                    &format!("« {header} »"),
+                )
+                .value(header)
+            })
+            .collect();
+        for issue in missing.into_iter().rev() {
+            self.tally.issue(&issue);
+            self.issues.insert(0, issue);
+        }
         if let Some(error) = self.error.take() {
             return Err(error);
         }
@@ -57,6 +84,7 @@ impl RecordsSink {
             },
             issues: self.issues,
             records: Vec::new(),
+            columns: not_exact(&self.columns),
         })
     }
 
@@ -97,6 +125,7 @@ impl ReportSink for RecordsSink {
     fn reset(&mut self) {
         self.tally = Tally::default();
         self.issues.clear();
+        self.columns.clear();
         if self.error.is_none()
             && let Err(error) = self.restart_file()
         {
@@ -110,6 +139,10 @@ impl ReportSink for RecordsSink {
             self.tally.issue(&first);
             self.issues.insert(0, first);
         }
+    }
+
+    fn columns(&mut self, columns: &[ColumnRead]) {
+        self.columns.extend_from_slice(columns);
     }
 }
 

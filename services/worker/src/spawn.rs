@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use jvap_ingest::Limits;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::ids::IdCheck;
 use jvap_record::{Issue, Lang, Report, catalogue};
 use wait_timeout::ChildExt;
@@ -13,6 +14,22 @@ use wait_timeout::ChildExt;
 use crate::child::EXIT_SYSTEM;
 use crate::job::{self, Job, Task};
 use crate::{Budget, WORKER_ARG};
+
+/// How a partner said to read a file's columns.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// What the partner confirmed for earlier files (applied where the file has the header).
+    pub remembered: ColumnMapping,
+    /// Given with this file: it wins over `remembered`, and each of its headers must be in the file.
+    pub given: ColumnMapping,
+}
+
+impl Mapping {
+    /// What is applied: `remembered` overlaid with `given`.
+    pub fn applied(&self) -> ColumnMapping {
+        self.remembered.overlaid(&self.given)
+    }
+}
 
 /// How to start a worker (a program given [`WORKER_ARG`] and the job file), and its budget.
 #[derive(Debug, Clone)]
@@ -141,6 +158,27 @@ impl Worker {
         self.validate_checked(input, file_name, limits, annotate, None)
     }
 
+    /// [`Worker::validate_checked`] with the file's columns read as the partner said
+    /// ([`Mapping`]).
+    pub fn validate_mapped(
+        &self,
+        input: &Path,
+        file_name: &str,
+        limits: &Limits,
+        annotate: &[Lang],
+        ids: Option<&IdCheck>,
+        mapping: &Mapping,
+    ) -> Result<Validated, WorkerError> {
+        let task = Task::Validate {
+            limits: limits.clone(),
+            annotate: annotate.to_vec(),
+            ids: ids.cloned(),
+            mapping: mapping.applied(),
+            given: mapping.given.clone(),
+        };
+        self.validate_task(input, file_name, annotate, task)
+    }
+
     /// [`Worker::validate`], checking the file's JVAP ids against the database's (`ids`): a row
     /// with an unknown id or another partner's is an error at its cell.
     pub fn validate_checked(
@@ -151,12 +189,17 @@ impl Worker {
         annotate: &[Lang],
         ids: Option<&IdCheck>,
     ) -> Result<Validated, WorkerError> {
+        self.validate_mapped(input, file_name, limits, annotate, ids, &Mapping::default())
+    }
+
+    fn validate_task(
+        &self,
+        input: &Path,
+        file_name: &str,
+        annotate: &[Lang],
+        task: Task,
+    ) -> Result<Validated, WorkerError> {
         let dir = scratch()?;
-        let task = Task::Validate {
-            limits: limits.clone(),
-            annotate: annotate.to_vec(),
-            ids: ids.cloned(),
-        };
         let ran = self.run(dir.path(), input, file_name, task);
         let report_path = dir.path().join(job::REPORT);
         let annotation_error = match ran {

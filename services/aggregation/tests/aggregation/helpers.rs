@@ -158,6 +158,7 @@ impl Env {
             counts,
             issues,
             records: submission.records.clone(),
+            columns: vec![],
         };
         let id = &submission.id;
         self.bus
@@ -203,6 +204,7 @@ impl Env {
             counts,
             validated_at: now,
             revalidation: None,
+            columns: vec![],
         }
     }
 

@@ -29,6 +29,7 @@ fn rejection(validated: &SubmissionValidated, run: &str) -> SubmissionRejected {
         },
         validated_at: validated.validated_at,
         revalidation: Some(run.into()),
+        columns: vec![],
     }
 }
 

@@ -151,7 +151,15 @@ async fn replay(
     };
     bus.kv_put(&bus.rounds, &run_key(&record.run), &record)
         .await?;
-    if let Err(e) = publish_received(bus, &received, sha256, Some(&record.run)).await {
+    if let Err(e) = publish_received(
+        bus,
+        &received,
+        sha256,
+        Some(&record.run),
+        &Default::default(),
+    )
+    .await
+    {
         // Not announced: put it back to `failed`, so the admin can replay it again.
         let reason = status.reason.clone();
         let _ = bus
@@ -238,7 +246,9 @@ async fn revalidate(
             });
             continue;
         };
-        publish_received(bus, status, sha256, Some(&record.run)).await?;
+        // A mapping given with the file is not kept with its status; once its headers were found it
+        // is the partner's remembered mapping, which validation applies again.
+        publish_received(bus, status, sha256, Some(&record.run), &Default::default()).await?;
         record.submissions.push(id.clone());
     }
     bus.kv_put(&bus.rounds, &run_key(&record.run), &record)

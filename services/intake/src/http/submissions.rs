@@ -14,8 +14,10 @@ use bytes::Bytes;
 use chrono::Utc;
 use jvap_bus::Bus;
 use jvap_record::Said;
+use jvap_record::columns::ColumnMapping;
 use jvap_record::messages::{
-    self as m, Mode, Role, RoundRecord, SubmissionReceived, SubmissionState, SubmissionStatus,
+    self as m, AuditAction, Mode, Role, RoundRecord, SubmissionReceived, SubmissionState,
+    SubmissionStatus,
 };
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -33,6 +35,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(upload, list))
         .routes(routes!(show))
         .routes(routes!(report))
+        .routes(routes!(confirm_mapping))
         .routes(routes!(annotated))
         .routes(routes!(issues_csv))
         .routes(routes!(issues_xlsx))
@@ -47,6 +50,8 @@ pub(crate) struct Upload {
     partner: Option<String>,
     /// The CSRF token of the web form (the API ignores it).
     pub csrf: Option<String>,
+    /// How to read some of the file's columns (`map` fields, `HEADER=FIELD`).
+    pub mapping: ColumnMapping,
 }
 
 /// The upload form, as the OpenAPI document describes it; [`read_upload`] reads it.
@@ -59,6 +64,10 @@ pub(crate) struct UploadForm {
     mode: Option<Mode>,
     /// For analysts and admins: the partner's code, e.g. `NER`.
     partner: Option<String>,
+    /// How to read a column, `HEADER=FIELD` (repeat the field for several): the header as written
+    /// in the file, the field by its key (`lead_funder`) or template header. Applied before the
+    /// headers are read by meaning, and remembered for the partner once the file has each header.
+    map: Option<Vec<String>>,
 }
 
 /// The longest file name taken, in bytes of UTF-8 (what most file systems allow).
@@ -186,7 +195,7 @@ async fn receive_traced(
     upload: Upload,
 ) -> Result<(StatusCode, UploadAnswer)> {
     let partner = submitting_partner(caller, upload.partner.as_deref())?;
-    let id = submission_id(&partner, &state.round, &upload.bytes);
+    let id = mapped_submission_id(&partner, &state.round, &upload.bytes, &upload.mapping);
     tracing::Span::current()
         .record("submission_id", id.as_str())
         .record("partner", partner.as_str());
@@ -200,6 +209,7 @@ async fn receive_traced(
                 &status,
                 hex::encode(Sha256::digest(&upload.bytes)),
                 None,
+                &upload.mapping,
             )
             .await?;
         }
@@ -246,6 +256,7 @@ async fn receive_traced(
         &status,
         hex::encode(Sha256::digest(&upload.bytes)),
         None,
+        &upload.mapping,
     )
     .await?;
     tracing::info!(size = status.size, "submission received");
@@ -338,6 +349,138 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<SubmissionStatus>> {
     Ok(Json(visible_status(&state.bus, &caller, &id).await?))
+}
+
+/// The form of [`confirm_mapping`], as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct MappingForm {
+    /// `HEADER=FIELD`, once per column: the header as written in the file, the field by its key
+    /// (`lead_funder`) or template header.
+    map: Vec<String>,
+}
+
+/// Confirm how a submission's columns are read
+///
+/// Validates the stored upload of submission `id` again, as a new submission, with the columns of
+/// `map` read as given (multipart/form-data, `map` repeated, `HEADER=FIELD`). Nothing is uploaded
+/// again. Once the file is found to have each header, the mapping is remembered for the partner:
+/// the partner's next files with the same headers are read the same way, unasked. The answer is the
+/// new submission's status, as for an upload.
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions/{id}/mapping",
+    operation_id = "confirm_mapping",
+    tag = "submissions",
+    params(("id" = String, Path, description = "The submission whose stored upload is validated again")),
+    request_body(content = MappingForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "The new submission; validation follows", body = UploadAnswer),
+        (status = 200, description = "The same file with the same mapping was already submitted", body = UploadAnswer),
+        (status = 400, description = "No map, or a map naming no field (`error` in English, `error_fr` in French)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such submission, another partner's, or its upload is no longer stored", body = ErrorBody),
+        (status = 409, description = "The round is closed", body = ErrorBody),
+        (status = 429, description = "Too many uploads, or the partner's quota is used up", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    extensions(("x-roles" = json!(["partner", "analyst", "admin"]))),
+)]
+async fn confirm_mapping(
+    State(state): State<AppState>,
+    caller: Caller,
+    client: Client,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<UploadAnswer>)> {
+    let form = read_mapping_form(multipart).await?;
+    let (code, answer) = confirm(&state, &caller, &client, &id, form.mapping).await?;
+    Ok((code, Json(answer)))
+}
+
+/// A mapping form: its `map` fields and the web form's CSRF token.
+pub(crate) struct MappingFields {
+    pub mapping: ColumnMapping,
+    pub csrf: Option<String>,
+}
+
+pub(crate) async fn read_mapping_form(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<MappingFields> {
+    let mut multipart = multipart.map_err(|_| {
+        Error::BadRequest(Said::new(
+            "send the mapping as multipart/form-data in fields named map",
+            "envoyez la correspondance en multipart/form-data dans des champs nommés map",
+        ))
+    })?;
+    let mut fields = MappingFields {
+        mapping: ColumnMapping::default(),
+        csrf: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|e| form_error(&e))? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "map" && name != "csrf" {
+            continue;
+        }
+        let text = field.text().await.map_err(|e| form_error(&e))?;
+        if name == "csrf" {
+            fields.csrf = Some(text.trim().to_string());
+        } else {
+            add_pair(&mut fields.mapping, &text)?;
+        }
+    }
+    Ok(fields)
+}
+
+/// Validate the stored upload of submission `id` again with `mapping`, as a new submission of the
+/// same partner, file name and mode; recorded in the audit log. The API and the report page both
+/// confirm here.
+pub(crate) async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    client: &Client,
+    id: &str,
+    mapping: ColumnMapping,
+) -> Result<(StatusCode, UploadAnswer)> {
+    if mapping.is_empty() {
+        return Err(Error::BadRequest(Said::new(
+            "choose a field for at least one column (map: HEADER=FIELD)",
+            "choisissez un champ pour au moins une colonne (map : EN-TÊTE=CHAMP)",
+        )));
+    }
+    let original = visible_status(&state.bus, caller, id).await?;
+    take_upload(state, caller, client)?;
+    ensure_round_open(&state.bus, &state.round).await?;
+    let bytes = state.bus.uploads.get(id).await?.ok_or_else(|| {
+        Error::NotFound(Said::new(
+            format!("the upload of submission {id} is no longer stored"),
+            format!("le fichier de l'envoi {id} n'est plus conservé"),
+        ))
+    })?;
+    let upload = Upload {
+        file_name: original.file_name.clone(),
+        bytes: Bytes::from(bytes),
+        mode: original.mode,
+        partner: Some(original.partner.clone()),
+        csrf: None,
+        mapping: mapping.clone(),
+    };
+    let (code, answer) = receive(state, caller, upload).await?;
+    let detail = serde_json::json!({
+        "submission_id": id,
+        "partner": original.partner,
+        "new_submission_id": answer.status.submission_id,
+        "columns": mapping.columns,
+    });
+    super::audit::record(
+        &state.bus,
+        caller,
+        AuditAction::MappingConfirmed,
+        Some(&answer.status.round),
+        detail,
+    )
+    .await;
+    Ok((code, answer))
 }
 
 /// Read a submission's report
@@ -627,6 +770,7 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
     let mut mode = Mode::default();
     let mut partner = None;
     let mut csrf = None;
+    let mut mapping = ColumnMapping::default();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -643,6 +787,13 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
                     .await
                     .map_err(|e| multipart_error(&e, max_bytes))?;
                 file = Some((file_name, bytes));
+            }
+            "map" => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| multipart_error(&e, max_bytes))?;
+                add_pair(&mut mapping, &text)?;
             }
             "mode" | "partner" | "csrf" => {
                 let text = field
@@ -683,7 +834,24 @@ async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<Uploa
         mode,
         partner,
         csrf,
+        mapping,
     })
+}
+
+/// Add a `map` field, `HEADER=FIELD`, to `mapping` (an empty field is no pair: a form's unchosen
+/// column); a field that names no field of the record is refused in English and French.
+pub(crate) fn add_pair(mapping: &mut ColumnMapping, pair: &str) -> Result<()> {
+    if pair.trim().is_empty() || pair.trim_end().ends_with('=') {
+        return Ok(());
+    }
+    let pair = ColumnMapping::from_pairs([pair]).map_err(|e| {
+        Error::BadRequest(Said::new(
+            format!("map: {e}"),
+            format!("map : {}", e.message_fr()),
+        ))
+    })?;
+    *mapping = mapping.overlaid(&pair);
+    Ok(())
 }
 
 /// Refuse a file name longer than [`MAX_FILE_NAME_BYTES`] or holding a control character (a line
@@ -745,12 +913,29 @@ fn submitting_partner(caller: &Caller, field: Option<&str>) -> Result<String> {
 /// A submission's id: the first 24 hex characters of SHA-256 over partner, round and bytes (each
 /// separated by a zero byte), so the same file from the same partner in the same round is one submission.
 pub fn submission_id(partner: &str, round: &str, bytes: &[u8]) -> String {
+    mapped_submission_id(partner, round, bytes, &ColumnMapping::default())
+}
+
+/// [`submission_id`] for bytes sent with a mapping: with one, the mapping's pairs follow the bytes,
+/// so the same file sent again with a mapping confirmed is a new submission.
+pub fn mapped_submission_id(
+    partner: &str,
+    round: &str,
+    bytes: &[u8],
+    mapping: &ColumnMapping,
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(partner.as_bytes());
     hasher.update([0]);
     hasher.update(round.as_bytes());
     hasher.update([0]);
     hasher.update(bytes);
+    for (header, field) in &mapping.columns {
+        hasher.update([0]);
+        hasher.update(header.as_bytes());
+        hasher.update([b'=']);
+        hasher.update(field.as_bytes());
+    }
     let mut id = hex::encode(hasher.finalize());
     id.truncate(24);
     id
@@ -771,6 +956,7 @@ pub(crate) async fn publish_received(
     status: &SubmissionStatus,
     sha256: String,
     revalidation: Option<&str>,
+    mapping: &ColumnMapping,
 ) -> Result<()> {
     let message = SubmissionReceived {
         submission_id: status.submission_id.clone(),
@@ -782,6 +968,7 @@ pub(crate) async fn publish_received(
         sha256,
         received_at: status.received_at,
         revalidation: revalidation.map(String::from),
+        mapping: mapping.clone(),
     };
     let subject = m::subject_received(&status.partner);
     let msg_id = match revalidation {
@@ -799,6 +986,15 @@ fn base_name(name: &str) -> String {
         .unwrap_or(name)
         .trim()
         .to_string()
+}
+
+/// A mapping form that could not be read.
+fn form_error(error: &MultipartError) -> Error {
+    let detail = error.body_text();
+    Error::BadRequest(Said::new(
+        format!("the form could not be read: {detail}"),
+        format!("le formulaire n'a pas pu être lu : {detail}"),
+    ))
 }
 
 fn multipart_error(error: &MultipartError, max_bytes: usize) -> Error {

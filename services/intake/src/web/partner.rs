@@ -10,6 +10,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use jvap_record::Lang;
+use jvap_record::columns::{ColumnRead, ReadAs};
 use jvap_record::messages::{self as m, Mode, SubmissionState, SubmissionStatus};
 use jvap_record::report::{Issue, Report};
 use jvap_record::{Severity, Verdict};
@@ -29,6 +30,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/check", post(check))
         .route("/submissions", get(list))
         .route("/submissions/{id}", get(submission))
+        .route("/submissions/{id}/mapping", post(confirm_mapping))
 }
 
 /// The partner's home: templates, the upload form, and their submissions.
@@ -355,6 +357,10 @@ async fn submission(
                     }
                 }
             }
+            @if report.needs_mapping() && status.state == SubmissionState::Rejected {
+                (mapping_form(&view, user, &id, report))
+            }
+            (columns_section(&view, report))
             (report_section(&view, Some(&id), report, &filter))
         }
         @if user.caller.partner.is_some()
@@ -363,6 +369,103 @@ async fn submission(
         }
     };
     Ok(layout::page(&view, w.submission_title, head, body))
+}
+
+/// `POST /submissions/{id}/mapping`: the mapping chosen on the report page, confirmed as by the API
+/// (the stored upload validated again with it), then the new submission's page.
+async fn confirm_mapping(
+    State(state): State<AppState>,
+    view: View,
+    client: Client,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Redirect, PageError> {
+    let user = view.user()?;
+    let form = submissions::read_mapping_form(multipart)
+        .await
+        .map_err(|e| view.fail(e))?;
+    user.check_csrf(&view, form.csrf.as_deref())?;
+    let (_, answer) = submissions::confirm(&state, &user.caller, &client, &id, form.mapping)
+        .await
+        .map_err(|e| view.fail(e))?;
+    Ok(Redirect::to(&format!(
+        "/submissions/{}",
+        answer.status.submission_id
+    )))
+}
+
+/// For a file rejected only for its columns: each column not placed, with a choice of field (the
+/// best guesses first, then every other field), to confirm.
+fn mapping_form(view: &View, user: &SignedIn, id: &str, report: &Report) -> Markup {
+    let w = view.words;
+    let mut seen = std::collections::HashSet::new();
+    let unplaced: Vec<&ColumnRead> = report
+        .unplaced()
+        .filter(|c| seen.insert(jvap_record::text::fold(&c.header)))
+        .collect();
+    html! {
+        section aria-labelledby="mapping-title" {
+            h2 #mapping-title { (w.mapping_title) }
+            form.card #mapping method="post" action={ "/submissions/" (id) "/mapping" } enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                p { (w.mapping_intro) }
+                @for (n, column) in unplaced.iter().enumerate() {
+                    @let select_id = format!("map-{n}");
+                    div {
+                        label for=(select_id) {
+                            (column.sheet.as_deref().map(|s| format!("{s}!")).unwrap_or_default()) (column.cell)
+                            @if view.lang == Lang::Fr { " « " (column.header) " »" } @else { " “" (column.header) "”" }
+                        }
+                        select id=(select_id) name="map" data-header=(column.header) {
+                            option value="" { (w.mapping_leave) }
+                            @for key in &column.guesses {
+                                option value={ (column.header) "=" (key) } { (column_name(key, view.lang)) }
+                            }
+                            optgroup label=(w.mapping_other) {
+                                @for field in jvap_record::FIELDS.iter().filter(|f| !column.guesses.contains(&f.key)) {
+                                    option value={ (column.header) "=" (field.key) } { (column_name(&field.key, view.lang)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (w.mapping_button) }
+            }
+        }
+    }
+}
+
+/// The mapping used, where it was not the template's: each such header and how it was read.
+fn columns_section(view: &View, report: &Report) -> Markup {
+    let w = view.words;
+    html! {
+        @if !report.columns.is_empty() {
+            section aria-labelledby="columns-title" {
+                h2 #columns-title { (w.columns_title) }
+                p { (w.columns_intro) }
+                table #columns {
+                    (column_heads(&[w.col_sheet, w.col_cell, w.col_header, w.col_read_as, w.col_field]))
+                    tbody {
+                        @for column in &report.columns {
+                            tr data-read=(jvap_record::vocabulary::code(&column.read_as)) {
+                                td { (column.sheet.as_deref().unwrap_or("")) }
+                                td { (column.cell) }
+                                td { (column.header) }
+                                td { (match column.read_as {
+                                    ReadAs::Exact => "",
+                                    ReadAs::Meaning => w.read_meaning,
+                                    ReadAs::Confirmed => w.read_confirmed,
+                                    ReadAs::Duplicate => w.read_duplicate,
+                                    ReadAs::Unknown => w.read_unknown,
+                                }) }
+                                td { (column.field.as_deref().map(|key| column_name(key, view.lang)).unwrap_or_default()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn state_key(state: SubmissionState) -> &'static str {

@@ -19,6 +19,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/submissions/{id}/annotated.xlsx"),
     ("get", "/api/v1/submissions/{id}/issues.csv"),
     ("get", "/api/v1/submissions/{id}/issues.xlsx"),
+    ("post", "/api/v1/submissions/{id}/mapping"),
     ("post", "/api/v1/submissions/{id}/replay"),
     ("get", "/api/v1/template.xlsx"),
     ("get", "/api/v1/tokens"),

@@ -96,6 +96,7 @@ impl TestSystem {
                 .expect("a digest"),
             received_at: status.received_at,
             revalidation: None,
+            mapping: Default::default(),
         };
         self.publish_received(&received, &id).await;
         id

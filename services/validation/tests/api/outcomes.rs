@@ -101,6 +101,7 @@ async fn a_received_message_delivered_again_publishes_no_second_outcome() {
         sha256: String::new(),
         received_at: status.received_at,
         revalidation: None,
+        mapping: Default::default(),
     };
 
     // Act: a new message id gets past the stream's de-duplication, as a manual replay would.

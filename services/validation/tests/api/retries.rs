@@ -42,6 +42,7 @@ async fn a_submission_whose_upload_is_missing_is_retried_then_marked_failed_with
         size: 10,
         sha256: String::new(),
         revalidation: None,
+        mapping: Default::default(),
         received_at: now,
     };
 
