@@ -165,8 +165,8 @@ async fn keep_ids(
         let Some(id) = carried.initiative.record.jvap_id.as_deref() else {
             continue;
         };
-        let number = ids::number(id)
-            .ok_or_else(|| Error::Baseline(format!("{id} is not a JVAP id")))?;
+        let number =
+            ids::number(id).ok_or_else(|| Error::Baseline(format!("{id} is not a JVAP id")))?;
         let id = ids::format(number);
         if !seen.insert(id.clone()) {
             return Err(Error::Baseline(format!(

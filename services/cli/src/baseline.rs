@@ -80,7 +80,13 @@ pub fn import(args: ImportBaselineArgs, lang: Lang, worker: &Worker) -> anyhow::
     }
     let database = args.state.database.database();
     let origin = baseline::baseline_origin(&args.round);
-    let started = runtime()?.block_on(start(&args.state, &database, &args.round, &origin, &carried))?;
+    let started = runtime()?.block_on(start(
+        &args.state,
+        &database,
+        &args.round,
+        &origin,
+        &carried,
+    ))?;
     print_started(&started, lang);
     Ok(ExitCode::SUCCESS)
 }
@@ -179,7 +185,10 @@ async fn store(database: &Database) -> anyhow::Result<Store> {
     let store = Store::connect(database)
         .await
         .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
     Ok(store)
 }
 

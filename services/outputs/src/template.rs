@@ -11,15 +11,15 @@
 //! initiatives), never by its name.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note,
-    ProtectionOptions, Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Formula, Note, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
 use jvap_record::cells::{Cell, LIST_SEPARATOR};
-use jvap_record::{Initiative, Lang};
 use jvap_record::record::{FIELDS, Field, Kind};
 use jvap_record::reference::{self, DOMAINS, OBJECTIVES};
 use jvap_record::vocabulary::Bilingual;
+use jvap_record::{Initiative, Lang};
 
 /// Data rows prepared with dropdowns and formats below the header.
 pub const PREPARED_ROWS: u32 = 500;
@@ -59,12 +59,7 @@ fn build(lang: Lang, initiatives: Option<&[Initiative]>) -> Result<Vec<u8>, Temp
     let mut workbook = Workbook::new();
     let lists = dropdown_lists(lang);
 
-    write_instructions(
-        workbook.add_worksheet(),
-        lang,
-        &text,
-        initiatives.is_some(),
-    )?;
+    write_instructions(workbook.add_worksheet(), lang, &text, initiatives.is_some())?;
     let sheet = workbook.add_worksheet();
     write_initiatives(sheet, lang, &text, &lists)?;
     if let Some(initiatives) = initiatives {
@@ -123,9 +118,9 @@ fn write_prefilled_rows(
                 }
                 Cell::Date(d) => {
                     use chrono::Datelike;
-                    let day = u16::try_from(d.year())
-                        .ok()
-                        .and_then(|y| ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok());
+                    let day = u16::try_from(d.year()).ok().and_then(|y| {
+                        ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok()
+                    });
                     match day {
                         Some(day) => sheet.write_datetime_with_format(row, col16, day, &date)?,
                         None => sheet.write_string_with_format(

@@ -40,7 +40,11 @@ async fn held(
         .expect("query")
         .into_iter()
         .map(|i| {
-            let id = i.record.jvap_id.clone().expect("every initiative has an id");
+            let id = i
+                .record
+                .jvap_id
+                .clone()
+                .expect("every initiative has an id");
             (i.partner, i.record.title, id)
         })
         .collect()
@@ -92,10 +96,15 @@ async fn a_baseline_is_version_1_and_a_round_opened_from_it_carries_its_initiati
 
     // 2022 opened from 2020: version 1 carries every current initiative with its id.
     let from = store.carried_from(BASELINE).await.expect("query");
-    let opened =
-        baseline::start_and_publish(&env.bus, store, ROUND, &baseline::from_origin(BASELINE), &from)
-            .await
-            .expect("the round opens from the baseline");
+    let opened = baseline::start_and_publish(
+        &env.bus,
+        store,
+        ROUND,
+        &baseline::from_origin(BASELINE),
+        &from,
+    )
+    .await
+    .expect("the round opens from the baseline");
     assert_eq!((opened.version, opened.kept_ids, opened.new_ids), (1, 3, 0));
     assert_eq!(held(store, ROUND, 1).await, expected);
 
@@ -119,7 +128,11 @@ async fn a_baseline_is_version_1_and_a_round_opened_from_it_carries_its_initiati
         "Return, readmission and reintegration".into(),
         "JVAP-000050".into()
     )));
-    assert!(now.contains(&("SEN".into(), "Labour migration".into(), "JVAP-000053".into())));
+    assert!(now.contains(&(
+        "SEN".into(),
+        "Labour migration".into(),
+        "JVAP-000053".into()
+    )));
     assert!(now.contains(&("MLI".into(), "Legal pathways".into(), "JVAP-000051".into())));
     // The baseline round is as it was.
     assert_eq!(held(store, BASELINE, 1).await, expected);
@@ -131,12 +144,20 @@ async fn a_baseline_with_another_partners_id_or_over_a_started_round_is_refused(
     let store = &service.store;
     let origin = baseline::baseline_origin(BASELINE);
     store
-        .start_round(BASELINE, &origin, &[carried("SEN", "Return", 2, Some("JVAP-000007"))])
+        .start_round(
+            BASELINE,
+            &origin,
+            &[carried("SEN", "Return", 2, Some("JVAP-000007"))],
+        )
         .await
         .expect("imported");
     // Another round whose data gives SEN's id to MLI: nothing of it is kept.
     let refused = store
-        .start_round("2018", "baseline-2018", &[carried("MLI", "Legal", 2, Some("JVAP-7"))])
+        .start_round(
+            "2018",
+            "baseline-2018",
+            &[carried("MLI", "Legal", 2, Some("JVAP-7"))],
+        )
         .await;
     assert!(matches!(refused, Err(Error::Baseline(_))), "{refused:?}");
     assert_eq!(store.latest_version("2018").await.expect("query"), None);
