@@ -54,7 +54,10 @@ fn ids_of(dataset: &Value) -> BTreeSet<(String, String)> {
         .map(|i| {
             (
                 i["partner"].as_str().expect("partner").to_string(),
-                i["jvap_id"].as_str().expect("every initiative has an id").to_string(),
+                i["jvap_id"]
+                    .as_str()
+                    .expect("every initiative has an id")
+                    .to_string(),
             )
         })
         .collect()
@@ -75,7 +78,9 @@ async fn dataset(system: &System, round: &str, version: &str) -> Value {
 /// The JVAP ids of the Initiatives sheet of a workbook.
 fn workbook_ids(path: &std::path::Path) -> BTreeSet<String> {
     let mut workbook: Xlsx<_> = calamine::open_workbook(path).expect("an xlsx");
-    let range = workbook.worksheet_range("Initiatives").expect("Initiatives");
+    let range = workbook
+        .worksheet_range("Initiatives")
+        .expect("Initiatives");
     let column = jvap_record::record::column_index("jvap_id").expect("an id column");
     range
         .rows()
@@ -93,9 +98,24 @@ async fn baseline_then_2022_then_an_unchanged_prefilled_workbook(backend: Backen
     let out = dir.path().join("2020");
     let out_text = out.display().to_string();
     // The accepted samples as round 2020 (some samples are rejected: exit 1 is expected).
-    jvap(&system, &["consolidate", SAMPLES, "--out", &out_text, "--round", "2020"]).await;
+    jvap(
+        &system,
+        &[
+            "consolidate",
+            SAMPLES,
+            "--out",
+            &out_text,
+            "--round",
+            "2020",
+        ],
+    )
+    .await;
     let json = out.join("dataset.json").display().to_string();
-    let output = jvap(&system, &["admin", "import-baseline", &json, "--round", "2020"]).await;
+    let output = jvap(
+        &system,
+        &["admin", "import-baseline", &json, "--round", "2020"],
+    )
+    .await;
     assert!(output.status.success(), "{}", said(&output));
     assert!(said(&output).contains("version 1"), "{}", said(&output));
     let baseline = dataset(&system, "2020", "v1").await;
@@ -105,13 +125,20 @@ async fn baseline_then_2022_then_an_unchanged_prefilled_workbook(backend: Backen
     let (server, admin) = (system.admin.base.clone(), system.admin.token.clone());
     let output = jvap(
         &system,
-        &["--server", &server, "--token", &admin, "round", "open", "--round", "2022", "--from", "2020"],
+        &[
+            "--server", &server, "--token", &admin, "round", "open", "--round", "2022", "--from",
+            "2020",
+        ],
     )
     .await;
     assert!(output.status.success(), "{}", said(&output));
     assert_eq!(ids_of(&dataset(&system, "2022", "v1").await), ids);
     // A second import of the same round is refused and changes nothing.
-    let again = jvap(&system, &["admin", "import-baseline", &json, "--round", "2020"]).await;
+    let again = jvap(
+        &system,
+        &["admin", "import-baseline", &json, "--round", "2020"],
+    )
+    .await;
     assert!(!again.status.success(), "{}", said(&again));
 
     // NER's pre-filled workbook, in both languages: exactly its initiatives and ids.
@@ -121,15 +148,27 @@ async fn baseline_then_2022_then_an_unchanged_prefilled_workbook(backend: Backen
         .map(|(_, id)| id.clone())
         .collect();
     assert!(!ner.is_empty());
-    let partner = system.admin.issue("partner", Some("NER")).await.expect("a token");
+    let partner = system
+        .admin
+        .issue("partner", Some("NER"))
+        .await
+        .expect("a token");
     for lang in ["en", "fr"] {
         let file = dir.path().join(format!("ner-{lang}.xlsx"));
         let file_text = file.display().to_string();
         let output = jvap(
             &system,
             &[
-                "--server", &server, "--token", &partner.token, "--lang", lang, "template",
-                "--prefill", "-o", &file_text,
+                "--server",
+                &server,
+                "--token",
+                &partner.token,
+                "--lang",
+                lang,
+                "template",
+                "--prefill",
+                "-o",
+                &file_text,
             ],
         )
         .await;
@@ -141,7 +180,15 @@ async fn baseline_then_2022_then_an_unchanged_prefilled_workbook(backend: Backen
     let french = dir.path().join("ner-fr.xlsx").display().to_string();
     let output = jvap(
         &system,
-        &["--server", &server, "--token", &partner.token, "submit", &french, "--wait"],
+        &[
+            "--server",
+            &server,
+            "--token",
+            &partner.token,
+            "submit",
+            &french,
+            "--wait",
+        ],
     )
     .await;
     assert!(output.status.success(), "{}", said(&output));
