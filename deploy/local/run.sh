@@ -56,7 +56,14 @@ issue() { # role [partner] -> token, kept in data/tokens so a second `make run` 
   cat "$file"
 }
 
-"$BIN/jvap" --server "$SERVER" --token "$ADMIN" round open --round "$ROUND" >/dev/null
+# The demo starts from a baseline: the accepted samples consolidated offline as round 2020 (the same
+# files give the same initiatives), imported with their ids, and $ROUND opened from it, so the
+# samples sent below update a round that already holds them rather than fill an empty one.
+BASELINE=${JVAP_BASELINE_ROUND:-2020}
+"$BIN/jvap" consolidate "$SAMPLES" --out "$DATA/baseline-$BASELINE" --round "$BASELINE" >/dev/null || true
+"$BIN/jvap" admin import-baseline "$DATA/baseline-$BASELINE/dataset.json" --round "$BASELINE" ||
+  echo "run: the $BASELINE baseline was imported before; kept as it is"
+"$BIN/jvap" --server "$SERVER" --token "$ADMIN" round open --round "$ROUND" --from "$BASELINE" >/dev/null
 ANALYST=$(issue analyst)
 echo "run: loading the demo round from $SAMPLES"
 for file in "$SAMPLES"/*.xlsx "$SAMPLES"/*.xls "$SAMPLES"/*.ods "$SAMPLES"/*.csv; do

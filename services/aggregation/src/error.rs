@@ -27,6 +27,12 @@ pub enum Error {
         name: String,
         source: serde_json::Error,
     },
+    /// A round's first version was asked for when the round has versions already.
+    #[error("round {round} has already started: its latest dataset version is {version}")]
+    RoundStarted { round: String, version: u32 },
+    /// A baseline's ids cannot be kept as given; nothing of it was imported.
+    #[error("{0}")]
+    Baseline(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("{0}")]

@@ -307,7 +307,7 @@ async fn current_rows(tx: &mut Tx<'_>, round: &str, partner: &str) -> Result<Vec
 }
 
 /// The next id of the sequence, recorded as `partner`'s, first given in `round` by `submission_id`.
-async fn new_id(
+pub(crate) async fn new_id(
     tx: &mut Tx<'_>,
     partner: &str,
     round: &str,

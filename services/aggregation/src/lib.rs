@@ -32,6 +32,8 @@
 //!   [`Store::versions`]).
 //! - [`incoming`]: an accepted submission's initiatives, as the store and the ids take them.
 //! - [`ids`]: the JVAP id each initiative takes, their sequence, and whose each id is.
+//! - [`baseline`]: a round's version 1 from an earlier round's data (an imported baseline, or the
+//!   current initiatives of the round it is opened from).
 //! - [`aggregate`]: the message handlers (validated, and revalidated rejections) and the publication
 //!   of a version.
 //! - [`builder`]: the files of a version, built apart from its commit, coalescing, on demand, kept
@@ -41,6 +43,7 @@
 //! - [`tables`]: every table as plain rows, and loading them back (`jvap admin backup`/`restore`).
 
 pub mod aggregate;
+pub mod baseline;
 pub mod builder;
 pub mod config;
 pub mod delivery;

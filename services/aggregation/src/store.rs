@@ -122,7 +122,7 @@ pub struct AppliedSubmission {
 
 /// One row of a partner's initiatives, as a rebuild compares them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct PartnerRow {
+pub(crate) struct PartnerRow {
     submission_id: String,
     seq: i64,
     partner_ref: Option<String>,
@@ -133,7 +133,7 @@ struct PartnerRow {
 
 impl PartnerRow {
     /// The `seq`-th initiative of a submission, as it is stored.
-    fn new(submission_id: &str, seq: usize, new: &NewInitiative) -> Result<PartnerRow> {
+    pub(crate) fn new(submission_id: &str, seq: usize, new: &NewInitiative) -> Result<PartnerRow> {
         Ok(PartnerRow {
             submission_id: submission_id.to_string(),
             seq: i64::try_from(seq).unwrap_or(i64::MAX),
@@ -865,7 +865,7 @@ async fn end_superseded(
 
 /// The third step of [`Store::apply`], and how a rebuild adds a row: one initiative of `partner`
 /// in `round`, current from `version`.
-async fn insert_row(
+pub(crate) async fn insert_row(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round: &str,
     partner: &str,
@@ -894,7 +894,7 @@ async fn insert_row(
 /// Take the next dataset version of `round` for `submission_id` (and the admin's run that led to it),
 /// inside `tx`. Taking it first makes a racing writer of the round wait, then fail with
 /// [`Error::VersionTaken`] on the unique `(round, version)`.
-async fn take_next_version(
+pub(crate) async fn take_next_version(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round: &str,
     submission_id: &str,
@@ -981,7 +981,7 @@ async fn set_initiative_count(
 
 /// A unique violation on writing `version` of `round` is [`Error::VersionTaken`]: another writer got
 /// that version first.
-fn version_taken(round: &str, version: i64) -> impl Fn(sqlx::Error) -> Error {
+pub(crate) fn version_taken(round: &str, version: i64) -> impl Fn(sqlx::Error) -> Error {
     let round = round.to_string();
     move |e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => Error::VersionTaken {

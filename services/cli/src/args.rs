@@ -52,6 +52,14 @@ pub enum Command {
         /// Where to write it [default: jvap-template-<lang>.xlsx].
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Pre-filled with the partner's current initiatives of the server's open round, their
+        /// JVAP ids in a locked column (from the server: a partner's token, or an analyst's or an
+        /// admin's with --partner).
+        #[arg(long)]
+        prefill: bool,
+        /// The partner whose initiatives a pre-filled template holds.
+        #[arg(long, value_name = "CODE", requires = "prefill")]
+        partner: Option<String>,
     },
     /// List every issue code with its severity and messages.
     Codes {
@@ -173,6 +181,22 @@ pub enum AdminAction {
     /// Restore a backup made by `jvap admin backup` into a new NATS and database, with every
     /// service stopped; the checksums are checked first.
     Restore(RestoreArgs),
+    /// Import an earlier round's consolidated data (jvap's own dataset.json) as version 1 of the
+    /// round it names: every partner's initiatives validated with the rules of an upload, ids
+    /// kept or given. Any error refuses the whole file (nothing is imported) and is printed with
+    /// its partner and initiative. Talks to NATS and the database directly.
+    ImportBaseline(ImportBaselineArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportBaselineArgs {
+    /// The baseline: a dataset.json written by jvap (the service or `jvap consolidate`).
+    pub file: PathBuf,
+    /// The round it is the data of, e.g. 2020; it must have no dataset version yet.
+    #[arg(long)]
+    pub round: String,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// Where the system keeps its state: the services' own NATS and database settings.
@@ -307,10 +331,17 @@ impl From<RoleArg> for Role {
 
 #[derive(Debug, Subcommand)]
 pub enum RoundAction {
-    /// Let the round take submissions.
+    /// Let the round take submissions. With --from, the round's version 1 first carries the
+    /// current initiatives of that round (an imported baseline), ids kept; that part talks to NATS
+    /// and the database directly, as `jvap admin backup` does.
     Open {
         #[arg(long, default_value = "2022")]
         round: String,
+        /// The round whose current initiatives version 1 carries; the round must have no version.
+        #[arg(long)]
+        from: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
     },
     /// Refuse new submissions to the round.
     Close {

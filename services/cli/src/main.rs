@@ -6,6 +6,7 @@
 
 mod admin;
 mod args;
+mod baseline;
 mod client;
 mod consolidate;
 mod offline;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use crate::args::{AdminAction, Cli, Command};
+use crate::args::{AdminAction, Cli, Command, RoundAction};
 use crate::client::ApiError;
 
 fn main() -> ExitCode {
@@ -56,7 +57,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             &worker()?,
         ),
-        Command::Template { output } => offline::template(output, lang),
+        Command::Template {
+            output,
+            prefill: false,
+            ..
+        } => offline::template(output, lang),
         Command::Codes { format } => offline::codes(format),
         Command::Consolidate { dir, out, round } => {
             consolidate::run(&dir, &out, &round, lang, &worker()?)
@@ -67,6 +72,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin {
             action: AdminAction::Restore(args),
         } => admin::restore(args),
+        Command::Admin {
+            action: AdminAction::ImportBaseline(args),
+        } => baseline::import(args, lang, &worker()?),
+        Command::Round {
+            action:
+                RoundAction::Open {
+                    round,
+                    from: Some(from),
+                    state,
+                },
+        } => {
+            baseline::open_from(&round, &from, &state)?;
+            let open = Command::Round {
+                action: RoundAction::Open {
+                    round,
+                    from: None,
+                    state,
+                },
+            };
+            remote::run(&cli.server, cli.token.as_deref(), lang, open)
+        }
         remote_command => remote::run(&cli.server, cli.token.as_deref(), lang, remote_command),
     }
 }

@@ -88,6 +88,11 @@ pub fn run(
                         label,
                     },
             } => issue_token(&api, role.into(), partner, label).await,
+            Command::Template {
+                output,
+                prefill: true,
+                partner,
+            } => prefilled_template(&api, output, partner.as_deref(), lang).await,
             Command::Round { action } => round(&api, action).await,
             Command::Committee { action } => committee(&api, action).await,
             Command::Summary { action } => summary(&api, action).await,
@@ -310,6 +315,30 @@ async fn annotated(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `template --prefill [--partner CODE]`: the official template holding the partner's current
+/// initiatives, from the server.
+async fn prefilled_template(
+    api: &Api,
+    output: Option<PathBuf>,
+    partner: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let code = lang.code();
+    let mut query = vec![("lang", code), ("prefill", "true")];
+    if let Some(partner) = partner {
+        query.push(("partner", partner));
+    }
+    let bytes = api.get_bytes("/api/v1/template.xlsx", &query).await?;
+    let output = output.unwrap_or_else(|| {
+        let who = partner.unwrap_or("my");
+        PathBuf::from(format!("jvap-initiatives-{who}-{code}.xlsx"))
+    });
+    std::fs::write(&output, &bytes)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!("{} ({} bytes)", output.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// What an upload answers: the status, and a notice when the same file came with the other mode.
 #[derive(Deserialize)]
 struct UploadAnswer {
@@ -352,8 +381,10 @@ async fn admin(api: &Api, action: AdminAction) -> anyhow::Result<ExitCode> {
                 .await?,
             format,
         ),
-        AdminAction::Backup(_) | AdminAction::Restore(_) => {
-            anyhow::bail!("backup and restore talk to NATS and the database, not to the server")
+        AdminAction::Backup(_) | AdminAction::Restore(_) | AdminAction::ImportBaseline(_) => {
+            anyhow::bail!(
+                "backup, restore and import-baseline talk to NATS and the database, not to the server"
+            )
         }
     };
     if format == OutputFormat::Json {
@@ -386,7 +417,7 @@ async fn admin(api: &Api, action: AdminAction) -> anyhow::Result<ExitCode> {
 /// `round open|close|partners`.
 async fn round(api: &Api, action: RoundAction) -> anyhow::Result<ExitCode> {
     let record: RoundRecord = match action {
-        RoundAction::Open { round } => {
+        RoundAction::Open { round, .. } => {
             api.post_empty(&format!("/api/v1/rounds/{round}/open"))
                 .await?
         }

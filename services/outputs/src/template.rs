@@ -11,14 +11,15 @@
 //! initiatives), never by its name.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note,
-    Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Formula, Note, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use jvap_record::Lang;
+use jvap_record::cells::{Cell, LIST_SEPARATOR};
 use jvap_record::record::{FIELDS, Field, Kind};
 use jvap_record::reference::{self, DOMAINS, OBJECTIVES};
 use jvap_record::vocabulary::Bilingual;
+use jvap_record::{Initiative, Lang};
 
 /// Data rows prepared with dropdowns and formats below the header.
 pub const PREPARED_ROWS: u32 = 500;
@@ -41,15 +42,134 @@ pub enum TemplateError {
 
 /// The official template in `lang`, as xlsx bytes.
 pub fn template(lang: Lang) -> Result<Vec<u8>, TemplateError> {
+    build(lang, None)
+}
+
+/// The official template in `lang` holding `initiatives` (a partner's, as the database has them)
+/// from row 2, each with its JVAP id in a locked column (the sheet is protected, every other cell
+/// left editable), and instructions on how to update, add and withdraw. Coded values are written as
+/// the labels of `lang`, as the dropdowns offer them; the validator reads them back as the same
+/// record.
+pub fn prefilled(lang: Lang, initiatives: &[Initiative]) -> Result<Vec<u8>, TemplateError> {
+    build(lang, Some(initiatives))
+}
+
+fn build(lang: Lang, initiatives: Option<&[Initiative]>) -> Result<Vec<u8>, TemplateError> {
     let text = Texts::of(lang);
     let mut workbook = Workbook::new();
     let lists = dropdown_lists(lang);
 
-    write_instructions(workbook.add_worksheet(), lang, &text)?;
-    write_initiatives(workbook.add_worksheet(), lang, &text, &lists)?;
+    write_instructions(workbook.add_worksheet(), lang, &text, initiatives.is_some())?;
+    let sheet = workbook.add_worksheet();
+    write_initiatives(sheet, lang, &text, &lists)?;
+    if let Some(initiatives) = initiatives {
+        write_prefilled_rows(sheet, lang, initiatives)?;
+    }
     write_lists(workbook.add_worksheet(), lang, &lists)?;
 
     Ok(workbook.save_to_buffer()?)
+}
+
+/// The initiatives from row 2, by the field each cell is; the id column locked and the sheet
+/// protected so that it stays as given, every other cell (and the prepared rows below) editable.
+fn write_prefilled_rows(
+    sheet: &mut Worksheet,
+    lang: Lang,
+    initiatives: &[Initiative],
+) -> Result<(), XlsxError> {
+    let editable = Format::new().set_unlocked();
+    let date = Format::new().set_num_format("dd/mm/yyyy").set_unlocked();
+    let amount = Format::new().set_num_format("#,##0.00").set_unlocked();
+    let locked = Format::new().set_background_color(0xEDEDED);
+    let id_col = jvap_record::record::column_index("jvap_id");
+    for (col, field) in FIELDS.iter().enumerate() {
+        if Some(col) == id_col {
+            continue;
+        }
+        let format = match field.kind {
+            Kind::Date => &date,
+            Kind::Amount => &amount,
+            _ => &editable,
+        };
+        sheet.set_column_format(col as u16, format)?;
+    }
+    for (index, initiative) in initiatives.iter().enumerate() {
+        let row = index as u32 + 1;
+        let cells = initiative.cells();
+        for (col, field) in FIELDS.iter().enumerate() {
+            let col16 = col as u16;
+            let Some((_, cell)) = cells.iter().find(|(key, _)| *key == field.key) else {
+                continue;
+            };
+            if Some(col) == id_col {
+                if let Cell::Text(id) = cell {
+                    sheet.write_string_with_format(row, col16, id, &locked)?;
+                }
+                continue;
+            }
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => {
+                    let shown = labelled(field, text, lang);
+                    sheet.write_string_with_format(row, col16, &shown, &editable)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number_with_format(row, col16, *n, &amount)?;
+                }
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let day = u16::try_from(d.year()).ok().and_then(|y| {
+                        ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok()
+                    });
+                    match day {
+                        Some(day) => sheet.write_datetime_with_format(row, col16, day, &date)?,
+                        None => sheet.write_string_with_format(
+                            row,
+                            col16,
+                            d.format("%d/%m/%Y").to_string(),
+                            &editable,
+                        )?,
+                    };
+                }
+            }
+        }
+    }
+    let options = ProtectionOptions {
+        insert_rows: true,
+        delete_rows: true,
+        format_cells: true,
+        format_columns: true,
+        format_rows: true,
+        sort: true,
+        use_autofilter: true,
+        ..ProtectionOptions::default()
+    };
+    sheet.protect_with_options(&options);
+    Ok(())
+}
+
+/// A coded value as the label of `lang` (the dropdown's), each code of a list of codes too; any
+/// other value as it is.
+fn labelled(field: &Field, text: &str, lang: Lang) -> String {
+    let Some(list) = field.list.as_deref() else {
+        return text.to_string();
+    };
+    if !matches!(field.kind, Kind::Code | Kind::Codes) {
+        return text.to_string();
+    }
+    let label = |code: &str| {
+        reference::code_list(list)
+            .find(|c| c.code == code)
+            .map(|c| match lang {
+                Lang::En => c.name_en.clone(),
+                Lang::Fr => c.name_fr.clone(),
+            })
+            .unwrap_or_else(|| code.to_string())
+    };
+    text.split(LIST_SEPARATOR)
+        .map(label)
+        .collect::<Vec<_>>()
+        .join(LIST_SEPARATOR)
 }
 
 /// One dropdown: the field it serves and the values offered, in the `Lists` column `column`.
@@ -97,7 +217,12 @@ fn dropdown_lists(lang: Lang) -> Vec<Dropdown> {
     ]
 }
 
-fn write_instructions(sheet: &mut Worksheet, lang: Lang, text: &Texts) -> Result<(), XlsxError> {
+fn write_instructions(
+    sheet: &mut Worksheet,
+    lang: Lang,
+    text: &Texts,
+    prefilled: bool,
+) -> Result<(), XlsxError> {
     sheet.set_name(SHEET_INSTRUCTIONS)?;
     let title = Format::new().set_bold().set_font_size(16);
     let bold = Format::new().set_bold();
@@ -112,6 +237,15 @@ fn write_instructions(sheet: &mut Worksheet, lang: Lang, text: &Texts) -> Result
     for line in text.how_to {
         sheet.write_string(row, 0, *line)?;
         row += 1;
+    }
+    if prefilled {
+        row += 1;
+        sheet.write_string_with_format(row, 0, text.prefilled_title, &bold)?;
+        row += 1;
+        for line in text.prefilled {
+            sheet.write_string(row, 0, *line)?;
+            row += 1;
+        }
     }
 
     row += 1;
@@ -272,6 +406,9 @@ struct Texts {
     table_headers: [&'static str; 3],
     hint_title: &'static str,
     hint_message: &'static str,
+    prefilled_title: &'static str,
+    /// How to update, add and withdraw, in a pre-filled workbook.
+    prefilled: &'static [&'static str],
 }
 
 impl Texts {
@@ -293,6 +430,14 @@ impl Texts {
                 table_headers: ["Column", "Required", "Rule"],
                 hint_title: "JVAP domains",
                 hint_message: "Several domains can be given, separated by ; (for example D1; D3).",
+                prefilled_title: "This workbook already holds your initiatives in the JVAP database",
+                prefilled: &[
+                    "Update: change the cells of the row and leave its JVAP id as it is; the id says which initiative the row updates.",
+                    "Keep: leave a row that has not changed as it is; sending it again confirms it.",
+                    "Add: write a new initiative on an empty row below and leave its JVAP id empty; it gets its own id once accepted.",
+                    "Withdraw: keep the row of an initiative that should leave the database and tell the Secretariat its JVAP id; do not delete rows.",
+                    "The JVAP id column is locked: an id is the database's, never typed or copied to another row.",
+                ],
             },
             Lang::Fr => Texts {
                 title: "Collecte de données PACV 2022 : modèle des initiatives",
@@ -310,6 +455,14 @@ impl Texts {
                 table_headers: ["Colonne", "Obligatoire", "Règle"],
                 hint_title: "Domaines JVAP",
                 hint_message: "Plusieurs domaines peuvent être indiqués, séparés par ; (par exemple D1; D3).",
+                prefilled_title: "Ce classeur contient déjà vos initiatives de la base du PACV",
+                prefilled: &[
+                    "Mettre à jour : modifiez les cellules de la ligne et laissez son identifiant PACV tel quel ; l'identifiant indique quelle initiative la ligne met à jour.",
+                    "Conserver : laissez telle quelle une ligne qui n'a pas changé ; la renvoyer la confirme.",
+                    "Ajouter : écrivez une nouvelle initiative sur une ligne vide en dessous et laissez son identifiant PACV vide ; elle reçoit le sien une fois acceptée.",
+                    "Retirer : gardez la ligne d'une initiative qui doit quitter la base et indiquez son identifiant PACV au Secrétariat ; ne supprimez pas de lignes.",
+                    "La colonne Identifiant PACV est verrouillée : un identifiant est celui de la base, jamais saisi ni copié sur une autre ligne.",
+                ],
             },
         }
     }

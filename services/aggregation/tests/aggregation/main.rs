@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod baseline;
 mod builder;
 mod database;
 mod delivery;

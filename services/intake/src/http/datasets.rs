@@ -259,7 +259,7 @@ pub(crate) const RETRY_AFTER_SECONDS: u64 = 2;
 /// A file not in the store: 404 past the round's latest version; otherwise its files are being built
 /// (the builder has not reached the version, or retention removed them): ask the builder for them
 /// and answer 202 with `Retry-After`.
-async fn preparing(
+pub(super) async fn preparing(
     bus: &jvap_bus::Bus,
     round: &str,
     version: u32,

@@ -134,6 +134,10 @@ pub(crate) struct Words {
     pub templates_title: &'static str,
     pub template_en: &'static str,
     pub template_fr: &'static str,
+    /// The partner's pre-filled workbook: its current initiatives with their JVAP ids.
+    pub my_initiatives_title: &'static str,
+    pub my_initiatives_en: &'static str,
+    pub my_initiatives_fr: &'static str,
 
     pub upload_title: &'static str,
     pub file_label: &'static str,
@@ -394,6 +398,9 @@ const EN: Words = Words {
     templates_title: "Download the template",
     template_en: "Template in English (xlsx)",
     template_fr: "Template in French (xlsx)",
+    my_initiatives_title: "Download my initiatives",
+    my_initiatives_en: "My initiatives in the template, in English (xlsx)",
+    my_initiatives_fr: "My initiatives in the template, in French (xlsx)",
 
     upload_title: "Send your workbook",
     file_label: "Workbook",
@@ -649,6 +656,9 @@ const FR: Words = Words {
     templates_title: "Télécharger le modèle",
     template_en: "Modèle en anglais (xlsx)",
     template_fr: "Modèle en français (xlsx)",
+    my_initiatives_title: "Télécharger mes initiatives",
+    my_initiatives_en: "Mes initiatives dans le modèle, en anglais (xlsx)",
+    my_initiatives_fr: "Mes initiatives dans le modèle, en français (xlsx)",
 
     upload_title: "Envoyer votre classeur",
     file_label: "Classeur",

@@ -53,6 +53,13 @@ pub(super) async fn home(
             p.notice #round-closed role="status" { (fill(w.partner_round_closed, &[("round", &view.round)])) }
         }
         (layout::templates_section(view))
+        section aria-labelledby="my-initiatives" {
+            h2 #my-initiatives { (w.my_initiatives_title) }
+            ul {
+                li { a href="/api/v1/template.xlsx?prefill=true&lang=en" hreflang="en" download { (w.my_initiatives_en) } }
+                li { a href="/api/v1/template.xlsx?prefill=true&lang=fr" hreflang="fr" download { (w.my_initiatives_fr) } }
+            }
+        }
         section aria-labelledby="mine" {
             h2 #mine { (w.my_submissions) }
             (submissions_table(view, &statuses, false))
