@@ -65,8 +65,7 @@ async fn download(
     caller: std::result::Result<Caller, Error>,
     query: std::result::Result<Query<TemplateQuery>, QueryRejection>,
 ) -> Result<axum::response::Response> {
-    let Query(query) =
-        query.map_err(|e| Error::BadRequest(format!("bad query: {}", e.body_text())))?;
+    let Query(query) = query.map_err(super::bad_query)?;
     let lang = match query.lang.as_deref() {
         Some(lang) => lang.parse().map_err(Error::BadRequest)?,
         None => jvap_record::Lang::En,
@@ -76,10 +75,16 @@ async fn download(
         let caller = caller?;
         let partner = match caller.role {
             Role::Partner => caller.partner.clone().ok_or_else(|| {
-                Error::BadRequest("this partner token names no partner".to_string())
+                Error::BadRequest(jvap_record::Said::new(
+                    "this partner token names no partner",
+                    "ce jeton de partenaire ne nomme aucun partenaire",
+                ))
             })?,
             Role::Analyst | Role::Admin => query.partner.clone().ok_or_else(|| {
-                Error::BadRequest("say whose initiatives: partner=CODE".to_string())
+                Error::BadRequest(jvap_record::Said::new(
+                    "say whose initiatives: partner=CODE",
+                    "dites de quel partenaire : partner=CODE",
+                ))
             })?,
         };
         let round = state.round.to_string();
