@@ -153,6 +153,11 @@ fn write_json(
         }
         _ => out.write_all(b"[]")?,
     }
+    // As `Report` serialises it: left out when every header is the template's.
+    if !summary.columns.is_empty() {
+        out.write_all(b",\n  \"columns\": ")?;
+        write_indented(out, &serde_json::to_vec_pretty(&summary.columns)?, b"  ")?;
+    }
     out.write_all(b"\n}\n")?;
     Ok(())
 }
