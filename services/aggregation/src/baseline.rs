@@ -105,19 +105,8 @@ impl Store {
             store::insert_row(&mut tx, round, &carried.partner, &row, version).await?;
             *by_partner.entry(carried.partner.clone()).or_default() += 1;
         }
+        store::keep_counts(&mut tx, round, version, &by_partner).await?;
         let total: u64 = by_partner.values().sum();
-        let json = serde_json::to_string(&by_partner)
-            .map_err(|e| Error::Corrupt(format!("cannot encode counts as JSON: {e}")))?;
-        sqlx::query(
-            "UPDATE dataset_versions SET initiatives = $1, by_partner_json = $2 \
-             WHERE round = $3 AND version = $4",
-        )
-        .bind(i64::try_from(total).unwrap_or(i64::MAX))
-        .bind(json)
-        .bind(round)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await.map_err(&taken)?;
         Ok(Started {
             round: round.to_string(),

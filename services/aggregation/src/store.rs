@@ -963,8 +963,19 @@ async fn set_initiative_count(
         0 => by_partner.remove(partner),
         count => by_partner.insert(partner.to_string(), count),
     };
+    keep_counts(tx, round, version, &by_partner).await
+}
+
+/// Keep with `version` of `round` its initiatives, in all and by partner (what the API and the
+/// tracker read without counting rows).
+pub(crate) async fn keep_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round: &str,
+    version: i64,
+    by_partner: &BTreeMap<String, u64>,
+) -> Result<()> {
     let total: u64 = by_partner.values().sum();
-    let json = serde_json::to_string(&by_partner)
+    let json = serde_json::to_string(by_partner)
         .map_err(|e| Error::Corrupt(format!("cannot encode counts as JSON: {e}")))?;
     sqlx::query(
         "UPDATE dataset_versions SET initiatives = $1, by_partner_json = $2 \

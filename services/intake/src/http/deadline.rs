@@ -7,7 +7,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use jvap_bus::Bus;
-use jvap_record::Said;
 use jvap_record::messages::{AuditAction, Role, RoundRecord};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +16,7 @@ use super::audit;
 use super::auth::Caller;
 use super::openapi::ErrorBody;
 use super::rounds::{round_record, update};
-use super::{AppState, Error, Result, check_round};
+use super::{AppState, Result, check_round};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(set))
@@ -57,15 +56,7 @@ async fn set(
     Path(round): Path<String>,
     body: std::result::Result<Json<DeadlineRequest>, JsonRejection>,
 ) -> Result<Json<RoundRecord>> {
-    let Json(request) = body.map_err(|e| {
-        let detail = e.body_text();
-        Error::BadRequest(Said::new(
-            format!(r#"send JSON like {{"deadline": "2022-06-30"}} (or null for none): {detail}"#),
-            format!(
-                r#"envoyez du JSON comme {{"deadline": "2022-06-30"}} (ou null pour aucune) : {detail}"#
-            ),
-        ))
-    })?;
+    let Json(request) = body.map_err(|e| super::bad_json(r#"{"deadline": "2022-06-30"}"#, e))?;
     Ok(Json(
         set_deadline(&state.bus, &caller, &round, request.deadline).await?,
     ))
